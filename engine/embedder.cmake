@@ -1,0 +1,1 @@
+target_sources(wissen_engine PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src/builtin_embedder.cpp)
