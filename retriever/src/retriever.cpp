@@ -1,1 +1,88 @@
-namespace wissen::retriever {}
+#include "wissen/retriever/retriever.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "wissen/core/language.h"
+#include "wissen/core/text.h"
+
+namespace wissen::retriever {
+namespace fs = std::filesystem;
+
+Result<std::shared_ptr<const IndexSnapshot>> LoadSnapshot(const fs::path& index_root) {
+  auto snapshot = std::make_shared<IndexSnapshot>();
+  auto vectors = store::VectorIndex::LoadCurrent(index_root / "vectors");
+  if (!vectors) return Fail(vectors.error());
+  snapshot->vectors = *vectors;
+  auto lexical = store::LexicalIndex::Open(index_root / "lexical");
+  if (!lexical) return Fail(lexical.error());
+  snapshot->lexical = std::move(*lexical);
+  snapshot->generation = snapshot->vectors ? snapshot->vectors->generation() : 0;
+  return std::shared_ptr<const IndexSnapshot>(std::move(snapshot));
+}
+
+Retriever::Retriever(const engine::Embedder& embedder, RetrieverOptions options)
+    : embedder_(embedder), options_(options) {}
+
+Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
+                                               store::Catalog& catalog,
+                                               const Principal& principal,
+                                               std::string_view query, int k) const {
+  const std::string text = CollapseWhitespace(SanitizeUtf8(query));
+  if (text.empty()) return Fail(ErrorCode::kInvalidArgument, "the query is empty");
+  if (k <= 0) return std::vector<Passage>();
+  const int candidates = std::max(options_.candidates, k);
+  std::string language = DetectLanguage(text);
+  if (language.empty()) language = kLanguageEnglish;
+
+  std::vector<store::ScoredId> vector_hits;
+  if (options_.mode != RetrievalMode::kLexical && snapshot.vectors) {
+    const engine::EmbedderInfo info = embedder_.Info();
+    const store::VectorIdentity& built = snapshot.vectors->identity();
+    if (built.embedder_name != info.name || built.embedder_version != info.version ||
+        built.dimension != info.dimension) {
+      return Fail(ErrorCode::kConflict,
+                  "the index was built with embedder " + built.embedder_name + " " +
+                      built.embedder_version + " but " + info.name + " " + info.version +
+                      " is configured; run `wissen reindex`");
+    }
+    auto embedded = embedder_.Embed({text}, engine::EmbedPurpose::kQuery);
+    if (!embedded) return Fail(embedded.error());
+    store::VectorSearchOptions search_options;
+    search_options.nprobe = options_.nprobe;
+    vector_hits = snapshot.vectors->Search(*embedded, candidates, principal.roles, search_options);
+  }
+  std::vector<store::ScoredId> lexical_hits;
+  if (options_.mode != RetrievalMode::kVector && snapshot.lexical) {
+    auto hits = snapshot.lexical->Search({text, language, principal.roles, candidates});
+    if (!hits) return Fail(hits.error());
+    lexical_hits = std::move(*hits);
+  }
+
+  // Reciprocal rank fusion: robust to the two lists' incomparable score scales.
+  std::unordered_map<int64_t, double> fused;
+  for (size_t rank = 0; rank < vector_hits.size(); ++rank) {
+    fused[vector_hits[rank].id] += options_.vector_weight / (options_.rrf_k + rank + 1);
+  }
+  for (size_t rank = 0; rank < lexical_hits.size(); ++rank) {
+    fused[lexical_hits[rank].id] += options_.lexical_weight / (options_.rrf_k + rank + 1);
+  }
+  std::vector<std::pair<int64_t, double>> ranked(fused.begin(), fused.end());
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+
+  // Fetch more than k: chunks deleted since the generation was built drop out here.
+  std::vector<int64_t> ids;
+  for (const auto& [id, score] : ranked) {
+    ids.push_back(id);
+    if (static_cast<int>(ids.size()) >= k * 2) break;
+  }
+  auto passages = catalog.FetchPassages(ids, principal.roles);
+  if (!passages) return Fail(passages.error());
+  for (auto& passage : *passages) passage.score = fused[passage.chunk_id];
+  if (static_cast<int>(passages->size()) > k) passages->resize(k);
+  return passages;
+}
+
+}  // namespace wissen::retriever

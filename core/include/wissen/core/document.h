@@ -47,6 +47,7 @@ struct Chunk {
 
 // What the crawler knows about a document before it is indexed.
 struct DocumentInfo {
+  int source_id = 0;         // catalog id of the source, set by the crawler
   std::string source;        // source name from the config
   std::string uri;           // file:///abs/path or http(s)://...
   std::string path;          // relative to the source root (files) or the URL (web)

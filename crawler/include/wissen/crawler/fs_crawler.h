@@ -1,0 +1,65 @@
+// The file-system source: walks a directory tree, detects new, changed, unchanged and
+// deleted files against the catalog, parses what changed and hands it to a DocumentSink.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "wissen/core/document_sink.h"
+#include "wissen/core/result.h"
+#include "wissen/crawler/acl_rules.h"
+#include "wissen/store/catalog.h"
+
+namespace wissen::crawler {
+
+struct FsSourceOptions {
+  std::string name;
+  std::filesystem::path root;  // absolute
+  // Globs over the path relative to root; a file must match an include and no exclude.
+  std::vector<std::string> include = {"**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt",
+                                      "**/*.md"};
+  std::vector<std::string> exclude;
+  AclRules acl;
+  // Files larger than this are skipped with a reason. Default: 100 MiB.
+  int64_t max_file_bytes = 100LL << 20;
+  // When size and modification time equal the catalog's, the file is taken as unchanged
+  // without reading it (as rsync does). false reads and hashes every file. Default: true.
+  bool trust_mtime = true;
+};
+
+// A file that was skipped or failed, with a reason fit for an operator's report.
+struct FileIssue {
+  std::string path;
+  std::string reason;
+};
+
+struct CrawlStats {
+  int64_t seen = 0;       // files matched by include/exclude
+  int64_t added = 0;      // new documents stored
+  int64_t changed = 0;    // stored documents whose content changed
+  int64_t unchanged = 0;  // content unchanged (metadata may have been updated)
+  int64_t acl_changed = 0;
+  int64_t deleted = 0;
+  int64_t skipped = 0;  // unsupported, too large, symlink out of root, ...
+  int64_t failed = 0;   // parse or storage errors
+  int64_t bytes_parsed = 0;
+  int64_t pages_parsed = 0;
+  double seconds = 0;
+  std::vector<FileIssue> issues;  // skipped and failed files (at most 1,000 kept)
+};
+
+// Called about once a second with the running totals and the number of files found.
+using ProgressCallback = std::function<void(const CrawlStats& stats, int64_t total_files)>;
+
+// Crawls one file-system source. Single files that cannot be read or parsed are counted
+// and reported, never fatal; a document stored earlier stays as it was when its new version
+// fails to parse. Deletions are only applied for directories that were fully listed: when
+// the root is missing or unreadable the run fails (kUnavailable) and nothing is deleted, so
+// an unmounted share does not empty the index.
+Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalog& catalog,
+                                   DocumentSink& sink, const ProgressCallback& progress = {});
+
+}  // namespace wissen::crawler

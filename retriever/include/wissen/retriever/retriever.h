@@ -1,0 +1,69 @@
+// Retriever: role-filtered hybrid retrieval.
+//
+// A query runs through three independent ACL checks: the vector index searches only the
+// partitions the principal may read, the lexical index filters by role terms inside the
+// engine, and the final fetch from PostgreSQL keeps only chunks of live documents whose ACL
+// intersects the principal's roles. A bug in one check alone cannot leak a passage.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "wissen/core/acl.h"
+#include "wissen/core/document.h"
+#include "wissen/core/result.h"
+#include "wissen/engine/embedder.h"
+#include "wissen/store/catalog.h"
+#include "wissen/store/lexical_index.h"
+#include "wissen/store/vector_index.h"
+
+namespace wissen::retriever {
+
+// The index a query runs against. Immutable once built: the server swaps a
+// std::shared_ptr<const IndexSnapshot> when a crawl publishes a new generation, and a query
+// keeps the snapshot it started with, so the query path takes no locks.
+struct IndexSnapshot {
+  std::shared_ptr<const store::VectorIndex> vectors;  // may be null: no generation yet
+  std::shared_ptr<const store::LexicalIndex> lexical;  // may be null
+  int64_t generation = 0;
+};
+
+// Loads the live generation under <data.dir>/index.
+Result<std::shared_ptr<const IndexSnapshot>> LoadSnapshot(const std::filesystem::path& index_root);
+
+enum class RetrievalMode { kHybrid, kLexical, kVector };
+
+struct RetrieverOptions {
+  // Candidates taken from each of the vector and lexical lists before fusion. Default: 50.
+  int candidates = 50;
+  // Reciprocal-rank-fusion constant: score = Σ weight / (rrf_k + rank). Default: 60.
+  double rrf_k = 60;
+  // Weights of the two lists in the fusion. Defaults: 1.0 each.
+  double lexical_weight = 1.0;
+  double vector_weight = 1.0;
+  // IVF lists probed per query. Default: 16.
+  int nprobe = 16;
+  RetrievalMode mode = RetrievalMode::kHybrid;
+};
+
+// Thread-safe; holds no per-query state.
+class Retriever {
+ public:
+  Retriever(const engine::Embedder& embedder, RetrieverOptions options);
+
+  // The best k passages for `query` among the documents `principal` may read, best first.
+  // Errors: kInvalidArgument for an empty query; kConflict when the index was built by
+  // another embedder (vector search refused; run `wissen reindex`).
+  Result<std::vector<Passage>> Search(const IndexSnapshot& snapshot, store::Catalog& catalog,
+                                      const Principal& principal, std::string_view query,
+                                      int k) const;
+
+  const RetrieverOptions& options() const { return options_; }
+
+ private:
+  const engine::Embedder& embedder_;
+  RetrieverOptions options_;
+};
+
+}  // namespace wissen::retriever

@@ -1,0 +1,45 @@
+// Subcommands of the `wissen` binary. Each Register* function adds one subcommand whose
+// callback sets context.exit_code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "wissen/core/result.h"
+#include "wissen/server/config.h"
+#include "wissen/server/runtime.h"
+
+namespace wissen::server {
+
+// Exit codes a scheduler can act on.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitPartial = 1;     // the command ran but part of it failed
+inline constexpr int kExitCouldNotRun = 2;  // config, database, lock: nothing was done
+
+struct CliContext {
+  std::string config_path = "wissen.toml";
+  std::string log_level;
+  int exit_code = kExitOk;
+};
+
+// Loads the config and applies the log level; prints the error and returns nullopt on failure.
+std::optional<Config> LoadConfigOrReport(CliContext& context);
+// Opens the runtime (database, migrations); prints the error on failure.
+std::unique_ptr<Runtime> OpenRuntimeOrReport(CliContext& context, const Config& config);
+// Parses "--roles hr,rnd" into a principal holding those roles and everyone.
+Result<Principal> PrincipalFromRoles(const std::string& roles_text);
+// A passage as printed by `search --json` (and later returned by the REST API).
+nlohmann::json PassageJson(const Passage& passage, int rank);
+// Prints "wissen: <message>" to stderr.
+void ReportError(const Error& error);
+
+void RegisterMigrateCommand(CLI::App& app, CliContext& context);
+void RegisterCrawlCommand(CLI::App& app, CliContext& context);
+void RegisterSearchCommand(CLI::App& app, CliContext& context);
+void RegisterStatusCommand(CLI::App& app, CliContext& context);
+void RegisterExplainCommand(CLI::App& app, CliContext& context);
+
+}  // namespace wissen::server

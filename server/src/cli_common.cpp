@@ -1,0 +1,57 @@
+#include <iostream>
+
+#include "cli.h"
+#include "wissen/core/log.h"
+#include "wissen/store/migrator.h"
+
+namespace wissen::server {
+
+void ReportError(const Error& error) { std::cerr << "wissen: " << error.message << "\n"; }
+
+std::optional<Config> LoadConfigOrReport(CliContext& context) {
+  auto config = LoadConfig(context.config_path);
+  if (!config) {
+    ReportError(config.error());
+    context.exit_code = kExitCouldNotRun;
+    return std::nullopt;
+  }
+  log::Level level = log::Level::kInfo;
+  const std::string& wanted = context.log_level.empty() ? config->log_level : context.log_level;
+  if (!log::ParseLevel(wanted, &level)) {
+    ReportError({ErrorCode::kConfig, "unknown log level \"" + wanted + "\""});
+    context.exit_code = kExitCouldNotRun;
+    return std::nullopt;
+  }
+  log::SetLevel(level);
+  return std::move(*config);
+}
+
+std::unique_ptr<Runtime> OpenRuntimeOrReport(CliContext& context, const Config& config) {
+  auto runtime = Runtime::Open(config);
+  if (!runtime) {
+    ReportError(runtime.error());
+    context.exit_code = kExitCouldNotRun;
+    return nullptr;
+  }
+  return std::move(*runtime);
+}
+
+void RegisterMigrateCommand(CLI::App& app, CliContext& context) {
+  auto* command = app.add_subcommand("migrate", "apply pending database migrations");
+  command->callback([&context] {
+    auto config = LoadConfigOrReport(context);
+    if (!config) return;
+    // Runtime::Open migrates; report what the database is at.
+    auto runtime = OpenRuntimeOrReport(context, *config);
+    if (!runtime) return;
+    auto report = store::ApplyMigrations(runtime->connection_string(), BuiltinMigrations());
+    if (!report) {
+      ReportError(report.error());
+      context.exit_code = kExitCouldNotRun;
+      return;
+    }
+    std::cout << "database schema at version " << report->current_version << "\n";
+  });
+}
+
+}  // namespace wissen::server

@@ -1,0 +1,105 @@
+#include "wissen/server/crawl_run.h"
+
+#include "wissen/core/log.h"
+#include "wissen/indexer/indexer.h"
+
+namespace wissen::server {
+
+nlohmann::json CrawlReportJson(const CrawlRunReport& report) {
+  nlohmann::json sources = nlohmann::json::object();
+  for (const auto& [name, outcome] : report.sources) {
+    const auto& s = outcome.stats;
+    nlohmann::json issues = nlohmann::json::array();
+    for (const auto& issue : s.issues) {
+      issues.push_back({{"path", issue.path}, {"reason", issue.reason}});
+    }
+    sources[name] = {{"seen", s.seen},
+                     {"new", s.added},
+                     {"changed", s.changed},
+                     {"unchanged", s.unchanged},
+                     {"acl_changed", s.acl_changed},
+                     {"deleted", s.deleted},
+                     {"skipped", s.skipped},
+                     {"failed", s.failed},
+                     {"bytes_parsed", s.bytes_parsed},
+                     {"pages_parsed", s.pages_parsed},
+                     {"seconds", s.seconds},
+                     {"issues", issues}};
+    if (outcome.error) sources[name]["error"] = outcome.error->ToString();
+  }
+  return {{"run_id", report.run_id},
+          {"status", report.status},
+          {"generation", report.generation},
+          {"published", report.published},
+          {"sources", sources}};
+}
+
+Result<CrawlRunReport> RunCrawl(
+    Runtime& runtime, const std::optional<std::string>& only_source,
+    const std::function<void(const std::string&, const crawler::CrawlStats&, int64_t)>&
+        progress) {
+  const Config& config = runtime.config();
+  std::vector<const SourceConfig*> selected;
+  for (const auto& source : config.sources) {
+    if (!only_source || source.name == *only_source) selected.push_back(&source);
+  }
+  if (only_source && selected.empty()) {
+    return Fail(ErrorCode::kNotFound, "no source named \"" + *only_source + "\" in " +
+                                          config.config_file.string());
+  }
+  store::Catalog& catalog = runtime.catalog();
+  auto lock = catalog.TryLockCrawl();
+  if (!lock) return Fail(lock.error());
+
+  indexer::IndexerOptions indexer_options;
+  indexer_options.chunker = config.chunker;
+  indexer::Indexer indexer(catalog, runtime.embedder(), indexer_options);
+  if (auto ready = indexer.Prepare(); !ready) return Fail(ready.error());
+
+  std::vector<std::string> names;
+  for (const auto* source : selected) names.push_back(source->name);
+  CrawlRunReport report;
+  auto run_id = catalog.BeginCrawlRun(names);
+  if (!run_id) return Fail(run_id.error());
+  report.run_id = *run_id;
+
+  bool any_failed = false;
+  for (const auto* source : selected) {
+    SourceOutcome outcome;
+    auto stats = crawler::CrawlFileSource(
+        source->fs, catalog, indexer, [&](const crawler::CrawlStats& s, int64_t total) {
+          if (progress) progress(source->name, s, total);
+        });
+    if (stats) {
+      outcome.stats = std::move(*stats);
+    } else {
+      any_failed = true;
+      outcome.error = stats.error();
+      log::Error("crawl.source_failed",
+                 {{"source", source->name}, {"error", stats.error().ToString()}});
+    }
+    report.sources.emplace(source->name, std::move(outcome));
+  }
+
+  // Publish even after a partial failure: what did crawl is consistent and should be live.
+  indexer::PublishOptions publish;
+  publish.index_root = config.index_dir();
+  publish.vectors.ivf_threshold = config.ivf_threshold;
+  auto published = indexer::PublishGeneration(catalog, runtime.embedder().Info(), publish);
+  std::string error_text;
+  if (published) {
+    report.generation = published->generation;
+    report.published = published->published;
+  } else {
+    any_failed = true;
+    error_text = published.error().ToString();
+  }
+  report.status = any_failed ? "partial" : "ok";
+  const auto finished = catalog.FinishCrawlRun(report.run_id, report.status,
+                                               CrawlReportJson(report).dump(), error_text);
+  if (!published) return Fail(published.error());
+  if (!finished) return Fail(finished.error());
+  return report;
+}
+
+}  // namespace wissen::server

@@ -1,0 +1,55 @@
+#include "wissen/server/runtime.h"
+
+#include "wissen/core/log.h"
+#include "wissen/migrations/migrations.h"
+#include "wissen/store/migrator.h"
+
+namespace wissen::server {
+
+std::vector<store::Migration> BuiltinMigrations() {
+  size_t count = 0;
+  const migrations::EmbeddedMigration* all = migrations::All(&count);
+  std::vector<store::Migration> list;
+  for (size_t i = 0; i < count; ++i) list.push_back({all[i].version, all[i].name, all[i].sql});
+  return list;
+}
+
+Runtime::~Runtime() {
+  // The catalog's connection must close before an embedded cluster is stopped.
+  catalog_.reset();
+  embedded_.reset();
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config) {
+  std::unique_ptr<Runtime> runtime(new Runtime(config));
+  if (config.database_url.empty()) {
+    store::EmbeddedPostgresOptions options;
+    options.data_dir = config.pg_dir();
+    options.run_as_user = config.embedded_user;
+    auto embedded = store::EmbeddedPostgres::Open(options);
+    if (!embedded) return Fail(embedded.error());
+    runtime->embedded_ = std::move(*embedded);
+    runtime->connection_string_ = runtime->embedded_->connection_string();
+  } else {
+    runtime->connection_string_ = config.database_url;
+  }
+  auto migrated = store::ApplyMigrations(runtime->connection_string_, BuiltinMigrations());
+  if (!migrated) return Fail(migrated.error());
+  if (migrated->applied > 0) {
+    log::Info("database.migrated",
+              {{"applied", migrated->applied}, {"version", migrated->current_version}});
+  }
+  auto catalog = store::Catalog::Connect(runtime->connection_string_);
+  if (!catalog) return Fail(catalog.error());
+  runtime->catalog_ = std::move(*catalog);
+  engine::BuiltinEmbedderOptions embedder_options;
+  embedder_options.dimension = config.embedding_dimension;
+  runtime->embedder_ = engine::MakeBuiltinEmbedder(embedder_options);
+  return runtime;
+}
+
+Result<std::unique_ptr<store::Catalog>> Runtime::NewCatalog() const {
+  return store::Catalog::Connect(connection_string_);
+}
+
+}  // namespace wissen::server

@@ -1,0 +1,169 @@
+// Catalog: the PostgreSQL repository of sources, documents, chunks, crawl runs and the
+// index's identity. PostgreSQL is the source of truth: the vector and lexical index files
+// are derived from what the catalog holds and can be rebuilt from it.
+//
+// One Catalog owns one database connection and is not thread-safe; give each thread its
+// own. Every method maps libpqxx exceptions to an Error (kUnavailable when the database
+// cannot be reached, kInternal otherwise) whose message contains no SQL and no document text.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "wissen/core/acl.h"
+#include "wissen/core/document.h"
+#include "wissen/core/result.h"
+
+namespace wissen::store {
+
+// A document as the catalog knows it; what change detection compares against.
+struct StoredDocument {
+  int64_t id = 0;
+  std::string path;
+  std::string content_hash;
+  int64_t size_bytes = 0;
+  int64_t modified_unix = 0;
+  Acl acl;
+  std::string acl_rule;
+  std::string title;
+  bool deleted = false;
+};
+
+// What the indexer writes for one chunk.
+struct ChunkRecord {
+  Chunk chunk;
+  std::vector<float> embedding;
+};
+
+// Document fields that come from parsing rather than from the file system.
+struct ParsedFields {
+  std::string title;
+  std::string language;
+  std::string mime;
+  int page_count = 0;
+};
+
+// The embedder that built the stored embeddings, and the live index generation.
+struct IndexState {
+  std::string embedder_name;
+  std::string embedder_version;
+  int dimension = 0;
+  int64_t generation = 0;
+  int64_t chunk_count = 0;
+};
+
+// One vector partition as the catalog sees it: the live chunks of every document with the
+// same ACL. `fingerprint` changes whenever the set of chunk ids changes (chunks are never
+// updated in place, only replaced by new ids), so an unchanged partition can be reused.
+struct PartitionInfo {
+  Acl acl;
+  int64_t chunk_count = 0;
+  std::string fingerprint;
+};
+
+// A live chunk with what the lexical index needs.
+struct LexicalChunk {
+  int64_t chunk_id = 0;
+  int64_t document_id = 0;
+  std::string title;
+  std::string heading_path;
+  std::string text;
+  std::string language;
+  Acl acl;
+};
+
+struct CrawlRunSummary {
+  int64_t id = 0;
+  std::string started_at;
+  std::string finished_at;
+  std::string status;
+  std::string stats_json;
+  std::string error;
+};
+
+// Holds the cluster-wide crawl lock while alive (a PostgreSQL session advisory lock on a
+// dedicated connection). Released on destruction or when the process dies.
+class CrawlLock {
+ public:
+  virtual ~CrawlLock() = default;
+};
+
+class Catalog {
+ public:
+  // Connects. Errors: kUnavailable with libpq's reason.
+  static Result<std::unique_ptr<Catalog>> Connect(const std::string& connection_string);
+  ~Catalog();
+
+  // --- sources and documents (crawler, indexer) ---
+  // Returns the source's id, creating or updating its row.
+  Result<int> EnsureSource(const std::string& name, const std::string& kind,
+                           const std::string& root);
+  // Every document of the source, deleted ones included (their rows stay as tombstones).
+  Result<std::vector<StoredDocument>> ListDocuments(int source_id);
+  // Inserts or replaces a document and all its chunks in one transaction; undeletes a
+  // tombstone. Returns the document id.
+  Result<int64_t> ReplaceDocument(int source_id, const DocumentInfo& info,
+                                  const ParsedFields& parsed,
+                                  const std::vector<ChunkRecord>& chunks);
+  // Updates ACL, rule, size and mtime of a document whose content did not change.
+  // Records a change when the ACL differs.
+  Result<void> UpdateDocumentMetadata(int64_t document_id, const DocumentInfo& info);
+  // Marks the document deleted and removes its chunks' text at once.
+  Result<void> MarkDeleted(int64_t document_id);
+  // Looks up a live or deleted document by source name and relative path.
+  Result<std::optional<StoredDocument>> FindDocument(const std::string& source,
+                                                     const std::string& path);
+
+  // --- crawl runs ---
+  // Tries to take the crawl lock; kConflict when another crawl holds it.
+  Result<std::unique_ptr<CrawlLock>> TryLockCrawl();
+  Result<int64_t> BeginCrawlRun(const std::vector<std::string>& sources);
+  Result<void> FinishCrawlRun(int64_t run_id, const std::string& status,
+                              const std::string& stats_json, const std::string& error);
+  Result<std::vector<CrawlRunSummary>> RecentCrawlRuns(int limit);
+
+  // --- index state and generation building (indexer) ---
+  Result<std::optional<IndexState>> GetIndexState();
+  // Records the embedder identity; used when the first embeddings are written or on reindex.
+  Result<void> SetEmbedder(const std::string& name, const std::string& version, int dimension);
+  Result<void> SetGeneration(int64_t generation, int64_t chunk_count);
+  Result<std::vector<PartitionInfo>> ListPartitions();
+  // Calls `sink` with batches of (chunk ids, row-major embeddings) of the partition's live
+  // chunks, ordered by chunk id.
+  Result<void> ScanPartition(const Acl& acl,
+                             const std::function<void(std::span<const int64_t>,
+                                                      std::span<const float>)>& sink);
+  // Highest change sequence number, and the documents changed after `after_seq`.
+  Result<int64_t> LatestChangeSeq();
+  Result<std::vector<int64_t>> DocumentsChangedAfter(int64_t after_seq, int64_t up_to_seq);
+  // Live chunks of the given documents (none for deleted ones).
+  Result<std::vector<LexicalChunk>> LiveChunks(std::span<const int64_t> document_ids);
+  // Calls `sink` for every live chunk, in batches; for full rebuilds.
+  Result<void> ScanLiveChunks(const std::function<void(std::vector<LexicalChunk>&&)>& sink);
+
+  // --- retrieval ---
+  // Fetches passages for chunk ids, keeping only chunks of live documents whose ACL
+  // intersects `roles` (the final of the three ACL checks). Order follows `chunk_ids`.
+  Result<std::vector<Passage>> FetchPassages(std::span<const int64_t> chunk_ids,
+                                             const RoleSet& roles);
+
+  // --- status ---
+  struct Counts {
+    int64_t documents = 0;
+    int64_t deleted_documents = 0;
+    int64_t chunks = 0;
+  };
+  Result<Counts> CountAll();
+
+ private:
+  struct Impl;
+  explicit Catalog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wissen::store

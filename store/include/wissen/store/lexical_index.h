@@ -1,0 +1,87 @@
+// LexicalIndex: BM25 ranking over chunks with German/English stemming (Xapian), filtered by
+// ACL inside the engine: every chunk carries one boolean term per role of its ACL and a query
+// is ANDed with the OR of the principal's roles, so filtering happens before ranking and a
+// user with a rare role still gets a full top-k.
+//
+// One Xapian database under <data.dir>/index/lexical, updated incrementally by the indexer:
+// each chunk is a Xapian document whose docid is the chunk id. The database records the
+// last catalog change it has applied ("applied_seq"), so an interrupted update is simply
+// repeated. Xapian commits are atomic: readers see the old or the new state, never a mix.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "wissen/core/acl.h"
+#include "wissen/core/result.h"
+#include "wissen/store/vector_index.h"
+
+namespace wissen::store {
+
+struct LexicalDocument {
+  int64_t chunk_id = 0;
+  int64_t document_id = 0;
+  std::string title;
+  std::string heading_path;
+  std::string text;
+  std::string language;  // "de", "en" or ""
+  Acl acl;
+};
+
+struct LexicalQuery {
+  std::string text;
+  std::string language;  // stemmer for the query: "de", "en" or "" (English)
+  RoleSet roles;
+  int k = 10;
+};
+
+// Read side. Thread-safe: searches are serialized on one Xapian handle per object; the
+// retriever keeps one object per worker thread when it needs parallel lexical search.
+class LexicalIndex {
+ public:
+  // Opens the database read-only. Returns nullptr when none exists yet.
+  static Result<std::unique_ptr<LexicalIndex>> Open(const std::filesystem::path& dir);
+  ~LexicalIndex();
+
+  // BM25 top-k among chunks whose ACL intersects query.roles.
+  Result<std::vector<ScoredId>> Search(const LexicalQuery& query) const;
+  // Picks up the newest committed state (after the indexer committed).
+  Result<void> Reopen();
+  int64_t size() const;
+  int64_t applied_seq() const;
+
+ private:
+  struct Impl;
+  explicit LexicalIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Write side. Only one writer at a time may exist per directory (Xapian's own lock; the crawl
+// lock keeps writers apart in practice). Not thread-safe.
+class LexicalWriter {
+ public:
+  static Result<std::unique_ptr<LexicalWriter>> Open(const std::filesystem::path& dir);
+  ~LexicalWriter();
+
+  int64_t applied_seq() const;
+  // Removes every chunk of these documents.
+  Result<void> RemoveDocuments(std::span<const int64_t> document_ids);
+  Result<void> Add(const LexicalDocument& document);
+  // Removes everything (for a full rebuild).
+  Result<void> Clear();
+  // Records `applied_seq` and commits atomically.
+  Result<void> Commit(int64_t applied_seq);
+  int64_t size() const;
+
+ private:
+  struct Impl;
+  explicit LexicalWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wissen::store
