@@ -1,0 +1,286 @@
+// The ingestion pipeline against a real PostgreSQL, real FAISS and Xapian files:
+// crawl the samples, re-crawl, change/add/delete, crash mid-run, concurrent crawls.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "test_cluster.h"
+#include "wissen/retriever/retriever.h"
+#include "wissen/server/config.h"
+#include "wissen/server/crawl_run.h"
+#include "wissen/server/runtime.h"
+
+namespace wissen {
+namespace {
+namespace fs = std::filesystem;
+
+const fs::path kSamples = fs::path(WISSEN_SOURCE_DIR) / "samples";
+
+// A copy of the samples plus a config pointing at it and at a fresh database.
+struct Workspace {
+  fs::path dir;
+  fs::path corpus;
+  fs::path config_file;
+  std::string database_url;
+};
+
+Workspace MakeWorkspace(const fs::path& source = kSamples) {
+  Workspace ws;
+  ws.dir = testing::MakeTempDir("crawl-");
+  ws.corpus = ws.dir / "corpus";
+  fs::copy(source, ws.corpus, fs::copy_options::recursive);
+  ws.database_url = testing::FreshDatabase();
+  ws.config_file = ws.dir / "wissen.toml";
+  std::ofstream(ws.config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \"" << ws.database_url
+                                << "\"\n"
+                                << R"([[sources]]
+name = "samples"
+kind = "fs"
+root = "corpus"
+include = ["**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"]
+exclude = ["src/**", "README.md"]
+  [[sources.acl]]
+  match = "hr/**"
+  roles = ["hr"]
+  [[sources.acl]]
+  match = "rnd/**"
+  roles = ["rnd"]
+  [[sources.acl]]
+  match = "public/**"
+  roles = ["everyone"]
+)";
+  return ws;
+}
+
+std::unique_ptr<server::Runtime> Open(const Workspace& ws) {
+  auto config = server::LoadConfig(ws.config_file);
+  EXPECT_TRUE(config) << config.error().message;
+  auto runtime = server::Runtime::Open(*config);
+  EXPECT_TRUE(runtime) << runtime.error().message;
+  return std::move(*runtime);
+}
+
+const crawler::CrawlStats& Stats(const server::CrawlRunReport& report) {
+  return report.sources.at("samples").stats;
+}
+
+std::vector<Passage> Search(server::Runtime& runtime, const std::vector<std::string>& roles,
+                            const std::string& query, int k = 10) {
+  auto snapshot = retriever::LoadSnapshot(runtime.config().index_dir());
+  EXPECT_TRUE(snapshot);
+  retriever::Retriever retriever(runtime.embedder(), runtime.config().retrieval);
+  auto passages = retriever.Search(**snapshot, runtime.catalog(), Principal("t", roles), query, k);
+  EXPECT_TRUE(passages) << passages.error().message;
+  return passages ? *passages : std::vector<Passage>{};
+}
+
+int64_t CountFiles(const fs::path& corpus) {
+  int64_t n = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(corpus)) {
+    const auto rel = entry.path().lexically_relative(corpus).generic_string();
+    if (entry.is_regular_file() && !rel.starts_with("src/") && rel != "README.md") {
+      const auto ext = entry.path().extension();
+      if (ext == ".pdf" || ext == ".html" || ext == ".htm" || ext == ".txt" || ext == ".md") ++n;
+    }
+  }
+  return n;
+}
+
+TEST(CrawlTest, CrawlsTheSamplesIntoARoleAwareIndex) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->status, "ok");
+  EXPECT_TRUE(report->published);
+  EXPECT_EQ(Stats(*report).added, CountFiles(ws.corpus));
+  EXPECT_EQ(Stats(*report).failed, 0);
+
+  auto hr_doc = runtime->catalog().FindDocument("samples", "hr/de/gehaltsbaender-2025.html");
+  ASSERT_TRUE(hr_doc && hr_doc->has_value());
+  EXPECT_EQ((*hr_doc)->acl, Acl({"hr"}));
+
+  // An hr user finds the salary bands; a user without hr gets nothing from hr/.
+  const auto for_hr = Search(*runtime, {"hr"}, "Gehaltsbänder Referenzgehalt");
+  ASSERT_FALSE(for_hr.empty());
+  EXPECT_EQ(for_hr.front().path, "hr/de/gehaltsbaender-2025.html");
+  for (const auto& p : Search(*runtime, {}, "Gehaltsbänder Referenzgehalt CANARY-SAMPLE-HR-7Q2M")) {
+    EXPECT_FALSE(p.path.starts_with("hr/")) << p.path;
+    EXPECT_EQ(p.text.find("CANARY-SAMPLE-HR"), std::string::npos);
+  }
+}
+
+TEST(CrawlTest, RecrawlWithoutChangesParsesNothing) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  auto first = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(first);
+  auto second = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(Stats(*second).added + Stats(*second).changed, 0);
+  EXPECT_EQ(Stats(*second).unchanged, Stats(*first).added);
+  EXPECT_EQ(Stats(*second).bytes_parsed, 0);
+  EXPECT_FALSE(second->published);
+  EXPECT_EQ(second->generation, first->generation);
+}
+
+TEST(CrawlTest, ChangedAddedAndDeletedFilesAreExactlyWhatIsUpdated) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+
+  std::ofstream(ws.corpus / "public/en/new-policy.txt")
+      << "Bicycle leasing policy\n\nEmployees may lease up to two bicycles through the "
+         "Zebrafahrrad programme.\n";
+  std::ofstream(ws.corpus / "public/de/kantine.txt", std::ios::app)
+      << "\nAb Mai gibt es montags einen Quarkauflauf mit Kirschen.\n";
+  fs::remove(ws.corpus / "public/en/vpn-setup.html");
+
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(Stats(*report).added, 1);
+  EXPECT_EQ(Stats(*report).changed, 1);
+  EXPECT_EQ(Stats(*report).deleted, 1);
+  EXPECT_TRUE(report->published);
+
+  EXPECT_EQ(Search(*runtime, {}, "Zebrafahrrad bicycles").front().path, "public/en/new-policy.txt");
+  EXPECT_EQ(Search(*runtime, {}, "Quarkauflauf Kirschen").front().path, "public/de/kantine.txt");
+  for (const auto& p : Search(*runtime, {}, "WireGuard VPN configuration self-service portal")) {
+    EXPECT_NE(p.path, "public/en/vpn-setup.html");
+  }
+}
+
+TEST(CrawlTest, PermissionRuleChangeUpdatesAclWithoutReparsing) {
+  Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  // Make rnd/ readable by hr as well: only metadata changes.
+  std::string text;
+  {
+    std::ifstream in(ws.config_file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find("roles = [\"rnd\"]"), 15, "roles = [\"rnd\", \"hr\"]");
+  std::ofstream(ws.config_file) << text;
+  runtime.reset();
+  runtime = Open(ws);
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(Stats(*report).added + Stats(*report).changed, 0);
+  EXPECT_GT(Stats(*report).acl_changed, 0);
+  const auto for_hr = Search(*runtime, {"hr"}, "battery roadmap 2026");
+  ASSERT_FALSE(for_hr.empty());
+  EXPECT_TRUE(for_hr.front().path.starts_with("rnd/")) << for_hr.front().path;
+}
+
+TEST(CrawlTest, DeletedDocumentIsGoneBeforeAnyRebuild) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  auto before = Search(*runtime, {}, "WireGuard VPN");
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(before.front().path, "public/en/vpn-setup.html");
+  // Delete in the catalog only: the index files still hold the chunks.
+  ASSERT_TRUE(runtime->catalog().MarkDeleted(before.front().document_id));
+  for (const auto& p : Search(*runtime, {}, "WireGuard VPN")) {
+    EXPECT_NE(p.path, "public/en/vpn-setup.html");
+  }
+}
+
+TEST(CrawlTest, ASecondConcurrentCrawlRefuses) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  auto other = runtime->NewCatalog();
+  ASSERT_TRUE(other);
+  auto lock = (*other)->TryLockCrawl();
+  ASSERT_TRUE(lock);
+  auto refused = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("another crawl"), std::string::npos);
+  // The real binary exits at once with code 2 and says why.
+  const std::string command =
+      std::string(WISSEN_BINARY) + " --config " + ws.config_file.string() + " crawl 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  const int status = ::pclose(pipe);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << output;
+  EXPECT_NE(output.find("another crawl is running"), std::string::npos) << output;
+  lock->reset();
+  EXPECT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+}
+
+TEST(CrawlTest, KilledCrawlLeavesAConsistentCatalogAndRerunCompletes) {
+  // A corpus big enough that the crawl is still running when it is killed.
+  const fs::path big = testing::MakeTempDir("big-") / "corpus";
+  fs::create_directories(big / "public");
+  for (int i = 0; i < 1500; ++i) {
+    std::ofstream out(big / "public" / ("note-" + std::to_string(i) + ".txt"));
+    out << "Note " << i << "\n\n";
+    for (int s = 0; s < 40; ++s) {
+      out << "Sentence " << s << " of note " << i << " talks about topic " << (i * 7 + s) % 97
+          << ". ";
+    }
+  }
+  const Workspace ws = MakeWorkspace(big);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(devnull, STDERR_FILENO);
+    ::execl(WISSEN_BINARY, WISSEN_BINARY, "--config", ws.config_file.c_str(), "crawl",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto runtime = Open(ws);
+  // Wait until the child has stored some documents, then kill it without warning.
+  for (int i = 0; i < 3000; ++i) {
+    auto counts = runtime->catalog().CountAll();
+    if (counts && counts->documents >= 20) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report) << report.error().message;
+  auto counts = runtime->catalog().CountAll();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->documents, 1500);
+  EXPECT_EQ(Stats(*report).added + Stats(*report).unchanged, 1500);
+  auto state = runtime->catalog().GetIndexState();
+  ASSERT_TRUE(state && state->has_value());
+  EXPECT_EQ((*state)->chunk_count, counts->chunks);  // every stored chunk is indexed once
+  auto again = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(Stats(*again).added + Stats(*again).changed, 0);
+}
+
+TEST(CrawlTest, MissingRootFailsTheSourceAndDeletesNothing) {
+  Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  auto first = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(first);
+  fs::rename(ws.corpus, ws.dir / "unmounted");
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->status, "partial");
+  EXPECT_TRUE(report->sources.at("samples").error.has_value());
+  auto counts = runtime->catalog().CountAll();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->documents, Stats(*first).added);
+}
+
+}  // namespace
+}  // namespace wissen
