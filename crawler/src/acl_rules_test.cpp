@@ -6,7 +6,8 @@ namespace wissen::crawler {
 namespace {
 
 AclRules HandbookRules() {
-  return AclRules({{"hr/**", {"hr"}}, {"rnd/**", {"rnd", "management"}}, {"**", {"everyone"}}});
+  return AclRules(std::vector<AclRule>{
+      {"hr/**", {"hr"}}, {"rnd/**", {"rnd", "management"}}, {"**", {"everyone"}}});
 }
 
 TEST(AclRulesTest, FirstMatchingRuleWins) {
@@ -23,7 +24,7 @@ TEST(AclRulesTest, FallsThroughToCatchAll) {
 }
 
 TEST(AclRulesTest, NoMatchMeansNobody) {
-  AclRules rules({{"public/**", {"everyone"}}});
+  AclRules rules(std::vector<AclRule>{{"public/**", {"everyone"}}});
   const auto decision = rules.Decide("secret/plan.pdf");
   EXPECT_TRUE(decision.acl.empty());
   EXPECT_EQ(decision.rule_index, -1);
@@ -34,7 +35,8 @@ TEST(AclRulesTest, PrefixLookalikeDoesNotMatch) {
 }
 
 TEST(AclRulesTest, UrlRules) {
-  AclRules rules({{"https://wiki.intern/hr/**", {"hr"}}, {"https://wiki.intern/**", {"everyone"}}});
+  AclRules rules(std::vector<AclRule>{{"https://wiki.intern/hr/**", {"hr"}},
+                                      {"https://wiki.intern/**", {"everyone"}}});
   EXPECT_EQ(rules.Decide("https://wiki.intern/hr/bonus").acl, Acl({"hr"}));
   EXPECT_EQ(rules.Decide("https://wiki.intern/it/vpn").acl, Acl({"everyone"}));
 }

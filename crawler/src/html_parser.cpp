@@ -195,22 +195,41 @@ void WalkTree(xmlNode* root, EnterFn enter, ExitFn exit) {
   }
 }
 
-void MarkMainContent(xmlNode* root) {
+// Marks the ancestors of main content and returns the first <h1>, if any.
+xmlNode* MarkMainContent(xmlNode* root) {
+  xmlNode* first_h1 = nullptr;
   WalkTree(
       root,
-      [](xmlNode* node) {
+      [&first_h1](xmlNode* node) {
         if (node->type != XML_ELEMENT_NODE) return false;
         const std::string_view name = Name(node);
         if (name == "main" || name == "article") {
           MarkAncestors(node, kHoldsMain);
         } else if (name == "h1") {
           MarkAncestors(node, kHoldsHeading);
+          if (first_h1 == nullptr) first_h1 = node;
         } else if (auto role = Attribute(node, "role"); role && EqualsNoCase(*role, "main")) {
           MarkAncestors(node, kHoldsMain);
         }
         return true;
       },
       [](xmlNode*) {});
+  return first_h1;
+}
+
+// All text below `node`, bounded: for a heading that may sit in dropped page chrome.
+std::string SubtreeText(xmlNode* node) {
+  std::string text;
+  WalkTree(
+      node,
+      [&text](xmlNode* n) {
+        if (n->type == XML_TEXT_NODE && n->content != nullptr && text.size() < kMaxHeadingBytes) {
+          text.append(reinterpret_cast<const char*>(n->content));
+        }
+        return n->type == XML_ELEMENT_NODE && Name(n) != "script" && Name(n) != "style";
+      },
+      [](xmlNode*) {});
+  return MakeTitle(text.substr(0, kMaxHeadingBytes));
 }
 
 // ---- the walker ------------------------------------------------------------------------------
@@ -220,7 +239,9 @@ class HtmlExtractor {
   explicit HtmlExtractor(ParsedDocument* out) : out_(out), text_(&budget_) {}
 
   void Run(xmlNode* root) {
-    MarkMainContent(root);
+    // Without <title>, the first <h1> is the title, even when it sits in a dropped page
+    // header ("<header><h1>Guide</h1><nav>...").
+    if (xmlNode* h1 = MarkMainContent(root); h1 != nullptr) first_h1_ = SubtreeText(h1);
     WalkTree(
         root, [this](xmlNode* node) { return Enter(node); }, [this](xmlNode* node) { Exit(node); });
     FlushBlock();
@@ -367,8 +388,7 @@ class HtmlExtractor {
     bool is_title = false;
     if (level == 1 && !seen_h1_) {
       seen_h1_ = true;
-      first_h1_ = heading;
-      is_title = out_->title.empty() || RepeatsTitle(heading, out_->title);
+      is_title = RepeatsTitle(heading, out_->title.empty() ? first_h1_ : out_->title);
     }
     FlushBlock();
     while (!headings_.empty() && headings_.back().first >= level) headings_.pop_back();
@@ -425,8 +445,8 @@ class HtmlExtractor {
   int sectioning_depth_ = 0;
   int heading_level_ = 0;
   std::string heading_text_;
-  bool seen_h1_ = false;
-  std::string first_h1_;
+  bool seen_h1_ = false;  // the first <h1> outside page chrome has been seen
+  std::string first_h1_;  // text of the document's first <h1>, chrome or not
   std::vector<std::pair<int, std::string>> headings_;
   std::unordered_set<std::string> seen_links_;
 };

@@ -171,6 +171,16 @@ TEST(HtmlParserTest, FirstH1IsTitleWithoutTitleElement) {
   EXPECT_EQ(doc->blocks[2].heading_path, Path{"Appendix"});
 }
 
+TEST(HtmlParserTest, TitleFromH1InsideDroppedPageHeader) {
+  auto doc = ParseHtml(
+      "<body><header><h1>Team <em>Wiki</em></h1><nav>menu</nav></header>"
+      "<p>Welcome</p></body>");
+  ASSERT_TRUE(doc.has_value());
+  EXPECT_EQ(doc->title, "Team Wiki");
+  ASSERT_EQ(doc->blocks.size(), 1u);
+  EXPECT_EQ(doc->blocks[0].text, "Welcome");
+}
+
 TEST(HtmlParserTest, H1DifferentFromTitleIsAPathElement) {
   auto doc = ParseHtml(
       "<title>Intranet | Travel</title><h1>Travel</h1><p>a</p>"

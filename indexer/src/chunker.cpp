@@ -30,7 +30,8 @@ bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) 
 // safe as a suffix: "Art." never ends another word, but "z." ends "Satz." and "ca." ends
 // "America.". That is also why the locales' own suppression lists are not used: the German
 // one contains "r." and "s.", which would swallow every sentence ending in "Mitarbeiter."
-// or "alles.". Multi-part entries ("z. B.") are safe: ICU confirms them forwards.
+// or "alles.". Multi-part entries ("z. B.") are safe: ICU confirms them forwards (and
+// AbbreviationGuard handles the break after them).
 constexpr std::string_view kGermanAbbreviations[] = {
     "z. B.", "z.B.", "d. h.",    "d.h.",   "u. a.", "u.a.",  "o. ä.", "o.ä.",  "u. U.", "u.U.",
     "z. T.", "z.T.", "i. d. R.", "i.d.R.", "s. o.", "s. u.", "v. a.", "bzw.",  "ggf.",  "ggfs.",
@@ -106,7 +107,7 @@ class AbbreviationGuard {
   std::unordered_set<std::string> entries_;
 };
 
-std::unique_ptr<icu::BreakIterator> MakeSentenceIterator(const icu::Locale& locale, bool german) {
+std::unique_ptr<icu::BreakIterator> MakeSentenceIterator(const icu::Locale& locale) {
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<icu::BreakIterator> base(
       icu::BreakIterator::createSentenceInstance(locale, status));
@@ -123,15 +124,9 @@ std::unique_ptr<icu::BreakIterator> MakeSentenceIterator(const icu::Locale& loca
           add_status);
     }
   };
-  // Both lists for both languages: German documents quote "e.g." and English ones "Nr.";
-  // the primary language's list goes first only for readability.
-  if (german) {
-    add(kGermanAbbreviations);
-    add(kEnglishAbbreviations);
-  } else {
-    add(kEnglishAbbreviations);
-    add(kGermanAbbreviations);
-  }
+  // Both lists for both languages: German documents quote "e.g." and English ones "Nr.".
+  add(kGermanAbbreviations);
+  add(kEnglishAbbreviations);
   std::unique_ptr<icu::BreakIterator> filtered(
       builder->wrapIteratorWithFilter(base.release(), status));
   if (U_FAILURE(status)) return nullptr;
@@ -149,7 +144,7 @@ class SentenceIteratorCache {
   }
 
   // Returns a fresh iterator for the language, or nullptr when ICU has no data (the caller
-  // then treats each paragraph as one sentence).
+  // then treats each block as one long sentence, which the size split cuts at white space).
   std::unique_ptr<icu::BreakIterator> Clone(bool german) {
     std::lock_guard lock(mutex_);
     const auto& prototype = german ? german_ : english_;
@@ -159,8 +154,8 @@ class SentenceIteratorCache {
 
  private:
   SentenceIteratorCache()
-      : german_(MakeSentenceIterator(icu::Locale::getGerman(), true)),
-        english_(MakeSentenceIterator(icu::Locale::getEnglish(), false)) {}
+      : german_(MakeSentenceIterator(icu::Locale::getGerman())),
+        english_(MakeSentenceIterator(icu::Locale::getEnglish())) {}
 
   std::mutex mutex_;
   std::unique_ptr<icu::BreakIterator> german_;

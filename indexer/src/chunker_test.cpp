@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -169,9 +170,14 @@ TEST(ChunkerTest, TargetSizeIsRespected) {
   ASSERT_GT(chunks.size(), 10u);
   for (size_t i = 0; i < chunks.size(); ++i) {
     const int size = static_cast<int>(chunks[i].text.size());
-    // A sentence is about 40 bytes: chunks land within one sentence of the target.
-    EXPECT_LE(size, 400 + 45) << i;
-    if (i + 1 < chunks.size()) EXPECT_GE(size, 400 - 45) << i;
+    // A sentence is about 40 bytes: chunks land within one sentence of the target; the
+    // last one may also have absorbed a remainder of up to a quarter of the target.
+    if (i + 1 < chunks.size()) {
+      EXPECT_LE(size, 400 + 45) << i;
+      EXPECT_GE(size, 400 - 45) << i;
+    } else {
+      EXPECT_LE(size, 400 + 100 + 45) << i;
+    }
   }
   ExpectOffsetsPointAtText(document, chunks);
 }
@@ -181,7 +187,9 @@ TEST(ChunkerTest, ChunksCoverTheTextInOrderWithoutOverlapWhenDisabled) {
   const std::vector<Chunk> chunks = ChunkDocument(document, Options(300, 600, 0));
   for (size_t i = 0; i < chunks.size(); ++i) {
     EXPECT_EQ(chunks[i].ordinal, static_cast<int>(i));
-    if (i > 0) EXPECT_EQ(chunks[i].char_start, chunks[i - 1].char_end + 1);  // one space
+    if (i > 0) {
+      EXPECT_EQ(chunks[i].char_start, chunks[i - 1].char_end + 1);  // one space between
+    }
   }
   EXPECT_EQ(chunks.front().char_start, 0);
   EXPECT_EQ(chunks.back().char_end, static_cast<int>(document.blocks[0].text.size()));
@@ -222,7 +230,7 @@ TEST(ChunkerTest, TailOfALongBlockDoesNotRunIntoTheNextBlock) {
   // Block x needs two chunks; its short remainder joins the chunk before it rather than
   // the next block, so no chunk mixes sub-sections x and y.
   const ParsedDocument document = MakeDocument(
-      {MakeBlock({"A", "x"}, 0, Sentences(9)), MakeBlock({"A", "y"}, 0, Sentences(3, 100))});
+      {MakeBlock({"A", "x"}, 0, Sentences(14)), MakeBlock({"A", "y"}, 0, Sentences(3, 100))});
   const std::vector<Chunk> chunks = ChunkDocument(document, Options(300, 600, 0));
   ASSERT_EQ(chunks.size(), 3u);
   EXPECT_EQ(chunks[0].heading_path, "Handbook \u203A A \u203A x");
@@ -321,6 +329,51 @@ TEST(ChunkerTest, InvalidOptionsAreClamped) {
   ASSERT_FALSE(chunks.empty());
   for (const Chunk& chunk : chunks) EXPECT_LE(chunk.text.size(), 4u);
   ExpectOffsetsPointAtText(document, chunks);
+}
+
+TEST(ChunkerTest, RandomDocumentsKeepTheInvariants) {
+  // Deterministic pseudo-random documents: words, abbreviations, multi-byte letters, line
+  // breaks and blank lines in every combination the parsers may produce.
+  const std::vector<std::string> pieces = {
+      "Wort", "Größe", "z. B.", "Dr.", "e.g.", ".", ". ", "! ",        "? ",  " ",
+      "\n",   "\n\n",  "ca.",   "S.",  "🙂", "x", "\t", "Satz. Neu", "äöü", "yyyyyyyyyyyyyyyy"};
+  std::mt19937 random(42);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<Block> blocks;
+    const int block_count = 1 + static_cast<int>(random() % 6);
+    for (int b = 0; b < block_count; ++b) {
+      std::string text;
+      const int length = static_cast<int>(random() % 400);
+      for (int i = 0; i < length; ++i) text += pieces[random() % pieces.size()];
+      blocks.push_back(MakeBlock({"S" + std::to_string(random() % 2), std::to_string(b)},
+                                 static_cast<int>(random() % 2), text));
+    }
+    const ParsedDocument document = MakeDocument(std::move(blocks), round % 2 == 0 ? "de" : "en");
+    const int target = 20 + static_cast<int>(random() % 300);
+    const ChunkerOptions options =
+        Options(target, target + static_cast<int>(random() % 200), static_cast<int>(random() % 3));
+    const std::vector<Chunk> chunks = ChunkDocument(document, options);
+    const std::string joined = JoinBlocks(document);
+    std::vector<bool> covered(joined.size(), false);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      const Chunk& chunk = chunks[i];
+      ASSERT_EQ(chunk.ordinal, static_cast<int>(i));
+      ASSERT_FALSE(chunk.text.empty());
+      ASSERT_LE(static_cast<int>(chunk.text.size()), options.max_chars);
+      ASSERT_EQ(joined.substr(chunk.char_start, chunk.char_end - chunk.char_start), chunk.text);
+      ASSERT_NE(static_cast<unsigned char>(chunk.text.front()) & 0xC0, 0x80);
+      if (i > 0) {
+        ASSERT_GE(chunk.char_start, chunks[i - 1].char_start);
+      }
+      for (int k = chunk.char_start; k < chunk.char_end; ++k) covered[k] = true;
+    }
+    for (size_t k = 0; k < joined.size(); ++k) {
+      const char c = joined[k];
+      if (c != ' ' && c != '\n' && c != '\t') {
+        ASSERT_TRUE(covered[k]) << round << " " << k;
+      }
+    }
+  }
 }
 
 }  // namespace

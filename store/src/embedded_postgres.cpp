@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <pqxx/pqxx>
-#include <sstream>
 #include <thread>
 #include <vector>
 

@@ -2,7 +2,10 @@
 //
 // Every parser treats its input as hostile: it never crashes, never reads outside the
 // buffer, and returns an Error (kParse for broken input, kUnsupported for encrypted or
-// unknown formats) with a reason fit for a crawl report. Thread-safe: parsers hold no state.
+// unknown formats, kResourceExhausted for absurd sizes) with a reason fit for a crawl report.
+// Output text is valid UTF-8, at most 20 MiB per document (the rest is dropped); blocks are
+// never empty, paragraphs are separated by "\n\n", lines by "\n", words by single spaces.
+// Thread-safe: parsers hold no state.
 #pragma once
 
 #include <string>
@@ -17,7 +20,9 @@ enum class ContentKind { kPdf, kHtml, kText, kMarkdown, kUnknown };
 
 // Detects the kind by content first (PDF magic, HTML markup in the first KiB, text that is
 // valid UTF-8 or a single-byte charset without NULs); the file name's extension only breaks
-// ties between text and Markdown or HTML-looking text. kUnknown for binary data.
+// ties between text and Markdown or HTML-looking text ("<html>" quoted in a .md file stays
+// Markdown unless the file starts with markup). kUnknown for binary data (NUL bytes, many
+// control characters); UTF-16 with a BOM is text.
 ContentKind DetectContentKind(std::string_view bytes, std::string_view file_name);
 
 // PDF via poppler-cpp: one Block per page (page = 1-based physical page number), text in
@@ -27,13 +32,21 @@ Result<ParsedDocument> ParsePdf(std::string_view bytes);
 
 // HTML via libxml2: title (<title>, else first <h1>), one Block per heading section (h1-h6
 // build heading_path), visible text without script/style/nav/header/footer/aside/noscript/
-// template, block elements separated by paragraph breaks, links from <a href>.
-// charset_hint (e.g. from an HTTP Content-Type header) wins over <meta charset>; without
-// either, UTF-8 when valid, else ICU's charset detector. Output is always UTF-8.
+// template/svg/form, hidden elements and navigation chrome (ARIA landmark roles, classes such
+// as "sidebar", "related", "footer", unless they wrap the main content), block elements
+// separated by paragraph breaks, links from <a href> (navigation included; no javascript:,
+// mailto: or same-page fragments). The first <h1> is not a heading_path element when it
+// repeats the title (also as "<h1> - Site" or "Site | <h1>").
+// Charset: a BOM, then charset_hint (e.g. from an HTTP Content-Type header), then <meta> in
+// the first 4 KiB; a declared UTF-8 that is not valid UTF-8 is ignored. Without any, UTF-8
+// when valid, else ICU's charset detector. Output is always UTF-8. Pages over 64 MiB:
+// kResourceExhausted.
 Result<ParsedDocument> ParseHtml(std::string_view bytes, std::string_view charset_hint = "");
 
-// Plain text or Markdown (ATX '#' headings start sections). Non-UTF-8 input is converted
-// from the detected charset.
+// Plain text or Markdown (ATX '#' headings start sections, outside fenced code blocks).
+// Title: Markdown's first '# ' heading (not a heading_path element), else YAML front matter's
+// "title:", else the first non-empty line. Non-UTF-8 input is converted from the charset a BOM
+// names or ICU detects.
 Result<ParsedDocument> ParseText(std::string_view bytes, bool markdown);
 
 // Detects the kind, parses, and fills `language` (DetectLanguage over the text) and `mime`.

@@ -1,10 +1,14 @@
 // Chunker: splits a parsed document into passages sized for embedding and ranking.
 //
-// Boundaries come from ICU's sentence break iterator in the document's language, with
-// German and English abbreviations ("z. B.", "Dr.", "e.g.") suppressed so they do not end a
-// sentence. A chunk never spans two pages or two top-level sections (Block::heading_path[0]);
-// consecutive blocks of the same page and top-level section may share a chunk. A sentence
-// longer than max_chars is split at word boundaries. Thread-safe.
+// Boundaries come from ICU's sentence break iterator in the document's language ("de",
+// otherwise English rules), with German and English abbreviations ("z. B.", "Dr.", "e.g.")
+// suppressed so they do not end a sentence. Single line breaks inside a block count as
+// spaces (wrapped lines); blank lines ("\n\n") are paragraph ends and preferred break points.
+// A chunk never spans two pages or two top-level sections (Block::heading_path[0]); blocks
+// of the same page and top-level section that are smaller than half the target may share a
+// chunk, whose heading path is then their common prefix. A sentence longer than max_chars
+// is split at white space (or, for one giant token, at a code point boundary).
+// Thread-safe.
 #pragma once
 
 #include <vector>
@@ -14,19 +18,24 @@
 namespace wissen::indexer {
 
 struct ChunkerOptions {
-  // Chunks grow sentence by sentence until they reach about this many bytes of text.
+  // Chunks grow sentence by sentence until they reach about this many bytes of text; a
+  // chunk stops short when the next sentence would overshoot by more than it undershoots.
+  // A block's remainder under a quarter of the target joins the chunk before it.
   // Default: 1000.
   int target_chars = 1000;
-  // Hard upper bound for one chunk's text. Default: 1600.
+  // Hard upper bound for one chunk's text in bytes, overlap included. Default: 1600.
   int max_chars = 1600;
-  // Sentences repeated from the end of one chunk at the start of the next inside the same
-  // section, so an answer that straddles a boundary stays whole in one chunk. Default: 1.
+  // Sentences repeated from the end of one chunk at the start of the next when the break
+  // falls inside a paragraph, so an answer that straddles it stays whole in one chunk. Never
+  // more than half the target, never across blocks. Default: 1.
   int overlap_sentences = 1;
 };
 
 // Chunk::heading_path is "Title › Section › Subsection" (U+203A between parts, title first,
-// empty parts dropped). Ordinals are 0..n-1 in reading order; char_start/char_end index the
-// document's blocks' texts joined with "\n\n". Empty or whitespace-only blocks give no chunks.
+// empty parts dropped). Ordinals are 0..n-1 in reading order. char_start/char_end are byte
+// offsets into the document's blocks' texts joined with "\n\n", and Chunk::text is exactly
+// that slice (so a chunk spanning two blocks contains the "\n\n" between them). Empty or
+// whitespace-only blocks give no chunks. Never fails: any UTF-8 input gives chunks.
 std::vector<Chunk> ChunkDocument(const ParsedDocument& document, const ChunkerOptions& options);
 
 }  // namespace wissen::indexer

@@ -135,9 +135,9 @@ class Catalog {
   Result<std::vector<PartitionInfo>> ListPartitions();
   // Calls `sink` with batches of (chunk ids, row-major embeddings) of the partition's live
   // chunks, ordered by chunk id.
-  Result<void> ScanPartition(const Acl& acl,
-                             const std::function<void(std::span<const int64_t>,
-                                                      std::span<const float>)>& sink);
+  Result<void> ScanPartition(
+      const Acl& acl,
+      const std::function<void(std::span<const int64_t>, std::span<const float>)>& sink);
   // Highest change sequence number, and the documents changed after `after_seq`.
   Result<int64_t> LatestChangeSeq();
   Result<std::vector<int64_t>> DocumentsChangedAfter(int64_t after_seq, int64_t up_to_seq);

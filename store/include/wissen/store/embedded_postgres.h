@@ -1,10 +1,25 @@
 // EmbeddedPostgres: the private PostgreSQL cluster Wissen runs when `database.url` is empty.
 //
-// The cluster lives in data_dir (initdb on first use), listens on no TCP port
-// (listen_addresses = '') and only on a unix socket inside data_dir. Several wissen processes
-// share one running cluster: each holds a shared lock on data_dir/../pg.users while it runs;
-// the last one to leave stops the cluster. When running as root the PostgreSQL processes run
-// as `run_as_user` (initdb refuses root). Not copyable; one object per process.
+// The cluster lives in data_dir (initdb on first use: superuser `wissen`, trust auth, UTF8,
+// locale C.UTF-8 or C), listens on no TCP port (listen_addresses = '') and only on a unix
+// socket inside data_dir (mode 0700, so only the cluster's user and root can connect).
+// Wissen's settings are rewritten to data_dir/wissen.conf before every start; the server
+// log is data_dir/server.log. initdb and pg_ctl output is captured, never printed.
+//
+// Several wissen processes share one running cluster: each holds a shared flock on
+// <data_dir>.users (a file beside the cluster directory) while its object lives; starting,
+// attaching and stopping are serialized by an exclusive flock on <data_dir>.start, and the
+// last user to leave stops the cluster (pg_ctl stop -m fast). A cluster left with a stale
+// postmaster.pid by a crash is simply started again.
+//
+// When the calling process is root the PostgreSQL processes run as `run_as_user` (initdb
+// refuses root): data_dir is created and chowned to that user, and every ancestor must be
+// searchable by it. Ancestors that Open itself created get o+x if they lack it (umask 077);
+// existing directories are never changed, Open fails naming the one that blocks the way.
+//
+// Not copyable; thread-safe (immutable after Open). Normally one object per process; several
+// objects (in one process or many) on the same data_dir are fine. An object inherited by a forked
+// child does nothing there.
 #pragma once
 
 #include <filesystem>
@@ -29,19 +44,22 @@ struct EmbeddedPostgresOptions {
 
 class EmbeddedPostgres {
  public:
-  // Starts the cluster, or attaches to the one already running in data_dir.
+  // Starts the cluster, or attaches to the one already running in data_dir, and creates
+  // `database` if it is missing. Blocks while another process starts or stops the cluster.
   // Errors: kUnavailable with the reason (binaries missing, initdb or start failed with the
-  // tail of the server log, socket path too long) so `wissen` can print it and exit.
+  // tail of the server log, socket path >= 108 bytes, a directory the cluster's user cannot
+  // enter) so `wissen` can print it and exit; kInvalidArgument for unusable options.
   static Result<std::unique_ptr<EmbeddedPostgres>> Open(const EmbeddedPostgresOptions& options);
 
-  // Stops the cluster if this was the last wissen process using it.
+  // Stops the cluster if this was the last user (no other object, in any process, holds it).
+  // A failed stop is logged, not reported.
   ~EmbeddedPostgres();
   EmbeddedPostgres(const EmbeddedPostgres&) = delete;
   EmbeddedPostgres& operator=(const EmbeddedPostgres&) = delete;
 
-  // libpq connection string: "host=<socket dir> dbname=<database> user=wissen".
+  // libpq connection string: "host=<data_dir> port=5432 dbname=<database> user=wissen".
   const std::string& connection_string() const { return connection_string_; }
-  // Whether this process started the cluster (false when it attached to a running one).
+  // Whether this Open started the cluster (false when it attached to a running one).
   bool started_here() const { return started_here_; }
 
  private:

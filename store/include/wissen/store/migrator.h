@@ -25,7 +25,12 @@ struct MigrationReport {
 // processes by a transaction-scoped advisory lock. Fails (kConflict) without changing anything
 // when an applied migration's checksum differs from the file's, naming the file, and
 // (kConflict) when the database has a version newer than any known file (a newer wissen
-// migrated it). `migrations` need not be sorted.
+// migrated it) or has a version no file has. `migrations` need not be sorted.
+// Each file's SQL runs as one multi-statement query inside the transaction, so it must not
+// contain transaction control or statements that refuse transactions (CREATE INDEX
+// CONCURRENTLY, VACUUM). Other errors: kUnavailable when the database cannot be reached,
+// kInternal when a migration fails (rolled back; the message names the file and SQLSTATE but
+// holds no SQL text), kInvalidArgument for duplicate or non-positive versions.
 Result<MigrationReport> ApplyMigrations(const std::string& connection_string,
                                         const std::vector<Migration>& migrations);
 
