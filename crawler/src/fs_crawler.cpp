@@ -184,10 +184,10 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
     seen.insert(file.relative);
     auto known = stored.find(file.relative);
     const bool exists = known != stored.end() && !known->second.deleted;
-    const bool metadata_changed = exists && (known->second.acl != info.acl ||
-                                             known->second.acl_rule != info.acl_rule ||
-                                             known->second.size_bytes != info.size_bytes ||
-                                             known->second.modified_unix != info.modified_unix);
+    const bool metadata_changed =
+        exists && (known->second.acl != info.acl || known->second.acl_rule != info.acl_rule ||
+                   known->second.size_bytes != info.size_bytes ||
+                   known->second.modified_unix != info.modified_unix);
     if (exists && options.trust_mtime && known->second.size_bytes == info.size_bytes &&
         known->second.modified_unix == info.modified_unix) {
       ++stats.unchanged;
@@ -236,16 +236,17 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
         ++stats.failed;
       }
       AddIssue(stats, file.relative, parsed.error().message);
-      log::Info("crawl.file_skipped", {{"source", options.name},
-                                       {"path", file.relative},
-                                       {"reason", parsed.error().message}});
+      log::Info(
+          "crawl.file_skipped",
+          {{"source", options.name}, {"path", file.relative}, {"reason", parsed.error().message}});
       continue;
     }
     if (auto ok = sink.Put(info, *parsed); !ok) {
       ++stats.failed;
       AddIssue(stats, file.relative, ok.error().message);
-      log::Warn("crawl.store_failed",
-                {{"source", options.name}, {"path", file.relative}, {"error", ok.error().ToString()}});
+      log::Warn(
+          "crawl.store_failed",
+          {{"source", options.name}, {"path", file.relative}, {"error", ok.error().ToString()}});
       continue;
     }
     stats.bytes_parsed += info.size_bytes;
@@ -268,8 +269,7 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
     }
     ++stats.deleted;
   }
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report(true);
   return stats;
 }

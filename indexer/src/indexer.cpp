@@ -9,8 +9,7 @@ namespace fs = std::filesystem;
 std::filesystem::path VectorRoot(const fs::path& index_root) { return index_root / "vectors"; }
 std::filesystem::path LexicalRoot(const fs::path& index_root) { return index_root / "lexical"; }
 
-Indexer::Indexer(store::Catalog& catalog, const engine::Embedder& embedder,
-                 IndexerOptions options)
+Indexer::Indexer(store::Catalog& catalog, const engine::Embedder& embedder, IndexerOptions options)
     : catalog_(catalog), embedder_(embedder), options_(options) {}
 
 Result<void> Indexer::Prepare() {
@@ -22,10 +21,9 @@ Result<void> Indexer::Prepare() {
   if (s.embedder_name != info.name || s.embedder_version != info.version ||
       s.dimension != info.dimension) {
     return Fail(ErrorCode::kConflict,
-                "the index was built with embedder " + s.embedder_name + " " +
-                    s.embedder_version + " (" + std::to_string(s.dimension) +
-                    " dimensions) but " + info.name + " " + info.version + " (" +
-                    std::to_string(info.dimension) +
+                "the index was built with embedder " + s.embedder_name + " " + s.embedder_version +
+                    " (" + std::to_string(s.dimension) + " dimensions) but " + info.name + " " +
+                    info.version + " (" + std::to_string(info.dimension) +
                     " dimensions) is configured; run `wissen reindex` to re-embed everything");
   }
   return {};
@@ -77,9 +75,9 @@ Result<int64_t> SyncLexical(store::Catalog& catalog, const fs::path& dir, bool f
   if (!full_rebuild && applied == *latest) return 0;
 
   auto to_lexical = [](store::LexicalChunk&& c) {
-    return store::LexicalDocument{c.chunk_id,           c.document_id,         std::move(c.title),
-                                  std::move(c.heading_path), std::move(c.text),
-                                  std::move(c.language), std::move(c.acl)};
+    return store::LexicalDocument{
+        c.chunk_id,        c.document_id,         std::move(c.title), std::move(c.heading_path),
+        std::move(c.text), std::move(c.language), std::move(c.acl)};
   };
   int64_t updated = 0;
   // A full rebuild when asked, on first use, or when the catalog is older than the index
@@ -117,8 +115,8 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
                                         const engine::EmbedderInfo& embedder,
                                         const PublishOptions& options) {
   PublishReport report;
-  auto lexical_updates = SyncLexical(catalog, LexicalRoot(options.index_root),
-                                     options.full_rebuild);
+  auto lexical_updates =
+      SyncLexical(catalog, LexicalRoot(options.index_root), options.full_rebuild);
   if (!lexical_updates) return Fail(lexical_updates.error());
   report.lexical_documents_updated = *lexical_updates;
 

@@ -25,8 +25,7 @@ Retriever::Retriever(const engine::Embedder& embedder, RetrieverOptions options)
     : embedder_(embedder), options_(options) {}
 
 Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
-                                               store::Catalog& catalog,
-                                               const Principal& principal,
+                                               store::Catalog& catalog, const Principal& principal,
                                                std::string_view query, int k) const {
   const std::string text = CollapseWhitespace(SanitizeUtf8(query));
   if (text.empty()) return Fail(ErrorCode::kInvalidArgument, "the query is empty");
@@ -41,10 +40,10 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     const store::VectorIdentity& built = snapshot.vectors->identity();
     if (built.embedder_name != info.name || built.embedder_version != info.version ||
         built.dimension != info.dimension) {
-      return Fail(ErrorCode::kConflict,
-                  "the index was built with embedder " + built.embedder_name + " " +
-                      built.embedder_version + " but " + info.name + " " + info.version +
-                      " is configured; run `wissen reindex`");
+      return Fail(ErrorCode::kConflict, "the index was built with embedder " + built.embedder_name +
+                                            " " + built.embedder_version + " but " + info.name +
+                                            " " + info.version +
+                                            " is configured; run `wissen reindex`");
     }
     auto embedded = embedder_.Embed({text}, engine::EmbedPurpose::kQuery);
     if (!embedded) return Fail(embedded.error());

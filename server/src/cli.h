@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,7 +15,7 @@ namespace wissen::server {
 
 // Exit codes a scheduler can act on.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitPartial = 1;     // the command ran but part of it failed
+inline constexpr int kExitPartial = 1;      // the command ran but part of it failed
 inline constexpr int kExitCouldNotRun = 2;  // config, database, lock: nothing was done
 
 struct CliContext {

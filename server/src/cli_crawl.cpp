@@ -13,7 +13,8 @@ void PrintProgress(const std::string& source, const crawler::CrawlStats& s, int6
   const double rate = s.seconds > 0 ? s.seen / s.seconds : 0;
   const double eta = rate > 0 ? (total - s.seen) / rate : 0;
   const bool tty = ::isatty(STDERR_FILENO) != 0;
-  std::fprintf(stderr, "%s[%s] %lld/%lld files  parsed %lld  unchanged %lld  skipped %lld  "
+  std::fprintf(stderr,
+               "%s[%s] %lld/%lld files  parsed %lld  unchanged %lld  skipped %lld  "
                "failed %lld  %.1f files/s  ETA %.0fs%s",
                tty ? "\r" : "", source.c_str(), static_cast<long long>(s.seen),
                static_cast<long long>(total), static_cast<long long>(s.added + s.changed),
@@ -41,8 +42,8 @@ void PrintSummary(const CrawlRunReport& report) {
     }
   }
   std::cout << "index generation " << report.generation
-            << (report.published ? " published" : " unchanged") << "; run " << report.run_id
-            << " " << report.status << "\n";
+            << (report.published ? " published" : " unchanged") << "; run " << report.run_id << " "
+            << report.status << "\n";
 }
 
 }  // namespace

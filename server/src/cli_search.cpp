@@ -18,10 +18,17 @@ Result<Principal> PrincipalFromRoles(const std::string& roles_text) {
 }
 
 nlohmann::json PassageJson(const Passage& p, int rank) {
-  return {{"rank", rank},        {"chunk_id", p.chunk_id},   {"document_id", p.document_id},
-          {"source", p.source},  {"path", p.path},           {"uri", p.uri},
-          {"title", p.title},    {"heading_path", p.heading_path},
-          {"page", p.page},      {"score", p.score},         {"acl", p.acl.roles()},
+  return {{"rank", rank},
+          {"chunk_id", p.chunk_id},
+          {"document_id", p.document_id},
+          {"source", p.source},
+          {"path", p.path},
+          {"uri", p.uri},
+          {"title", p.title},
+          {"heading_path", p.heading_path},
+          {"page", p.page},
+          {"score", p.score},
+          {"acl", p.acl.roles()},
           {"text", p.text}};
 }
 
@@ -34,7 +41,8 @@ void RegisterSearchCommand(CLI::App& app, CliContext& context) {
     std::string query;
   };
   auto args = std::make_shared<Args>();
-  command->add_option("--roles", args->roles, "the user's roles, comma-separated (everyone is implied)");
+  command->add_option("--roles", args->roles,
+                      "the user's roles, comma-separated (everyone is implied)");
   command->add_option("--k", args->k, "number of passages")->check(CLI::Range(1, 1000));
   command->add_flag("--json", args->json, "print JSON");
   command->add_option("query", args->query, "the question")->required();

@@ -105,7 +105,8 @@ void RegisterExplainCommand(CLI::App& app, CliContext& context) {
       }
       std::cout << "document: " << candidate.name << ":" << *document << "\n"
                 << "acl: [" << acl.Key() << "]"
-                << (stored->has_value() ? " (" + (*stored)->acl_rule + ")" : " (" + decision.explanation + ")")
+                << (stored->has_value() ? " (" + (*stored)->acl_rule + ")"
+                                        : " (" + decision.explanation + ")")
                 << "\n"
                 << "roles: [" << principal->roles.Key() << "]\n"
                 << "decision: " << (may_read ? "MAY READ" : "MAY NOT READ");

@@ -1,10 +1,11 @@
 #include "wissen/server/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "wissen/core/acl.h"
 
@@ -236,8 +237,9 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
   }
 
   if (const toml::table* index = r.Table(root, "index")) {
-    r.OnlyKeys(*index, "index", {"chunk_target_chars", "chunk_max_chars",
-                                 "chunk_overlap_sentences", "dimension", "ivf_threshold"});
+    r.OnlyKeys(*index, "index",
+               {"chunk_target_chars", "chunk_max_chars", "chunk_overlap_sentences", "dimension",
+                "ivf_threshold"});
     r.Integer(*index, "index", "chunk_target_chars", &config.chunker.target_chars, 100, 20000);
     r.Integer(*index, "index", "chunk_max_chars", &config.chunker.max_chars, 200, 40000);
     r.Integer(*index, "index", "chunk_overlap_sentences", &config.chunker.overlap_sentences, 0, 10);

@@ -36,16 +36,15 @@ nlohmann::json CrawlReportJson(const CrawlRunReport& report) {
 
 Result<CrawlRunReport> RunCrawl(
     Runtime& runtime, const std::optional<std::string>& only_source,
-    const std::function<void(const std::string&, const crawler::CrawlStats&, int64_t)>&
-        progress) {
+    const std::function<void(const std::string&, const crawler::CrawlStats&, int64_t)>& progress) {
   const Config& config = runtime.config();
   std::vector<const SourceConfig*> selected;
   for (const auto& source : config.sources) {
     if (!only_source || source.name == *only_source) selected.push_back(&source);
   }
   if (only_source && selected.empty()) {
-    return Fail(ErrorCode::kNotFound, "no source named \"" + *only_source + "\" in " +
-                                          config.config_file.string());
+    return Fail(ErrorCode::kNotFound,
+                "no source named \"" + *only_source + "\" in " + config.config_file.string());
   }
   store::Catalog& catalog = runtime.catalog();
   auto lock = catalog.TryLockCrawl();
@@ -66,10 +65,10 @@ Result<CrawlRunReport> RunCrawl(
   bool any_failed = false;
   for (const auto* source : selected) {
     SourceOutcome outcome;
-    auto stats = crawler::CrawlFileSource(
-        source->fs, catalog, indexer, [&](const crawler::CrawlStats& s, int64_t total) {
-          if (progress) progress(source->name, s, total);
-        });
+    auto stats = crawler::CrawlFileSource(source->fs, catalog, indexer,
+                                          [&](const crawler::CrawlStats& s, int64_t total) {
+                                            if (progress) progress(source->name, s, total);
+                                          });
     if (stats) {
       outcome.stats = std::move(*stats);
     } else {

@@ -1,7 +1,6 @@
 // wissen: the command-line entry point. Wires config, database, crawler, indexer and
 // retriever; every subcommand lives in its own cli_*.cpp.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli.h"

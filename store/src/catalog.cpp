@@ -1,8 +1,7 @@
 #include "wissen/store/catalog.h"
 
-#include <pqxx/pqxx>
-
 #include <cstring>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <tuple>
 
@@ -97,9 +96,9 @@ Result<int> Catalog::EnsureSource(const std::string& name, const std::string& ki
 Result<std::vector<StoredDocument>> Catalog::ListDocuments(int source_id) {
   return Guard("list documents", [&]() -> Result<std::vector<StoredDocument>> {
     pqxx::read_transaction tx(impl_->connection);
-    auto rows = tx.exec_params(std::string("SELECT ") + kDocumentColumns +
-                                   " FROM documents WHERE source_id = $1",
-                               source_id);
+    auto rows = tx.exec_params(
+        std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE source_id = $1",
+        source_id);
     std::vector<StoredDocument> docs;
     docs.reserve(rows.size());
     for (const auto& row : rows) docs.push_back(ReadStoredDocument(row));
@@ -137,21 +136,20 @@ Result<int64_t> Catalog::ReplaceDocument(int source_id, const DocumentInfo& info
         "EXCLUDED.page_count, updated_at = now(), deleted_at = NULL "
         "RETURNING id",
         source_id, info.uri, info.path, parsed.title, parsed.language, parsed.mime,
-        info.content_hash, info.size_bytes, static_cast<double>(info.modified_unix),
-        info.acl.Key(), info.acl_rule, parsed.page_count);
+        info.content_hash, info.size_bytes, static_cast<double>(info.modified_unix), info.acl.Key(),
+        info.acl_rule, parsed.page_count);
     const int64_t document_id = rows[0][0].as<int64_t>();
     tx.exec_params("DELETE FROM chunks WHERE document_id = $1", document_id);
     if (!chunks.empty()) {
-      pqxx::stream_to stream(tx, "chunks",
-                             std::vector<std::string>{"document_id", "ordinal", "text",
-                                                      "heading_path", "page", "char_start",
-                                                      "char_end", "embedding"});
+      pqxx::stream_to stream(
+          tx, "chunks",
+          std::vector<std::string>{"document_id", "ordinal", "text", "heading_path", "page",
+                                   "char_start", "char_end", "embedding"});
       for (const auto& record : chunks) {
         const Chunk& c = record.chunk;
-        stream << std::make_tuple(document_id, c.ordinal, c.text, c.heading_path, c.page,
-                                  c.char_start, c.char_end,
-                                  HexBytes(record.embedding.data(),
-                                           record.embedding.size() * sizeof(float)));
+        stream << std::make_tuple(
+            document_id, c.ordinal, c.text, c.heading_path, c.page, c.char_start, c.char_end,
+            HexBytes(record.embedding.data(), record.embedding.size() * sizeof(float)));
       }
       stream.complete();
     }
@@ -360,13 +358,12 @@ Result<int64_t> Catalog::LatestChangeSeq() {
   });
 }
 
-Result<std::vector<int64_t>> Catalog::DocumentsChangedAfter(int64_t after_seq,
-                                                            int64_t up_to_seq) {
+Result<std::vector<int64_t>> Catalog::DocumentsChangedAfter(int64_t after_seq, int64_t up_to_seq) {
   return Guard("read change log", [&]() -> Result<std::vector<int64_t>> {
     pqxx::read_transaction tx(impl_->connection);
     auto rows = tx.exec_params(
-        "SELECT DISTINCT document_id FROM document_changes WHERE seq > $1 AND seq <= $2",
-        after_seq, up_to_seq);
+        "SELECT DISTINCT document_id FROM document_changes WHERE seq > $1 AND seq <= $2", after_seq,
+        up_to_seq);
     std::vector<int64_t> ids;
     ids.reserve(rows.size());
     for (const auto& row : rows) ids.push_back(row[0].as<int64_t>());
@@ -410,8 +407,7 @@ Result<std::vector<LexicalChunk>> Catalog::LiveChunks(std::span<const int64_t> d
   });
 }
 
-Result<void> Catalog::ScanLiveChunks(
-    const std::function<void(std::vector<LexicalChunk>&&)>& sink) {
+Result<void> Catalog::ScanLiveChunks(const std::function<void(std::vector<LexicalChunk>&&)>& sink) {
   return Guard("read chunks", [&]() -> Result<void> {
     pqxx::read_transaction tx(impl_->connection);
     constexpr int kBatch = 2048;

@@ -22,8 +22,8 @@ auto XapianGuard(const char* action, Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const Xapian::DatabaseLockError& e) {
-    return Fail(ErrorCode::kConflict,
-                std::string("cannot ") + action + ": the lexical index is locked by another writer");
+    return Fail(ErrorCode::kConflict, std::string("cannot ") + action +
+                                          ": the lexical index is locked by another writer");
   } catch (const Xapian::Error& e) {
     log::Error("lexical.error", {{"action", action}, {"detail", e.get_description()}});
     return Fail(ErrorCode::kInternal, std::string("cannot ") + action + ": lexical index error");
@@ -77,8 +77,8 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
     parser.set_database(impl_->db);
     Xapian::Query text_query;
     try {
-      text_query = parser.parse_query(query.text, Xapian::QueryParser::FLAG_PHRASE |
-                                                      Xapian::QueryParser::FLAG_LOVEHATE);
+      text_query = parser.parse_query(
+          query.text, Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE);
     } catch (const Xapian::QueryParserError&) {
       // User input that is not a valid query expression is searched as plain words.
       text_query = parser.parse_query(query.text, 0);

@@ -1,1 +1,100 @@
+#include "wissen/store/lexical_index.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace wissen::store {
+namespace {
+namespace fs = std::filesystem;
+
+class LexicalIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("wissen-lex-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::vector<LexicalDocument>& docs, int64_t seq = 1) {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer) << writer.error().message;
+    for (const auto& doc : docs) ASSERT_TRUE((*writer)->Add(doc));
+    ASSERT_TRUE((*writer)->Commit(seq));
+  }
+
+  std::vector<ScoredId> Search(const std::string& text, const RoleSet& roles, int k = 10,
+                               const std::string& language = "en") {
+    auto index = LexicalIndex::Open(dir_);
+    EXPECT_TRUE(index && *index);
+    auto hits = (*index)->Search({text, language, roles, k});
+    EXPECT_TRUE(hits) << hits.error().message;
+    return hits ? *hits : std::vector<ScoredId>{};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(LexicalIndexTest, RoleFilterIsAppliedInsideTheEngine) {
+  std::vector<LexicalDocument> docs;
+  // Many public chunks that match the query better than the single hr chunk.
+  for (int i = 1; i <= 30; ++i) {
+    docs.push_back(
+        {i, 100, "Salary news", "", "salary salary salary bands update", "en", Acl({"everyone"})});
+  }
+  docs.push_back({31, 200, "Salary bands", "", "salary bands CANARY-HR", "en", Acl({"hr"})});
+  Write(docs);
+  for (const auto& hit : Search("salary bands CANARY-HR", RoleSet({"everyone"}), 50)) {
+    EXPECT_NE(hit.id, 31) << "hr chunk returned to a user without hr";
+  }
+  // A user holding only the rare role still gets it, even though 30 public chunks rank
+  // higher for everyone else: the filter acts before ranking.
+  const auto rare = Search("salary", RoleSet({"hr"}), 5);
+  ASSERT_EQ(rare.size(), 1u);
+  EXPECT_EQ(rare.front().id, 31);
+}
+
+TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {
+  Write({{1, 1, "Reisekosten", "", "Die Reisekosten werden innerhalb von 30 Tagen abgerechnet.",
+          "de", Acl({"everyone"})},
+         {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
+  const auto hits = Search("Wann rechne ich Reisekosten ab", RoleSet({"everyone"}), 5, "de");
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits.front().id, 1);
+}
+
+TEST_F(LexicalIndexTest, RemovingADocumentRemovesAllItsChunks) {
+  Write({{1, 7, "A", "", "alpha beta", "en", Acl({"everyone"})},
+         {2, 7, "A", "", "alpha gamma", "en", Acl({"everyone"})},
+         {3, 8, "B", "", "alpha delta", "en", Acl({"everyone"})}});
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    const std::vector<int64_t> gone = {7};
+    ASSERT_TRUE((*writer)->RemoveDocuments(gone));
+    ASSERT_TRUE((*writer)->Commit(2));
+    EXPECT_EQ((*writer)->applied_seq(), 2);
+  }
+  const auto hits = Search("alpha", RoleSet({"everyone"}));
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits.front().id, 3);
+}
+
+TEST_F(LexicalIndexTest, HostileQuerySyntaxDoesNotFail) {
+  Write({{1, 1, "T", "", "plain words here", "en", Acl({"everyone"})}});
+  for (const char* query : {"\"unbalanced", "AND OR NOT", "((", "-", "+words -", "*", ""}) {
+    auto index = LexicalIndex::Open(dir_);
+    ASSERT_TRUE(index && *index);
+    EXPECT_TRUE((*index)->Search({query, "en", RoleSet({"everyone"}), 5})) << query;
+  }
+}
+
+TEST_F(LexicalIndexTest, MissingIndexIsNotAnError) {
+  auto index = LexicalIndex::Open(dir_);
+  ASSERT_TRUE(index);
+  EXPECT_EQ(*index, nullptr);
+}
+
+}  // namespace
+}  // namespace wissen::store

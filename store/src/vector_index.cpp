@@ -141,8 +141,7 @@ Result<std::shared_ptr<const VectorIndex>> VectorIndex::Load(const fs::path& dir
   return std::shared_ptr<const VectorIndex>(new VectorIndex(std::move(impl)));
 }
 
-std::vector<ScoredId> VectorIndex::Search(std::span<const float> query, int k,
-                                          const RoleSet& roles,
+std::vector<ScoredId> VectorIndex::Search(std::span<const float> query, int k, const RoleSet& roles,
                                           const VectorSearchOptions& options) const {
   std::vector<ScoredId> merged;
   if (k <= 0 || static_cast<int>(query.size()) != impl_->identity.dimension) return merged;
@@ -245,8 +244,7 @@ Result<bool> VectorIndexBuilder::Reuse(const VectorIndex* previous, const Acl& a
 }
 
 Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerprint,
-                                     std::span<const int64_t> ids,
-                                     std::span<const float> vectors) {
+                                     std::span<const int64_t> ids, std::span<const float> vectors) {
   const int d = impl_->identity.dimension;
   const auto n = static_cast<int64_t>(ids.size());
   if (static_cast<int64_t>(vectors.size()) != n * d) {
@@ -258,8 +256,10 @@ Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerpr
     std::unique_ptr<faiss::Index> index;
     std::vector<faiss::Index::idx_t> labels(ids.begin(), ids.end());
     if (ivf) {
-      // About 4·√n lists keeps lists a few hundred vectors long at a million vectors.
-      const auto nlist = static_cast<size_t>(std::clamp<double>(4 * std::sqrt(n), 16, 65536));
+      // About 4·√n lists keeps lists a few hundred vectors long at a million vectors; k-means
+      // wants at least ~39 training points per list, which bounds nlist for mid-sized n.
+      const auto nlist =
+          static_cast<size_t>(std::clamp<double>(std::min(4 * std::sqrt(n), n / 39.0), 1, 65536));
       auto quantizer = new faiss::IndexFlatIP(d);
       auto ivf_index =
           std::make_unique<faiss::IndexIVFFlat>(quantizer, d, nlist, faiss::METRIC_INNER_PRODUCT);
@@ -295,13 +295,12 @@ Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerpr
 }
 
 Result<fs::path> VectorIndexBuilder::Commit() {
-  const nlohmann::json manifest = {
-      {"generation", impl_->generation},
-      {"embedder",
-       {{"name", impl_->identity.embedder_name},
-        {"version", impl_->identity.embedder_version},
-        {"dimension", impl_->identity.dimension}}},
-      {"partitions", impl_->partitions}};
+  const nlohmann::json manifest = {{"generation", impl_->generation},
+                                   {"embedder",
+                                    {{"name", impl_->identity.embedder_name},
+                                     {"version", impl_->identity.embedder_version},
+                                     {"dimension", impl_->identity.dimension}}},
+                                   {"partitions", impl_->partitions}};
   if (auto ok = WriteFileAtomically(impl_->dir / kManifest, manifest.dump(2)); !ok) {
     return Fail(ok.error());
   }

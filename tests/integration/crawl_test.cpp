@@ -1,7 +1,7 @@
 // The ingestion pipeline against a real PostgreSQL, real FAISS and Xapian files:
 // crawl the samples, re-crawl, change/add/delete, crash mid-run, concurrent crawls.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -19,8 +19,7 @@ struct FsSourceOptions {
   std::string name;
   std::filesystem::path root;  // absolute
   // Globs over the path relative to root; a file must match an include and no exclude.
-  std::vector<std::string> include = {"**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt",
-                                      "**/*.md"};
+  std::vector<std::string> include = {"**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"};
   std::vector<std::string> exclude;
   AclRules acl;
   // Files larger than this are skipped with a reason. Default: 100 MiB.

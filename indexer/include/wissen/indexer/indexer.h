@@ -52,9 +52,9 @@ struct PublishOptions {
 };
 
 struct PublishReport {
-  bool published = false;   // false when nothing changed since the live generation
-  int64_t generation = 0;   // the live generation after the call
-  int64_t chunks = 0;       // vectors in it
+  bool published = false;  // false when nothing changed since the live generation
+  int64_t generation = 0;  // the live generation after the call
+  int64_t chunks = 0;      // vectors in it
   int partitions_built = 0;
   int partitions_reused = 0;
   int64_t lexical_documents_updated = 0;

@@ -24,7 +24,7 @@ namespace wissen::retriever {
 // std::shared_ptr<const IndexSnapshot> when a crawl publishes a new generation, and a query
 // keeps the snapshot it started with, so the query path takes no locks.
 struct IndexSnapshot {
-  std::shared_ptr<const store::VectorIndex> vectors;  // may be null: no generation yet
+  std::shared_ptr<const store::VectorIndex> vectors;   // may be null: no generation yet
   std::shared_ptr<const store::LexicalIndex> lexical;  // may be null
   int64_t generation = 0;
 };

@@ -23,9 +23,9 @@ struct SourceConfig {
 };
 
 struct Config {
-  std::filesystem::path config_file;  // absolute; relative paths resolve against its folder
-  std::filesystem::path data_dir;     // [data] dir, absolute
-  std::string database_url;           // [database] url; empty = embedded PostgreSQL
+  std::filesystem::path config_file;       // absolute; relative paths resolve against its folder
+  std::filesystem::path data_dir;          // [data] dir, absolute
+  std::string database_url;                // [database] url; empty = embedded PostgreSQL
   std::string embedded_user = "postgres";  // [database] embedded_user
   std::string log_level = "info";          // [log] level
   indexer::ChunkerOptions chunker;         // [index] chunk_*

@@ -29,10 +29,10 @@ struct CrawlRunReport {
 // Errors: kConflict when another crawl holds the lock; kNotFound for an unknown source name;
 // kUnavailable when the database cannot be used. A source that fails (root missing) does not
 // stop the others; the run's status is then "partial".
-Result<CrawlRunReport> RunCrawl(Runtime& runtime, const std::optional<std::string>& only_source,
-                                const std::function<void(const std::string& source,
-                                                         const crawler::CrawlStats&, int64_t)>&
-                                    progress = {});
+Result<CrawlRunReport> RunCrawl(
+    Runtime& runtime, const std::optional<std::string>& only_source,
+    const std::function<void(const std::string& source, const crawler::CrawlStats&, int64_t)>&
+        progress = {});
 
 // The run's statistics as JSON, as stored in crawl_runs.stats.
 nlohmann::json CrawlReportJson(const CrawlRunReport& report);

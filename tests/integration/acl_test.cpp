@@ -1,0 +1,183 @@
+// Role filtering end to end on the samples: no passage of a document a principal may not
+// read ever comes back, whatever the roles and however the query quotes restricted text;
+// and each of the three ACL checks stops a restricted passage on its own.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "test_cluster.h"
+#include "wissen/indexer/indexer.h"
+#include "wissen/retriever/retriever.h"
+#include "wissen/server/crawl_run.h"
+#include "wissen/server/runtime.h"
+#include "wissen/store/lexical_index.h"
+#include "wissen/store/vector_index.h"
+
+namespace wissen {
+namespace {
+namespace fs = std::filesystem;
+
+const fs::path kSamples = fs::path(WISSEN_SOURCE_DIR) / "samples";
+const std::vector<std::string> kCanaries = {"CANARY-SAMPLE-HR-7Q2M", "CANARY-SAMPLE-RND-4K9P"};
+
+class AclTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const fs::path dir = testing::MakeTempDir("acl-");
+    const fs::path config_file = dir / "wissen.toml";
+    std::ofstream(config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \""
+                               << testing::FreshDatabase() << "\"\n"
+                               << "[[sources]]\nname = \"samples\"\nkind = \"fs\"\nroot = \""
+                               << kSamples.string() << R"("
+exclude = ["src/**", "README.md"]
+  [[sources.acl]]
+  match = "hr/**"
+  roles = ["hr"]
+  [[sources.acl]]
+  match = "rnd/**"
+  roles = ["rnd"]
+  [[sources.acl]]
+  match = "public/**"
+  roles = ["everyone"]
+)";
+    auto config = server::LoadConfig(config_file);
+    ASSERT_TRUE(config) << config.error().message;
+    auto runtime = server::Runtime::Open(*config);
+    ASSERT_TRUE(runtime) << runtime.error().message;
+    runtime_ = std::move(*runtime);
+    auto report = server::RunCrawl(*runtime_, std::nullopt);
+    ASSERT_TRUE(report) << report.error().message;
+    auto snapshot = retriever::LoadSnapshot(runtime_->config().index_dir());
+    ASSERT_TRUE(snapshot);
+    snapshot_ = *snapshot;
+  }
+
+  std::vector<Passage> Search(const Principal& principal, const std::string& query, int k = 10) {
+    retriever::Retriever retriever(runtime_->embedder(), runtime_->config().retrieval);
+    auto passages = retriever.Search(*snapshot_, runtime_->catalog(), principal, query, k);
+    EXPECT_TRUE(passages) << passages.error().message;
+    return passages ? *passages : std::vector<Passage>{};
+  }
+
+  // Queries that aim at restricted content: every sample question and leak probe, and the
+  // canaries quoted verbatim.
+  static std::vector<std::string> HostileQueries() {
+    std::vector<std::string> queries = kCanaries;
+    for (const char* file : {"questions.jsonl", "leak_probes.jsonl"}) {
+      std::ifstream in(kSamples / file);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        const auto json = nlohmann::json::parse(line);
+        queries.push_back(json.contains("question") ? json["question"].get<std::string>()
+                                                    : json["query"].get<std::string>());
+      }
+    }
+    queries.push_back("Dokumentkennung: CANARY-SAMPLE-HR-7Q2M Gehaltsbänder");
+    queries.push_back("Document ID CANARY-SAMPLE-RND-4K9P battery roadmap");
+    return queries;
+  }
+
+  std::unique_ptr<server::Runtime> runtime_;
+  std::shared_ptr<const retriever::IndexSnapshot> snapshot_;
+};
+
+TEST_F(AclTest, NoRoleCombinationEverSeesAnUnreadablePassage) {
+  const std::vector<std::vector<std::string>> combinations = {{}, {"hr"}, {"rnd"}, {"hr", "rnd"}};
+  const auto queries = HostileQueries();
+  ASSERT_GT(queries.size(), 20u);
+  for (const auto& roles : combinations) {
+    const Principal principal("user", roles);
+    for (const auto& query : queries) {
+      for (const auto& passage : Search(principal, query, 20)) {
+        ASSERT_TRUE(principal.MayRead(passage.acl))
+            << passage.path << " to roles " << principal.roles.Key() << " for: " << query;
+        const bool hr_path = passage.path.starts_with("hr/");
+        const bool rnd_path = passage.path.starts_with("rnd/");
+        EXPECT_FALSE(hr_path && !principal.roles.Contains("hr")) << passage.path;
+        EXPECT_FALSE(rnd_path && !principal.roles.Contains("rnd")) << passage.path;
+        if (!principal.roles.Contains("hr")) {
+          EXPECT_EQ(passage.text.find(kCanaries[0]), std::string::npos) << query;
+        }
+        if (!principal.roles.Contains("rnd")) {
+          EXPECT_EQ(passage.text.find(kCanaries[1]), std::string::npos) << query;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(AclTest, HolderOfTheRoleFindsTheRestrictedDocument) {
+  const auto for_hr = Search(Principal("h", {"hr"}), "Gehaltsbänder 2025 Referenzgehalt", 5);
+  ASSERT_FALSE(for_hr.empty());
+  EXPECT_TRUE(for_hr.front().path.starts_with("hr/")) << for_hr.front().path;
+}
+
+TEST_F(AclTest, UserWithOnlyARareRoleStillGetsAFullTopK) {
+  Principal rare("r", {});
+  rare.roles = RoleSet({"rnd"});  // deliberately without everyone
+  const auto passages = Search(rare, "Prüfung Ladegerät battery test", 8);
+  EXPECT_EQ(passages.size(), 8u);
+  for (const auto& p : passages) EXPECT_TRUE(p.path.starts_with("rnd/")) << p.path;
+}
+
+// Chunk ids of the hr documents, found as an hr user.
+std::vector<int64_t> HrChunkIds(store::Catalog& catalog) {
+  std::vector<int64_t> ids;
+  auto partitions = catalog.ListPartitions();
+  EXPECT_TRUE(partitions);
+  for (const auto& partition : *partitions) {
+    if (partition.acl != Acl({"hr"})) continue;
+    EXPECT_TRUE(catalog.ScanPartition(partition.acl, [&](auto batch_ids, auto) {
+      ids.insert(ids.end(), batch_ids.begin(), batch_ids.end());
+    }));
+  }
+  EXPECT_FALSE(ids.empty());
+  return ids;
+}
+
+TEST_F(AclTest, FinalFetchAloneStopsRestrictedPassages) {
+  // As if both index checks had failed: the fetch is handed hr chunk ids directly.
+  const auto ids = HrChunkIds(runtime_->catalog());
+  auto for_everyone = runtime_->catalog().FetchPassages(ids, RoleSet({"everyone", "rnd"}));
+  ASSERT_TRUE(for_everyone);
+  EXPECT_TRUE(for_everyone->empty());
+  auto for_hr = runtime_->catalog().FetchPassages(ids, RoleSet({"everyone", "hr"}));
+  ASSERT_TRUE(for_hr);
+  EXPECT_EQ(for_hr->size(), ids.size());
+}
+
+TEST_F(AclTest, VectorPartitionSelectionAloneStopsRestrictedPassages) {
+  // Search with the exact vector of an hr chunk: only a readable partition may answer.
+  const auto ids = HrChunkIds(runtime_->catalog());
+  std::vector<float> hr_vector;
+  ASSERT_TRUE(runtime_->catalog().ScanPartition(Acl({"hr"}), [&](auto, auto vectors) {
+    if (hr_vector.empty())
+      hr_vector.assign(vectors.begin(), vectors.begin() + runtime_->embedder().Info().dimension);
+  }));
+  const std::set<int64_t> hr_ids(ids.begin(), ids.end());
+  for (const auto& hit : snapshot_->vectors->Search(hr_vector, 50, RoleSet({"everyone", "rnd"}))) {
+    EXPECT_FALSE(hr_ids.contains(hit.id));
+  }
+  const auto for_hr = snapshot_->vectors->Search(hr_vector, 1, RoleSet({"hr"}));
+  ASSERT_EQ(for_hr.size(), 1u);
+  EXPECT_TRUE(hr_ids.contains(for_hr.front().id));
+}
+
+TEST_F(AclTest, LexicalRoleFilterAloneStopsRestrictedPassages) {
+  const auto ids = HrChunkIds(runtime_->catalog());
+  const std::set<int64_t> hr_ids(ids.begin(), ids.end());
+  for (const auto& hit :
+       *snapshot_->lexical->Search({"CANARY-SAMPLE-HR-7Q2M Gehaltsbänder Referenzgehalt", "de",
+                                    RoleSet({"everyone", "rnd"}), 100})) {
+    EXPECT_FALSE(hr_ids.contains(hit.id));
+  }
+  auto for_hr = snapshot_->lexical->Search({"CANARY-SAMPLE-HR-7Q2M", "de", RoleSet({"hr"}), 5});
+  ASSERT_TRUE(for_hr);
+  ASSERT_FALSE(for_hr->empty());
+  EXPECT_TRUE(hr_ids.contains(for_hr->front().id));
+}
+
+}  // namespace
+}  // namespace wissen
