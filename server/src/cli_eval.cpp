@@ -46,12 +46,12 @@ const char* ModeName(RetrievalMode mode) {
   return "hybrid";
 }
 
-// One line of the --out file, in the format eval-dev/score.py reads.
+// One line of the --out file, in the format eval-dev/score.py reads (which ignores the
+// extra keys: rank, page, score, acl and, for question runs, the outcome).
 nlohmann::json RunJson(const std::string& id, const Principal& principal,
                        const std::vector<Passage>& passages) {
-  nlohmann::json line = {{"id", id},
-                         {"roles", principal.roles.roles()},
-                         {"passages", nlohmann::json::array()}};
+  nlohmann::json line = {
+      {"id", id}, {"roles", principal.roles.roles()}, {"passages", nlohmann::json::array()}};
   int rank = 0;
   for (const auto& p : passages) {
     line["passages"].push_back({{"rank", ++rank},
@@ -140,12 +140,11 @@ void RegisterEvalCommand(CLI::App& app, CliContext& context) {
         could_not_run({passages.error().code, id + ": " + passages.error().message});
         return std::nullopt;
       }
-      if (out.is_open()) {
-        out << RunJson(id, principal, *passages)
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-            << "\n";
-      }
       return std::move(*passages);
+    };
+    const auto write = [&out](const nlohmann::json& line) {
+      if (!out.is_open()) return;
+      out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     };
 
     retriever::EvalReportBuilder builder;
@@ -154,7 +153,15 @@ void RegisterEvalCommand(CLI::App& app, CliContext& context) {
       double latency_ms = 0;
       auto passages = run(question.id, principal, question.question, &latency_ms);
       if (!passages) return;
-      builder.AddQuestionRun(question, principal, *passages, latency_ms);
+      const retriever::QuestionOutcome outcome =
+          builder.AddQuestionRun(question, principal, *passages, latency_ms);
+      nlohmann::json line = RunJson(question.id, principal, *passages);
+      line["outcome"] = {{"recall_at_5", outcome.recall_at_5},
+                         {"reciprocal_rank", outcome.reciprocal_rank},
+                         {"snippet_at_5", outcome.snippet_at_5},
+                         {"first_gold_rank", outcome.first_gold_rank},
+                         {"latency_ms", latency_ms}};
+      write(line);
     }
     for (const auto& question : *questions) {
       if (!retriever::HasRestrictedRoles(question.roles)) continue;
@@ -162,12 +169,14 @@ void RegisterEvalCommand(CLI::App& app, CliContext& context) {
       auto passages = run(question.id, principal, question.question, nullptr);
       if (!passages) return;
       builder.AddRestrictedRun(question, principal, *passages);
+      write(RunJson(question.id, principal, *passages));
     }
     for (const auto& probe : probes) {
       const Principal principal("eval", probe.roles);
       auto passages = run(probe.id, principal, probe.query, nullptr);
       if (!passages) return;
       builder.AddProbeRun(probe, principal, *passages);
+      write(RunJson(probe.id, principal, *passages));
     }
     if (out.is_open()) {
       out.close();

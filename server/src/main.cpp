@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   RegisterSearchCommand(app, context);
   RegisterStatusCommand(app, context);
   RegisterExplainCommand(app, context);
+  RegisterEvalCommand(app, context);
 
   try {
     app.parse(argc, argv);
