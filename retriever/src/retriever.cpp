@@ -53,7 +53,17 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
   }
   std::vector<store::ScoredId> lexical_hits;
   if (options_.mode != RetrievalMode::kVector && snapshot.lexical) {
-    auto hits = snapshot.lexical->Search({text, language, principal.roles, candidates});
+    store::LexicalQuery lexical_query;
+    lexical_query.text = text;
+    lexical_query.language = language;
+    lexical_query.roles = principal.roles;
+    lexical_query.k = candidates;
+    lexical_query.bm25_k1 = options_.bm25_k1;
+    lexical_query.bm25_b = options_.bm25_b;
+    lexical_query.feedback_documents = options_.feedback_documents;
+    lexical_query.feedback_terms = options_.feedback_terms;
+    lexical_query.feedback_weight = options_.feedback_weight;
+    auto hits = snapshot.lexical->Search(lexical_query);
     if (!hits) return Fail(hits.error());
     lexical_hits = std::move(*hits);
   }
@@ -71,16 +81,27 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
 
-  // Fetch more than k: chunks deleted since the generation was built drop out here.
+  // Fetch more than k: chunks deleted since the generation was built, and chunks beyond a
+  // document's share, drop out below.
+  const size_t fetch = static_cast<size_t>(options_.max_per_document > 0 ? k * 4 : k * 2);
   std::vector<int64_t> ids;
   for (const auto& [id, score] : ranked) {
+    if (ids.size() == fetch) break;
     ids.push_back(id);
-    if (static_cast<int>(ids.size()) >= k * 2) break;
   }
-  auto passages = catalog.FetchPassages(ids, principal.roles);
-  if (!passages) return Fail(passages.error());
-  for (auto& passage : *passages) passage.score = fused[passage.chunk_id];
-  if (static_cast<int>(passages->size()) > k) passages->resize(k);
+  auto fetched = catalog.FetchPassages(ids, principal.roles);
+  if (!fetched) return Fail(fetched.error());
+  for (auto& passage : *fetched) passage.score = fused[passage.chunk_id];
+  std::vector<Passage> passages;
+  std::unordered_map<int64_t, int> per_document;
+  for (auto& passage : *fetched) {
+    if (options_.max_per_document > 0 &&
+        ++per_document[passage.document_id] > options_.max_per_document) {
+      continue;
+    }
+    passages.push_back(std::move(passage));
+    if (static_cast<int>(passages.size()) == k) break;
+  }
   return passages;
 }
 

@@ -1,6 +1,12 @@
 #include "wissen/store/lexical_index.h"
 
+#include <unicode/locid.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 #include <xapian.h>
+
+#include <atomic>
+#include <unordered_map>
 
 #include "wissen/core/log.h"
 
@@ -48,9 +54,108 @@ Result<Xapian::docid> ToDocid(int64_t chunk_id) {
 }  // namespace
 
 struct LexicalIndex::Impl {
-  mutable std::mutex mutex;
-  Xapian::Database db;
+  fs::path dir;
+  uint64_t instance = 0;  // distinguishes this object's per-thread handles from others'
+  Xapian::Database db;    // for size() and applied_seq(); queries use per-thread handles
+  mutable std::mutex metadata_mutex;
 };
+
+namespace {
+
+std::atomic<uint64_t> g_next_instance{1};
+
+// Feedback terms: stemmed content terms only, never role or document filter terms.
+class FeedbackDecider : public Xapian::ExpandDecider {
+ public:
+  bool operator()(const std::string& term) const override {
+    return term.size() > 4 && term[0] == 'Z' && term.compare(0, 2, "XA") != 0;
+  }
+};
+
+// Xapian::Database objects are not thread-safe, and a lock would serialize every query of the
+// server. Each thread keeps its own read handle per LexicalIndex instance instead.
+Xapian::Database& ThreadHandle(uint64_t instance, const fs::path& dir) {
+  thread_local std::unordered_map<uint64_t, Xapian::Database> handles;
+  auto it = handles.find(instance);
+  if (it == handles.end()) {
+    // Instances are replaced generation by generation; drop handles of old ones.
+    if (handles.size() >= 8) handles.clear();
+    it = handles.emplace(instance, Xapian::Database(dir.string())).first;
+  }
+  return it->second;
+}
+
+// Words of the query: runs of letters and digits.
+std::vector<std::string> QueryWords(std::string_view text) {
+  std::vector<std::string> words;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString current;
+  auto flush = [&] {
+    if (current.length() > 0) {
+      std::string word;
+      current.toLower(icu::Locale::getRoot()).toUTF8String(word);
+      words.push_back(std::move(word));
+      current.remove();
+    }
+  };
+  for (int32_t i = 0; i < u.length();) {
+    const UChar32 c = u.char32At(i);
+    if (u_isalnum(c)) {
+      current.append(c);
+    } else {
+      flush();
+    }
+    i += U16_LENGTH(c);
+  }
+  flush();
+  return words;
+}
+
+int32_t CodePoints(const std::string& word) {
+  return icu::UnicodeString::fromUTF8(word).countChar32();
+}
+
+// German forms compounds by concatenation ("Urlaub" + "s" + "antrag"), so a query word and
+// the document's word often differ. Two expansions, both driven by the index's own
+// vocabulary so they work for any company's terminology without a dictionary:
+//  - a word is also looked up as the head of longer words ("urlaub" → "urlaubsantrag"),
+//  - a long word is split into two parts that both occur in the index
+//    ("sicherungsplatte" → "sicherung" + "platte"), with the linking s/es/n/en removed.
+// The expansions get a lower weight than the words the user typed.
+Xapian::Query GermanCompoundExpansion(const Xapian::Database& db, const std::string& text) {
+  constexpr int32_t kMinPart = 4;
+  std::vector<Xapian::Query> expansions;
+  for (const std::string& word : QueryWords(text)) {
+    const int32_t length = CodePoints(word);
+    if (length < 5) continue;
+    expansions.emplace_back(Xapian::Query::OP_WILDCARD, word, 16,
+                            Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    if (length < 2 * kMinPart) continue;
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(word);
+    for (int32_t split = kMinPart; split <= length - kMinPart; ++split) {
+      std::string head, tail;
+      u.tempSubString(0, split).toUTF8String(head);
+      u.tempSubString(split).toUTF8String(tail);
+      if (!db.term_exists(tail)) continue;
+      for (const char* link : {"", "s", "es", "n", "en"}) {
+        const std::string suffix(link);
+        if (!suffix.empty() && !head.ends_with(suffix)) continue;
+        const std::string stem = head.substr(0, head.size() - suffix.size());
+        if (CodePoints(stem) < kMinPart || !db.term_exists(stem)) continue;
+        expansions.emplace_back(stem);
+        expansions.emplace_back(tail);
+        break;
+      }
+    }
+  }
+  if (expansions.empty()) return Xapian::Query();
+  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                       Xapian::Query(Xapian::Query::OP_OR, expansions.begin(), expansions.end()),
+                       0.5);
+}
+
+}  // namespace
 
 LexicalIndex::LexicalIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LexicalIndex::~LexicalIndex() = default;
@@ -60,6 +165,8 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const fs::path& dir) {
   if (!fs::exists(dir, ec)) return std::unique_ptr<LexicalIndex>();
   return XapianGuard("open the lexical index", [&]() -> Result<std::unique_ptr<LexicalIndex>> {
     auto impl = std::make_unique<Impl>();
+    impl->dir = dir;
+    impl->instance = g_next_instance.fetch_add(1);
     impl->db = Xapian::Database(dir.string());
     return std::unique_ptr<LexicalIndex>(new LexicalIndex(std::move(impl)));
   });
@@ -69,32 +176,69 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
   return XapianGuard("search the lexical index", [&]() -> Result<std::vector<ScoredId>> {
     std::vector<ScoredId> results;
     if (query.roles.empty() || query.k <= 0) return results;
-    std::lock_guard lock(impl_->mutex);
-    Xapian::QueryParser parser;
-    parser.set_stemmer(StemmerFor(query.language));
-    parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    parser.set_default_op(Xapian::Query::OP_OR);
-    parser.set_database(impl_->db);
-    Xapian::Query text_query;
-    try {
-      text_query = parser.parse_query(
-          query.text, Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE);
-    } catch (const Xapian::QueryParserError&) {
-      // User input that is not a valid query expression is searched as plain words.
-      text_query = parser.parse_query(query.text, 0);
-    }
-    if (text_query.empty()) return results;
-    std::vector<Xapian::Query> role_terms;
-    for (const auto& role : query.roles.roles()) {
-      role_terms.emplace_back(std::string(kRolePrefix) + role);
-    }
-    // The second ACL check: OP_FILTER restricts the match set before ranking.
-    const Xapian::Query acl_filter(Xapian::Query::OP_OR, role_terms.begin(), role_terms.end());
-    Xapian::Enquire enquire(impl_->db);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text_query, acl_filter));
-    enquire.set_weighting_scheme(Xapian::BM25Weight());
+    Xapian::Database& db = ThreadHandle(impl_->instance, impl_->dir);
     for (int attempt = 0; attempt < 2; ++attempt) {
       try {
+        const Xapian::Stem stemmer = StemmerFor(query.language);
+        Xapian::QueryParser parser;
+        parser.set_stemmer(stemmer);
+        parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+        parser.set_default_op(Xapian::Query::OP_OR);
+        parser.set_database(db);
+        Xapian::Query text_query;
+        try {
+          text_query = parser.parse_query(
+              query.text, Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE);
+        } catch (const Xapian::QueryParserError&) {
+          // User input that is not a valid query expression is searched as plain words.
+          text_query = parser.parse_query(query.text, 0);
+        }
+        if (query.language == "de") {
+          Xapian::Query expansion = GermanCompoundExpansion(db, query.text);
+          if (!expansion.empty()) {
+            text_query = Xapian::Query(Xapian::Query::OP_OR, text_query, expansion);
+          }
+        }
+        if (!query.expansions.empty()) {
+          std::vector<Xapian::Query> synonyms;
+          for (const auto& word : query.expansions) synonyms.emplace_back("Z" + stemmer(word));
+          text_query = Xapian::Query(
+              Xapian::Query::OP_OR, text_query,
+              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                            Xapian::Query(Xapian::Query::OP_OR, synonyms.begin(), synonyms.end()),
+                            query.expansion_weight));
+        }
+        if (text_query.empty()) return results;
+        std::vector<Xapian::Query> role_terms;
+        for (const auto& role : query.roles.roles()) {
+          role_terms.emplace_back(std::string(kRolePrefix) + role);
+        }
+        // The second ACL check: OP_FILTER restricts the match set before ranking. Feedback
+        // terms below come only from documents that passed this filter.
+        const Xapian::Query acl_filter(Xapian::Query::OP_OR, role_terms.begin(), role_terms.end());
+        Xapian::Enquire enquire(db);
+        enquire.set_weighting_scheme(Xapian::BM25Weight(query.bm25_k1, 0, 1, query.bm25_b, 0.5));
+        enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text_query, acl_filter));
+        if (query.feedback_documents > 0) {
+          Xapian::MSet first = enquire.get_mset(0, query.feedback_documents);
+          Xapian::RSet relevant;
+          for (auto it = first.begin(); it != first.end(); ++it) relevant.add_document(*it);
+          if (!relevant.empty()) {
+            FeedbackDecider decider;
+            Xapian::ESet eset = enquire.get_eset(query.feedback_terms, relevant, &decider);
+            std::vector<Xapian::Query> feedback;
+            for (auto it = eset.begin(); it != eset.end(); ++it) feedback.emplace_back(*it);
+            if (!feedback.empty()) {
+              text_query = Xapian::Query(
+                  Xapian::Query::OP_OR, text_query,
+                  Xapian::Query(
+                      Xapian::Query::OP_SCALE_WEIGHT,
+                      Xapian::Query(Xapian::Query::OP_OR, feedback.begin(), feedback.end()),
+                      query.feedback_weight));
+              enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text_query, acl_filter));
+            }
+          }
+        }
         Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(query.k));
         results.clear();
         for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -102,7 +246,7 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
         }
         break;
       } catch (const Xapian::DatabaseModifiedError&) {
-        impl_->db.reopen();  // a writer committed twice while we read: take the new revision
+        db.reopen();  // a writer committed twice while we read: take the new revision
       }
     }
     return results;
@@ -111,19 +255,19 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
 
 Result<void> LexicalIndex::Reopen() {
   return XapianGuard("reopen the lexical index", [&]() -> Result<void> {
-    std::lock_guard lock(impl_->mutex);
+    std::lock_guard lock(impl_->metadata_mutex);
     impl_->db.reopen();
     return {};
   });
 }
 
 int64_t LexicalIndex::size() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->metadata_mutex);
   return impl_->db.get_doccount();
 }
 
 int64_t LexicalIndex::applied_seq() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->metadata_mutex);
   return ReadAppliedSeq(impl_->db);
 }
 

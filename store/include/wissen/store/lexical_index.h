@@ -38,10 +38,23 @@ struct LexicalQuery {
   std::string language;  // stemmer for the query: "de", "en" or "" (English)
   RoleSet roles;
   int k = 10;
+  // BM25 parameters: term-frequency saturation and document-length normalization.
+  double bm25_k1 = 1.2;
+  double bm25_b = 0.75;
+  // Further words that mean the same as words of the query (thesaurus), searched with
+  // `expansion_weight` relative to the query's own words.
+  std::vector<std::string> expansions;
+  double expansion_weight = 0.3;
+  // Pseudo-relevance feedback: the best `feedback_documents` hits of a first pass suggest
+  // `feedback_terms` further terms, searched with `feedback_weight`. 0 documents = off.
+  int feedback_documents = 0;
+  int feedback_terms = 10;
+  double feedback_weight = 0.3;
 };
 
-// Read side. Thread-safe: searches are serialized on one Xapian handle per object; the
-// retriever keeps one object per worker thread when it needs parallel lexical search.
+// Read side. Thread-safe without locks on the query path: each thread searches through its
+// own Xapian handle. Reopen() refreshes only the handle behind size()/applied_seq(); to see a
+// new commit in searches, open a new LexicalIndex (the server does so per generation).
 class LexicalIndex {
  public:
   // Opens the database read-only. Returns nullptr when none exists yet.
