@@ -21,8 +21,9 @@ Result<std::shared_ptr<const IndexSnapshot>> LoadSnapshot(const fs::path& index_
   return std::shared_ptr<const IndexSnapshot>(std::move(snapshot));
 }
 
-Retriever::Retriever(const engine::Embedder& embedder, RetrieverOptions options)
-    : embedder_(embedder), options_(options) {}
+Retriever::Retriever(const engine::Embedder& embedder, RetrieverOptions options,
+                     const Thesaurus* thesaurus)
+    : embedder_(embedder), options_(options), thesaurus_(thesaurus) {}
 
 Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
                                                store::Catalog& catalog, const Principal& principal,
@@ -60,6 +61,13 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     lexical_query.k = candidates;
     lexical_query.bm25_k1 = options_.bm25_k1;
     lexical_query.bm25_b = options_.bm25_b;
+    if (thesaurus_ != nullptr && options_.thesaurus_terms > 0) {
+      const store::LexicalIndex& lexical = *snapshot.lexical;
+      lexical_query.expansions = thesaurus_->Expand(
+          text, language, options_.thesaurus_terms,
+          [&](std::string_view word) { return lexical.DocumentFrequency(word, language); });
+      lexical_query.expansion_weight = options_.thesaurus_weight;
+    }
     lexical_query.feedback_documents = options_.feedback_documents;
     lexical_query.feedback_terms = options_.feedback_terms;
     lexical_query.feedback_weight = options_.feedback_weight;

@@ -125,7 +125,7 @@ void RegisterEvalCommand(CLI::App& app, CliContext& context) {
     if (!runtime) return;
     auto snapshot = retriever::LoadSnapshot(config->index_dir());
     if (!snapshot) return could_not_run(snapshot.error());
-    const retriever::Retriever retriever(runtime->embedder(), options);
+    const retriever::Retriever retriever(runtime->embedder(), options, runtime->thesaurus());
 
     // Runs one query; on failure reports it (naming the run) and returns nullopt.
     const auto run = [&](const std::string& id, const Principal& principal,

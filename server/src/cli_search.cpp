@@ -63,7 +63,7 @@ void RegisterSearchCommand(CLI::App& app, CliContext& context) {
       context.exit_code = kExitCouldNotRun;
       return;
     }
-    retriever::Retriever retriever(runtime->embedder(), config->retrieval);
+    retriever::Retriever retriever(runtime->embedder(), config->retrieval, runtime->thesaurus());
     auto passages =
         retriever.Search(**snapshot, runtime->catalog(), *principal, args->query, args->k);
     if (!passages) {

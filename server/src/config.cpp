@@ -253,7 +253,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
   if (const toml::table* retrieval = r.Table(root, "retrieval")) {
     r.OnlyKeys(*retrieval, "retrieval",
                {"candidates", "rrf_k", "lexical_weight", "vector_weight", "nprobe", "mode",
-                "max_per_document", "bm25_k1", "bm25_b", "feedback_documents", "feedback_terms", "feedback_weight"});
+                "max_per_document", "bm25_k1", "thesaurus_terms", "thesaurus_weight", "bm25_b",
+                "feedback_documents", "feedback_terms", "feedback_weight"});
     auto& options = config.retrieval;
     r.Integer(*retrieval, "retrieval", "candidates", &options.candidates, 1, 10000);
     r.Number(*retrieval, "retrieval", "rrf_k", &options.rrf_k, 0, 10000);
@@ -261,6 +262,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     r.Number(*retrieval, "retrieval", "vector_weight", &options.vector_weight, 0, 100);
     r.Integer(*retrieval, "retrieval", "nprobe", &options.nprobe, 1, 65536);
     r.Integer(*retrieval, "retrieval", "max_per_document", &options.max_per_document, 0, 1000);
+    r.Integer(*retrieval, "retrieval", "thesaurus_terms", &options.thesaurus_terms, 0, 50);
+    r.Number(*retrieval, "retrieval", "thesaurus_weight", &options.thesaurus_weight, 0, 10);
     r.Number(*retrieval, "retrieval", "bm25_k1", &options.bm25_k1, 0, 10);
     r.Number(*retrieval, "retrieval", "bm25_b", &options.bm25_b, 0, 1);
     r.Integer(*retrieval, "retrieval", "feedback_documents", &options.feedback_documents, 0, 100);

@@ -48,6 +48,20 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config) {
   return runtime;
 }
 
+const retriever::Thesaurus* Runtime::thesaurus() const {
+  if (config_.retrieval.thesaurus_terms <= 0) return nullptr;
+  std::call_once(thesaurus_once_, [this] {
+    auto loaded = retriever::Thesaurus::Load(retriever::ThesaurusOptions{});
+    if (loaded) {
+      thesaurus_ = std::move(*loaded);
+    } else {
+      // Synonyms only refine ranking: search works without them.
+      log::Warn("thesaurus.unavailable", {{"error", loaded.error().ToString()}});
+    }
+  });
+  return thesaurus_.get();
+}
+
 Result<std::unique_ptr<store::Catalog>> Runtime::NewCatalog() const {
   return store::Catalog::Connect(connection_string_);
 }

@@ -253,6 +253,15 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
   });
 }
 
+int64_t LexicalIndex::DocumentFrequency(std::string_view word, std::string_view language) const {
+  try {
+    const Xapian::Database& db = ThreadHandle(impl_->instance, impl_->dir);
+    return db.get_termfreq("Z" + StemmerFor(std::string(language))(std::string(word)));
+  } catch (const Xapian::Error&) {
+    return 0;  // a synonym is only a hint; an unreadable index drops it
+  }
+}
+
 Result<void> LexicalIndex::Reopen() {
   return XapianGuard("reopen the lexical index", [&]() -> Result<void> {
     std::lock_guard lock(impl_->metadata_mutex);

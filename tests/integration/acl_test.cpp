@@ -54,7 +54,8 @@ exclude = ["src/**", "README.md"]
   }
 
   std::vector<Passage> Search(const Principal& principal, const std::string& query, int k = 10) {
-    retriever::Retriever retriever(runtime_->embedder(), runtime_->config().retrieval);
+    retriever::Retriever retriever(runtime_->embedder(), runtime_->config().retrieval,
+                                   runtime_->thesaurus());
     auto passages = retriever.Search(*snapshot_, runtime_->catalog(), principal, query, k);
     EXPECT_TRUE(passages) << passages.error().message;
     return passages ? *passages : std::vector<Passage>{};

@@ -74,7 +74,8 @@ std::vector<Passage> Search(server::Runtime& runtime, const std::vector<std::str
                             const std::string& query, int k = 10) {
   auto snapshot = retriever::LoadSnapshot(runtime.config().index_dir());
   EXPECT_TRUE(snapshot);
-  retriever::Retriever retriever(runtime.embedder(), runtime.config().retrieval);
+  retriever::Retriever retriever(runtime.embedder(), runtime.config().retrieval,
+                                 runtime.thesaurus());
   auto passages = retriever.Search(**snapshot, runtime.catalog(), Principal("t", roles), query, k);
   EXPECT_TRUE(passages) << passages.error().message;
   return passages ? *passages : std::vector<Passage>{};

@@ -14,6 +14,7 @@
 #include "wissen/core/document.h"
 #include "wissen/core/result.h"
 #include "wissen/engine/embedder.h"
+#include "wissen/retriever/thesaurus.h"
 #include "wissen/store/catalog.h"
 #include "wissen/store/lexical_index.h"
 #include "wissen/store/vector_index.h"
@@ -52,6 +53,10 @@ struct RetrieverOptions {
   // BM25 parameters of the lexical search. Defaults: k1 1.2, b 0.75.
   double bm25_k1 = 1.2;
   double bm25_b = 0.75;
+  // Synonyms from the thesaurus added to the lexical query (0 = none), and their weight
+  // relative to the question's own words. Defaults: 3 terms, weight 0.3.
+  int thesaurus_terms = 3;
+  double thesaurus_weight = 0.3;
   // Pseudo-relevance feedback in the lexical search (see store::LexicalQuery). Default: off.
   int feedback_documents = 0;
   int feedback_terms = 10;
@@ -62,7 +67,9 @@ struct RetrieverOptions {
 // Thread-safe; holds no per-query state.
 class Retriever {
  public:
-  Retriever(const engine::Embedder& embedder, RetrieverOptions options);
+  // `thesaurus` may be null (no synonym expansion); it must outlive the retriever.
+  Retriever(const engine::Embedder& embedder, RetrieverOptions options,
+            const Thesaurus* thesaurus = nullptr);
 
   // The best k passages for `query` among the documents `principal` may read, best first.
   // Errors: kInvalidArgument for an empty query; kConflict when the index was built by
@@ -76,6 +83,7 @@ class Retriever {
  private:
   const engine::Embedder& embedder_;
   RetrieverOptions options_;
+  const Thesaurus* thesaurus_;
 };
 
 }  // namespace wissen::retriever

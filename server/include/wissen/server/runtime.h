@@ -5,9 +5,11 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "wissen/engine/embedder.h"
+#include "wissen/retriever/thesaurus.h"
 #include "wissen/server/config.h"
 #include "wissen/store/catalog.h"
 #include "wissen/store/embedded_postgres.h"
@@ -25,6 +27,10 @@ class Runtime {
   const std::string& connection_string() const { return connection_string_; }
   store::Catalog& catalog() { return *catalog_; }
   const engine::Embedder& embedder() const { return *embedder_; }
+  // The synonym thesaurus for query expansion, loaded on first use (Debian's WordNet and
+  // OpenThesaurus files; empty when they are not installed). Null when
+  // retrieval.thesaurus_terms is 0. Thread-safe.
+  const retriever::Thesaurus* thesaurus() const;
   // A further catalog connection, for another thread.
   Result<std::unique_ptr<store::Catalog>> NewCatalog() const;
 
@@ -35,6 +41,8 @@ class Runtime {
   std::string connection_string_;
   std::unique_ptr<store::Catalog> catalog_;
   std::unique_ptr<engine::Embedder> embedder_;
+  mutable std::once_flag thesaurus_once_;
+  mutable std::unique_ptr<retriever::Thesaurus> thesaurus_;
 };
 
 // The migrations compiled into this binary.

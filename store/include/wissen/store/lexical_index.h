@@ -63,6 +63,9 @@ class LexicalIndex {
 
   // BM25 top-k among chunks whose ACL intersects query.roles.
   Result<std::vector<ScoredId>> Search(const LexicalQuery& query) const;
+  // Number of chunks containing the word (stemmed with the language's stemmer), of any ACL.
+  // Used only to weigh candidate synonyms; 0 when the index does not know the word.
+  int64_t DocumentFrequency(std::string_view word, std::string_view language) const;
   // Picks up the newest committed state (after the indexer committed).
   Result<void> Reopen();
   int64_t size() const;
