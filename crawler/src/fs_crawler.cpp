@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <unordered_map>
@@ -149,6 +150,16 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
     return Fail(ErrorCode::kUnavailable,
                 "source \"" + options.name + "\": cannot list " + root.string());
   }
+  const auto live_documents = std::count_if(
+      stored.begin(), stored.end(), [](const auto& entry) { return !entry.second.deleted; });
+  if (files.empty() && live_documents > 0) {
+    // An unmounted share usually leaves an empty mount point behind; treating that as "every
+    // file was deleted" would empty the index overnight.
+    return Fail(ErrorCode::kUnavailable,
+                "source \"" + options.name + "\": " + root.string() +
+                    " has no matching files but " + std::to_string(live_documents) +
+                    " documents are indexed; refusing to delete them (share not mounted?)");
+  }
   const auto total = static_cast<int64_t>(files.size());
   std::unordered_set<std::string> seen;
   auto last_report = std::chrono::steady_clock::now();
@@ -259,10 +270,29 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
   }
 
   // Whatever the catalog has that was not seen in this walk is gone from the source.
+  std::vector<std::pair<std::string, int64_t>> gone;
   for (const auto& [path, doc] : stored) {
     if (doc.deleted || seen.contains(path)) continue;
     if (UnderUnlistedDirectory(path, unlisted_dirs)) continue;
-    if (auto ok = sink.Delete(doc.id); !ok) {
+    gone.emplace_back(path, doc.id);
+  }
+  const double gone_fraction =
+      live_documents > 0 ? static_cast<double>(gone.size()) / live_documents : 0;
+  if (gone.size() > 10 && gone_fraction * 100 > options.max_delete_percent) {
+    // Losing most of a source at once is more often a half-mounted share or a moved folder
+    // than a real clean-up: keep the documents and let an operator decide.
+    ++stats.failed;
+    AddIssue(stats, "",
+             std::to_string(gone.size()) + " of " + std::to_string(live_documents) +
+                 " documents are gone from the source, more than max_delete_percent (" +
+                 std::to_string(options.max_delete_percent) +
+                 "); nothing was deleted. Raise it for one run if this is intended.");
+    log::Warn("crawl.mass_delete_refused",
+              {{"source", options.name}, {"gone", gone.size()}, {"live", live_documents}});
+    gone.clear();
+  }
+  for (const auto& [path, id] : gone) {
+    if (auto ok = sink.Delete(id); !ok) {
       ++stats.failed;
       AddIssue(stats, path, ok.error().message);
       continue;

@@ -42,9 +42,11 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     if (built.embedder_name != info.name || built.embedder_version != info.version ||
         built.dimension != info.dimension) {
       return Fail(ErrorCode::kConflict, "the index was built with embedder " + built.embedder_name +
-                                            " " + built.embedder_version + " but " + info.name +
-                                            " " + info.version +
-                                            " is configured; run `wissen reindex`");
+                                            " " + built.embedder_version + " (" +
+                                            std::to_string(built.dimension) + " dimensions) but " +
+                                            info.name + " " + info.version + " (" +
+                                            std::to_string(info.dimension) +
+                                            " dimensions) is configured; run `wissen reindex`");
     }
     auto embedded = embedder_.Embed({text}, engine::EmbedPurpose::kQuery);
     if (!embedded) return Fail(embedded.error());

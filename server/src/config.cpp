@@ -138,7 +138,8 @@ fs::path Resolve(const fs::path& base, const std::string& path) {
 void ReadSource(Reader& r, const toml::table& table, const std::string& where, const fs::path& base,
                 std::set<std::string>& names, SourceConfig* source) {
   r.OnlyKeys(table, where,
-             {"name", "kind", "root", "include", "exclude", "acl", "max_file_mb", "trust_mtime"});
+             {"name", "kind", "root", "include", "exclude", "acl", "max_file_mb", "trust_mtime",
+              "max_delete_percent"});
   r.String(table, where, "name", &source->name);
   r.String(table, where, "kind", &source->kind);
   if (source->name.empty()) r.Problem(where + ".name", "expected a non-empty source name");
@@ -160,6 +161,7 @@ void ReadSource(Reader& r, const toml::table& table, const std::string& where, c
   r.Integer(table, where, "max_file_mb", &max_file_mb, 1, 4096);
   fs_options.max_file_bytes = max_file_mb << 20;
   r.Bool(table, where, "trust_mtime", &fs_options.trust_mtime);
+  r.Integer(table, where, "max_delete_percent", &fs_options.max_delete_percent, 0, 100);
 
   std::vector<crawler::AclRule> rules;
   if (const toml::node* acl = table.get("acl")) {

@@ -27,11 +27,9 @@ nlohmann::json CrawlReportJson(const CrawlRunReport& report) {
                      {"issues", issues}};
     if (outcome.error) sources[name]["error"] = outcome.error->ToString();
   }
-  return {{"run_id", report.run_id},
-          {"status", report.status},
-          {"generation", report.generation},
-          {"published", report.published},
-          {"sources", sources}};
+  return {{"run_id", report.run_id},       {"status", report.status},
+          {"error", report.error},         {"generation", report.generation},
+          {"published", report.published}, {"sources", sources}};
 }
 
 Result<CrawlRunReport> RunCrawl(
@@ -92,11 +90,15 @@ Result<CrawlRunReport> RunCrawl(
   } else {
     any_failed = true;
     error_text = published.error().ToString();
+    report.error = error_text;
   }
   report.status = any_failed ? "partial" : "ok";
   const auto finished = catalog.FinishCrawlRun(report.run_id, report.status,
                                                CrawlReportJson(report).dump(), error_text);
-  if (!published) return Fail(published.error());
+  if (!published) {
+    // Documents are stored and the run is recorded as partial; the next run publishes.
+    log::Error("crawl.publish_failed", {{"error", published.error().ToString()}});
+  }
   if (!finished) return Fail(finished.error());
   return report;
 }

@@ -1,5 +1,7 @@
 // wissen: the command-line entry point. Wires config, database, crawler, indexer and
 // retriever; every subcommand lives in its own cli_*.cpp.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -8,6 +10,9 @@
 
 int main(int argc, char** argv) {
   using namespace wissen::server;
+  // The data directory holds every indexed word and embedding, HR documents included: files
+  // Wissen creates are private to its user whatever umask the shell or cron passed on.
+  ::umask(0077);
   CLI::App app{"Wissen: answers from your company's documents, on your own machines"};
   app.set_version_flag("--version", "wissen 0.1.0");
   app.require_subcommand(1);

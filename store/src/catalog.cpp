@@ -215,6 +215,12 @@ Result<int64_t> Catalog::BeginCrawlRun(const std::vector<std::string>& sources) 
     pqxx::work tx(impl_->connection);
     std::string joined;
     for (const auto& s : sources) joined += (joined.empty() ? "" : "\x1f") + s;
+    // The caller holds the crawl lock, so a run still marked running was interrupted
+    // (killed, machine lost power) and will never finish on its own.
+    tx.exec(
+        "UPDATE crawl_runs SET status = 'failed', finished_at = now(), "
+        "error = 'interrupted: the process ended before the run finished' "
+        "WHERE status = 'running'");
     auto rows = tx.exec_params(
         "INSERT INTO crawl_runs (sources) VALUES (string_to_array($1, E'\\x1f')::text[]) "
         "RETURNING id",
@@ -301,16 +307,16 @@ Result<std::vector<PartitionInfo>> Catalog::ListPartitions() {
   return Guard("list partitions", [&]() -> Result<std::vector<PartitionInfo>> {
     pqxx::read_transaction tx(impl_->connection);
     auto rows = tx.exec(
-        "SELECT array_to_string(d.acl, ','), count(*), coalesce(sum(c.id), 0), "
-        "coalesce(max(c.id), 0) FROM chunks c JOIN documents d ON d.id = c.document_id "
+        "SELECT array_to_string(d.acl, ','), count(*), "
+        "md5(string_agg(c.id::text, ',' ORDER BY c.id)) "
+        "FROM chunks c JOIN documents d ON d.id = c.document_id "
         "WHERE d.deleted_at IS NULL AND cardinality(d.acl) > 0 GROUP BY d.acl");
     std::vector<PartitionInfo> partitions;
     for (const auto& row : rows) {
       PartitionInfo info;
       info.acl = ParseRoleList(row[0].as<std::string>());
       info.chunk_count = row[1].as<int64_t>();
-      info.fingerprint = row[1].as<std::string>() + ":" + row[2].as<std::string>() + ":" +
-                         row[3].as<std::string>();
+      info.fingerprint = row[2].as<std::string>();
       partitions.push_back(std::move(info));
     }
     return partitions;

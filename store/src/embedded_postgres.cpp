@@ -125,9 +125,10 @@ Result<void> CheckBinaries(const fs::path& bin_dir) {
   for (const char* name : {"initdb", "pg_ctl", "postgres"}) {
     const fs::path path = bin_dir / name;
     if (::access(path.c_str(), X_OK) != 0) {
-      return Fail(ErrorCode::kUnavailable, "PostgreSQL binary " + path.string() +
-                                               " is missing or not executable (" + Errno(errno) +
-                                               "); check the bin_dir setting");
+      return Fail(ErrorCode::kUnavailable,
+                  "PostgreSQL binary " + path.string() + " is missing or not executable (" +
+                      Errno(errno) +
+                      "); install PostgreSQL (scripts/setup installs Debian's postgresql package)");
     }
   }
   return {};

@@ -283,5 +283,64 @@ TEST(CrawlTest, MissingRootFailsTheSourceAndDeletesNothing) {
   EXPECT_EQ(counts->documents, Stats(*first).added);
 }
 
+TEST(CrawlTest, EmptyRootIsTreatedAsUnmountedAndDeletesNothing) {
+  Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  auto first = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(first);
+  // The mount point stays, the share behind it is gone.
+  fs::rename(ws.corpus, ws.dir / "unmounted");
+  fs::create_directories(ws.corpus);
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->status, "partial");
+  ASSERT_TRUE(report->sources.at("samples").error.has_value());
+  EXPECT_NE(report->sources.at("samples").error->message.find("not mounted"), std::string::npos);
+  auto counts = runtime->catalog().CountAll();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->documents, Stats(*first).added);
+}
+
+TEST(CrawlTest, LosingMostOfASourceAtOnceIsRefused) {
+  const fs::path big = testing::MakeTempDir("many-") / "corpus";
+  fs::create_directories(big / "public");
+  for (int i = 0; i < 30; ++i) {
+    std::ofstream(big / "public" / ("memo-" + std::to_string(i) + ".txt"))
+        << "Memo " << i << "\n\nThe canteen serves soup number " << i << " today.\n";
+  }
+  const Workspace ws = MakeWorkspace(big);
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  for (int i = 0; i < 20; ++i) {
+    fs::remove(ws.corpus / "public" / ("memo-" + std::to_string(i) + ".txt"));
+  }
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(Stats(*report).deleted, 0);
+  EXPECT_EQ(Stats(*report).failed, 1);
+  auto counts = runtime->catalog().CountAll();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->documents, 30);
+}
+
+TEST(CrawlTest, InterruptedRunIsMarkedFailedByTheNextRun) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  // A run that never finished, as left by a killed process.
+  auto orphan = runtime->catalog().BeginCrawlRun({"samples"});
+  ASSERT_TRUE(orphan);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  auto runs = runtime->catalog().RecentCrawlRuns(10);
+  ASSERT_TRUE(runs);
+  bool found = false;
+  for (const auto& run : *runs) {
+    if (run.id != *orphan) continue;
+    found = true;
+    EXPECT_EQ(run.status, "failed");
+    EXPECT_NE(run.error.find("interrupted"), std::string::npos);
+  }
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace wissen

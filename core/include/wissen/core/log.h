@@ -1,4 +1,4 @@
-// Structured logging: one JSON object per line on stderr (or a configured file).
+// Structured logging: one JSON object per line on stderr (journald or cron collect it).
 //
 // Never log document text or raw query text: log ids, hashes, counts and reasons.
 // Thread-safe.

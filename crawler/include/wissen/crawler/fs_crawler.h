@@ -27,6 +27,10 @@ struct FsSourceOptions {
   // When size and modification time equal the catalog's, the file is taken as unchanged
   // without reading it (as rsync does). false reads and hashes every file. Default: true.
   bool trust_mtime = true;
+  // When more than this percentage of the source's documents (and more than 10) vanish in
+  // one run, none is deleted and the run reports it: a half-mounted share must not empty the
+  // index. 100 disables the guard. Default: 50.
+  int max_delete_percent = 50;
 };
 
 // A file that was skipped or failed, with a reason fit for an operator's report.
@@ -56,8 +60,9 @@ using ProgressCallback = std::function<void(const CrawlStats& stats, int64_t tot
 // Crawls one file-system source. Single files that cannot be read or parsed are counted
 // and reported, never fatal; a document stored earlier stays as it was when its new version
 // fails to parse. Deletions are only applied for directories that were fully listed: when
-// the root is missing or unreadable the run fails (kUnavailable) and nothing is deleted, so
-// an unmounted share does not empty the index.
+// the root is missing, unreadable, or empty while documents are indexed, the run fails
+// (kUnavailable) and nothing is deleted, so an unmounted share does not empty the index;
+// see also max_delete_percent.
 Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalog& catalog,
                                    DocumentSink& sink, const ProgressCallback& progress = {});
 

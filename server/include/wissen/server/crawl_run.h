@@ -24,11 +24,13 @@ struct CrawlRunReport {
   int64_t generation = 0;
   bool published = false;
   std::string status;  // "ok" or "partial"
+  std::string error;   // why the new generation could not be published, if it could not
 };
 
 // Errors: kConflict when another crawl holds the lock; kNotFound for an unknown source name;
 // kUnavailable when the database cannot be used. A source that fails (root missing) does not
-// stop the others; the run's status is then "partial".
+// stop the others; the run's status is then "partial", as when publishing the new index
+// generation fails (the stored documents stay; the next run publishes them).
 Result<CrawlRunReport> RunCrawl(
     Runtime& runtime, const std::optional<std::string>& only_source,
     const std::function<void(const std::string& source, const crawler::CrawlStats&, int64_t)>&

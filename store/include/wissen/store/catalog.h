@@ -58,8 +58,9 @@ struct IndexState {
 };
 
 // One vector partition as the catalog sees it: the live chunks of every document with the
-// same ACL. `fingerprint` changes whenever the set of chunk ids changes (chunks are never
-// updated in place, only replaced by new ids), so an unchanged partition can be reused.
+// same ACL. `fingerprint` (MD5 of the sorted chunk ids) changes whenever the set of chunk
+// ids changes (chunks are never updated in place, only replaced by new ids), so an unchanged
+// partition can be reused.
 struct PartitionInfo {
   Acl acl;
   int64_t chunk_count = 0;
@@ -122,6 +123,8 @@ class Catalog {
   // --- crawl runs ---
   // Tries to take the crawl lock; kConflict when another crawl holds it.
   Result<std::unique_ptr<CrawlLock>> TryLockCrawl();
+  // Records a new run. Runs still marked running (their process died) become failed: call
+  // it only while holding the crawl lock.
   Result<int64_t> BeginCrawlRun(const std::vector<std::string>& sources);
   Result<void> FinishCrawlRun(int64_t run_id, const std::string& status,
                               const std::string& stats_json, const std::string& error);
