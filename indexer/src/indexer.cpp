@@ -1,5 +1,7 @@
 #include "wissen/indexer/indexer.h"
 
+#include <chrono>
+
 #include "wissen/core/log.h"
 #include "wissen/store/lexical_index.h"
 
@@ -115,10 +117,17 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
                                         const engine::EmbedderInfo& embedder,
                                         const PublishOptions& options) {
   PublishReport report;
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds_since = [](std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  };
   auto lexical_updates =
       SyncLexical(catalog, LexicalRoot(options.index_root), options.full_rebuild);
   if (!lexical_updates) return Fail(lexical_updates.error());
   report.lexical_documents_updated = *lexical_updates;
+  log::Info("index.lexical_synced",
+            {{"updated", *lexical_updates}, {"seconds", seconds_since(started)}});
+  const auto vectors_started = std::chrono::steady_clock::now();
 
   auto state = catalog.GetIndexState();
   if (!state) return Fail(state.error());
@@ -194,7 +203,9 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
   log::Info("index.published", {{"generation", generation},
                                 {"chunks", report.chunks},
                                 {"partitions_built", report.partitions_built},
-                                {"partitions_reused", report.partitions_reused}});
+                                {"partitions_reused", report.partitions_reused},
+                                {"vector_seconds", seconds_since(vectors_started)},
+                                {"seconds", seconds_since(started)}});
   return report;
 }
 
