@@ -1,0 +1,67 @@
+// Generators write the answer to a question from the passages the asking user may read.
+//
+// The retriever has already applied every ACL check: a generator sees only readable
+// passages and must never add text from anywhere else. Passages are numbered 1..n; an
+// answer cites them as [n].
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wissen/core/result.h"
+
+namespace wissen::engine {
+
+// One retrieved passage as the generator sees it.
+struct ContextPassage {
+  int id = 0;  // 1-based citation number
+  std::string title;
+  std::string path;  // relative path or URL, for the citation
+  std::string heading_path;
+  int page = 0;  // 0 = no pages
+  std::string text;
+};
+
+// An earlier turn of the conversation, for follow-up questions.
+struct ChatTurn {
+  std::string role;  // "user" or "assistant"
+  std::string content;
+};
+
+struct GenerationRequest {
+  std::string question;
+  std::string language;  // "de" or "en": the answer's language
+  std::vector<ContextPassage> context;
+  std::vector<ChatTurn> history;
+};
+
+struct GenerationResult {
+  std::string text;          // the answer, citing passages as [n]
+  std::string generator;     // "extractive" or "openai:<model>"
+  bool no_answer = false;    // nothing readable was relevant enough
+  bool fallback = false;     // the model failed and the extractive answer stands in
+  std::string fallback_reason;
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+};
+
+// Receives the answer as it is produced. Returning false stops generation (client gone).
+using TokenCallback = std::function<bool(std::string_view delta)>;
+
+// Implementations document their thread-safety; the built-in ones are thread-safe.
+class Generator {
+ public:
+  virtual ~Generator() = default;
+  // Writes the answer; `on_token` (may be empty) receives it piece by piece.
+  // Errors: kUnavailable/kTimeout/kParse when a model server fails (callers fall back).
+  // A generation stopped by `on_token` is not an error: it returns what was produced so far.
+  virtual Result<GenerationResult> Generate(const GenerationRequest& request,
+                                            const TokenCallback& on_token) = 0;
+  // "extractive" or "openai:<model>".
+  virtual std::string Name() const = 0;
+};
+
+}  // namespace wissen::engine
