@@ -1,5 +1,6 @@
 # Writes a C++ source that holds every migration's SQL as a byte array.
-# Invoked by migrations/CMakeLists.txt with -DOUTPUT=... -DINPUTS=a.sql;b.sql
+# Invoked by migrations/CMakeLists.txt with -DOUTPUT=... -DINPUTS=a.sql|b.sql
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(body "#include \"wissen/migrations/migrations.h\"\n\nnamespace wissen::migrations {\nnamespace {\n")
 set(table "")
 set(index 0)

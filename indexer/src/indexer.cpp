@@ -14,12 +14,28 @@ std::filesystem::path LexicalRoot(const fs::path& index_root) { return index_roo
 Indexer::Indexer(store::Catalog& catalog, const engine::Embedder& embedder, IndexerOptions options)
     : catalog_(catalog), embedder_(embedder), options_(options) {}
 
+std::string EmbeddingText(const std::string& heading_path, const std::string& text) {
+  return heading_path + "\n" + text;
+}
+
+namespace {
+
+std::string IdentityKey(const engine::EmbedderInfo& info) {
+  return info.name + " " + info.version + " " + std::to_string(info.dimension);
+}
+
+}  // namespace
+
 Result<void> Indexer::Prepare() {
   const engine::EmbedderInfo info = embedder_.Info();
   auto state = catalog_.GetIndexState();
   if (!state) return Fail(state.error());
   if (!state->has_value()) return catalog_.SetEmbedder(info.name, info.version, info.dimension);
   const store::IndexState& s = **state;
+  if (!s.reindexing_to.empty()) {
+    return Fail(ErrorCode::kConflict, "a reindex to " + s.reindexing_to +
+                                          " was interrupted; run `wissen reindex` to finish it");
+  }
   if (s.embedder_name != info.name || s.embedder_version != info.version ||
       s.dimension != info.dimension) {
     return Fail(ErrorCode::kConflict,
@@ -41,10 +57,8 @@ Result<void> Indexer::Put(const DocumentInfo& info, const ParsedDocument& parsed
     const size_t end = std::min(chunks.size(), begin + batch_size);
     std::vector<std::string> texts;
     texts.reserve(end - begin);
-    // The heading path tells the embedder what the passage is about even when its own
-    // sentences never name the topic.
     for (size_t i = begin; i < end; ++i) {
-      texts.push_back(chunks[i].heading_path + "\n" + chunks[i].text);
+      texts.push_back(EmbeddingText(chunks[i].heading_path, chunks[i].text));
     }
     auto vectors = embedder_.Embed(texts, engine::EmbedPurpose::kPassage);
     if (!vectors) return Fail(vectors.error());
@@ -64,6 +78,59 @@ Result<void> Indexer::Touch(int64_t document_id, const DocumentInfo& info) {
 }
 
 Result<void> Indexer::Delete(int64_t document_id) { return catalog_.MarkDeleted(document_id); }
+
+Result<ReindexReport> Reindex(store::Catalog& catalog, const engine::Embedder& embedder,
+                              const PublishOptions& options, int batch_size) {
+  const auto started = std::chrono::steady_clock::now();
+  const engine::EmbedderInfo info = embedder.Info();
+  auto state = catalog.GetIndexState();
+  if (!state) return Fail(state.error());
+  if (!state->has_value()) {
+    if (auto ok = catalog.SetEmbedder(info.name, info.version, info.dimension); !ok) {
+      return Fail(ok.error());
+    }
+  }
+  if (auto ok = catalog.SetReindexing(IdentityKey(info)); !ok) return Fail(ok.error());
+
+  ReindexReport report;
+  Result<void> status;
+  std::vector<int64_t> ids;
+  std::vector<std::string> texts;
+  auto flush = [&]() {
+    if (ids.empty() || !status) return;
+    auto vectors = embedder.Embed(texts, engine::EmbedPurpose::kPassage);
+    if (!vectors) {
+      status = Fail(vectors.error());
+      return;
+    }
+    status = catalog.UpdateEmbeddings(ids, *vectors, info.dimension);
+    report.chunks += static_cast<int64_t>(ids.size());
+    ids.clear();
+    texts.clear();
+  };
+  auto scanned = catalog.ScanLiveChunks([&](std::vector<store::LexicalChunk>&& batch) {
+    for (auto& chunk : batch) {
+      ids.push_back(chunk.chunk_id);
+      texts.push_back(EmbeddingText(chunk.heading_path, chunk.text));
+      if (static_cast<int>(ids.size()) >= batch_size) flush();
+    }
+  });
+  flush();
+  if (!scanned) return Fail(scanned.error());
+  if (!status) return Fail(status.error());
+  if (auto ok = catalog.SetEmbedder(info.name, info.version, info.dimension); !ok) {
+    return Fail(ok.error());
+  }
+  PublishOptions full = options;
+  full.full_rebuild = true;
+  auto published = PublishGeneration(catalog, info, full);
+  if (!published) return Fail(published.error());
+  if (auto ok = catalog.SetReindexing(""); !ok) return Fail(ok.error());
+  report.generation = published->generation;
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
 
 namespace {
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   RegisterSearchCommand(app, context);
   RegisterStatusCommand(app, context);
   RegisterExplainCommand(app, context);
+  RegisterReindexCommand(app, context);
   RegisterEvalCommand(app, context);
 
   try {

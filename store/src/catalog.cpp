@@ -265,8 +265,8 @@ Result<std::optional<IndexState>> Catalog::GetIndexState() {
   return Guard("read index state", [&]() -> Result<std::optional<IndexState>> {
     pqxx::read_transaction tx(impl_->connection);
     auto rows = tx.exec(
-        "SELECT embedder_name, embedder_version, dimension, generation, chunk_count "
-        "FROM index_state");
+        "SELECT embedder_name, embedder_version, dimension, generation, chunk_count, "
+        "coalesce(reindexing_to, '') FROM index_state");
     if (rows.empty()) return std::optional<IndexState>();
     IndexState state;
     state.embedder_name = rows[0][0].as<std::string>();
@@ -274,6 +274,7 @@ Result<std::optional<IndexState>> Catalog::GetIndexState() {
     state.dimension = rows[0][2].as<int>();
     state.generation = rows[0][3].as<int64_t>();
     state.chunk_count = rows[0][4].as<int64_t>();
+    state.reindexing_to = rows[0][5].as<std::string>();
     return std::optional<IndexState>(state);
   });
 }
@@ -298,6 +299,28 @@ Result<void> Catalog::SetGeneration(int64_t generation, int64_t chunk_count) {
     tx.exec_params(
         "UPDATE index_state SET generation = $1, chunk_count = $2, generation_at = now()",
         generation, chunk_count);
+    tx.commit();
+    return {};
+  });
+}
+
+Result<void> Catalog::SetReindexing(const std::string& target) {
+  return Guard("record reindex", [&]() -> Result<void> {
+    pqxx::work tx(impl_->connection);
+    tx.exec_params("UPDATE index_state SET reindexing_to = NULLIF($1, '')", target);
+    tx.commit();
+    return {};
+  });
+}
+
+Result<void> Catalog::UpdateEmbeddings(std::span<const int64_t> ids, std::span<const float> vectors,
+                                       int dimension) {
+  return Guard("store embeddings", [&]() -> Result<void> {
+    pqxx::work tx(impl_->connection);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      tx.exec_params("UPDATE chunks SET embedding = decode($2, 'hex') WHERE id = $1", ids[i],
+                     HexBytes(vectors.data() + i * dimension, dimension * sizeof(float)).substr(2));
+    }
     tx.commit();
     return {};
   });
@@ -415,19 +438,24 @@ Result<std::vector<LexicalChunk>> Catalog::LiveChunks(std::span<const int64_t> d
 
 Result<void> Catalog::ScanLiveChunks(const std::function<void(std::vector<LexicalChunk>&&)>& sink) {
   return Guard("read chunks", [&]() -> Result<void> {
-    pqxx::read_transaction tx(impl_->connection);
     constexpr int kBatch = 2048;
     int64_t after = 0;
     while (true) {
-      auto rows = tx.exec_params(
-          std::string(kLexicalSelect) + "AND c.id > $1 ORDER BY c.id LIMIT $2", after, kBatch);
-      if (rows.empty()) break;
       std::vector<LexicalChunk> batch;
-      batch.reserve(rows.size());
-      for (const auto& row : rows) batch.push_back(ReadLexicalChunk(row));
+      {
+        // One short transaction per batch, closed before `sink` runs, so the sink may use
+        // this catalog (reindex writes embeddings while it scans).
+        pqxx::read_transaction tx(impl_->connection);
+        auto rows = tx.exec_params(
+            std::string(kLexicalSelect) + "AND c.id > $1 ORDER BY c.id LIMIT $2", after, kBatch);
+        batch.reserve(rows.size());
+        for (const auto& row : rows) batch.push_back(ReadLexicalChunk(row));
+      }
+      if (batch.empty()) break;
       after = batch.back().chunk_id;
+      const bool last = static_cast<int>(batch.size()) < kBatch;
       sink(std::move(batch));
-      if (static_cast<int>(rows.size()) < kBatch) break;
+      if (last) break;
     }
     return {};
   });

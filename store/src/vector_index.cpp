@@ -251,7 +251,7 @@ Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerpr
     return Fail(ErrorCode::kInternal, "vector count does not match id count");
   }
   const std::string file = PartitionFileName(acl);
-  const bool ivf = n > impl_->options.ivf_threshold;
+  const bool ivf = n >= impl_->options.ivf_threshold;
   try {
     std::unique_ptr<faiss::Index> index;
     std::vector<faiss::Index::idx_t> labels(ids.begin(), ids.end());

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "test_cluster.h"
+#include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
 #include "wissen/server/config.h"
 #include "wissen/server/crawl_run.h"
@@ -340,6 +341,52 @@ TEST(CrawlTest, InterruptedRunIsMarkedFailedByTheNextRun) {
     EXPECT_NE(run.error.find("interrupted"), std::string::npos);
   }
   EXPECT_TRUE(found);
+}
+
+TEST(CrawlTest, OtherEmbedderIsRefusedUntilReindex) {
+  Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  std::ofstream(ws.config_file, std::ios::app) << "[index]\ndimension = 256\n";
+  runtime.reset();
+  runtime = Open(ws);
+
+  auto crawl = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_FALSE(crawl);
+  EXPECT_EQ(crawl.error().code, ErrorCode::kConflict);
+  EXPECT_NE(crawl.error().message.find("wissen reindex"), std::string::npos);
+  auto snapshot = retriever::LoadSnapshot(runtime->config().index_dir());
+  ASSERT_TRUE(snapshot);
+  retriever::Retriever retriever(runtime->embedder(), runtime->config().retrieval);
+  auto refused = retriever.Search(**snapshot, runtime->catalog(), Principal("t", {}), "VPN", 3);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("wissen reindex"), std::string::npos);
+
+  indexer::PublishOptions publish;
+  publish.index_root = runtime->config().index_dir();
+  auto reindexed = indexer::Reindex(runtime->catalog(), runtime->embedder(), publish);
+  ASSERT_TRUE(reindexed) << reindexed.error().message;
+  EXPECT_GT(reindexed->chunks, 0);
+  const auto found = Search(*runtime, {}, "WireGuard VPN");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front().path, "public/en/vpn-setup.html");
+  auto again = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(Stats(*again).added + Stats(*again).changed, 0);
+}
+
+TEST(CrawlTest, InterruptedReindexBlocksCrawlsUntilFinished) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(runtime->catalog().SetReindexing("other-model 1 384"));
+  auto crawl = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_FALSE(crawl);
+  EXPECT_NE(crawl.error().message.find("interrupted"), std::string::npos);
+  indexer::PublishOptions publish;
+  publish.index_root = runtime->config().index_dir();
+  ASSERT_TRUE(indexer::Reindex(runtime->catalog(), runtime->embedder(), publish));
+  EXPECT_TRUE(server::RunCrawl(*runtime, std::nullopt));
 }
 
 }  // namespace

@@ -66,6 +66,24 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
                                         const engine::EmbedderInfo& embedder,
                                         const PublishOptions& options);
 
+struct ReindexReport {
+  int64_t chunks = 0;
+  int64_t generation = 0;
+  double seconds = 0;
+};
+
+// Re-embeds every stored chunk with `embedder`, records it as the catalog's embedder and
+// publishes a fully rebuilt generation, which becomes live atomically: searches use the old
+// generation until the new one is complete. The catalog carries a mark while this runs, so
+// an interrupted reindex makes crawls refuse until `wissen reindex` is run again (it starts
+// over; nothing is lost). The caller holds the crawl lock.
+Result<ReindexReport> Reindex(store::Catalog& catalog, const engine::Embedder& embedder,
+                              const PublishOptions& options, int batch_size = 256);
+
+// The text an embedder sees for a chunk: its heading path tells what the passage is about
+// even when its own sentences never name the topic.
+std::string EmbeddingText(const std::string& heading_path, const std::string& text);
+
 // Where the generations and the lexical database live below the index root.
 std::filesystem::path VectorRoot(const std::filesystem::path& index_root);
 std::filesystem::path LexicalRoot(const std::filesystem::path& index_root);

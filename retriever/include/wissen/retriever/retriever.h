@@ -43,8 +43,8 @@ struct RetrieverOptions {
   // Weights of the two lists in the fusion. Defaults: 1.0 each.
   double lexical_weight = 1.0;
   double vector_weight = 1.0;
-  // IVF lists probed per query. Default: 16.
-  int nprobe = 16;
+  // IVF lists probed per query. Default: 32.
+  int nprobe = 32;
   // At most this many passages of one document in the results, so the top-k shows
   // several sources instead of one long document's neighbouring chunks. 0 = no limit.
   // Default: 0 (on the dev set a limit of 1-2 raised recall@5 by document but lost the

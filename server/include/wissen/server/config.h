@@ -30,7 +30,7 @@ struct Config {
   std::string log_level = "info";          // [log] level
   indexer::ChunkerOptions chunker;         // [index] chunk_*
   int embedding_dimension = 384;           // [index] dimension
-  int64_t ivf_threshold = 50000;           // [index] ivf_threshold
+  int64_t ivf_threshold = 20000;           // [index] ivf_threshold
   retriever::RetrieverOptions retrieval;   // [retrieval]
   std::vector<SourceConfig> sources;
 

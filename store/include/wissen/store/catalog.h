@@ -55,6 +55,8 @@ struct IndexState {
   int dimension = 0;
   int64_t generation = 0;
   int64_t chunk_count = 0;
+  // Set while `wissen reindex` moves the embeddings to another embedder ("name version dim").
+  std::string reindexing_to;
 };
 
 // One vector partition as the catalog sees it: the live chunks of every document with the
@@ -135,6 +137,12 @@ class Catalog {
   // Records the embedder identity; used when the first embeddings are written or on reindex.
   Result<void> SetEmbedder(const std::string& name, const std::string& version, int dimension);
   Result<void> SetGeneration(int64_t generation, int64_t chunk_count);
+  // Marks the start of a reindex towards `target` ("name version dimension"), or clears the
+  // mark (empty target).
+  Result<void> SetReindexing(const std::string& target);
+  // Replaces the embeddings of the given chunks (row-major, ids.size() * dimension floats).
+  Result<void> UpdateEmbeddings(std::span<const int64_t> ids, std::span<const float> vectors,
+                                int dimension);
   Result<std::vector<PartitionInfo>> ListPartitions();
   // Calls `sink` with batches of (chunk ids, row-major embeddings) of the partition's live
   // chunks, ordered by chunk id.
@@ -146,7 +154,8 @@ class Catalog {
   Result<std::vector<int64_t>> DocumentsChangedAfter(int64_t after_seq, int64_t up_to_seq);
   // Live chunks of the given documents (none for deleted ones).
   Result<std::vector<LexicalChunk>> LiveChunks(std::span<const int64_t> document_ids);
-  // Calls `sink` for every live chunk, in batches; for full rebuilds.
+  // Calls `sink` for every live chunk, in batches ordered by id; for full rebuilds. No
+  // transaction is open while `sink` runs, so it may call this catalog.
   Result<void> ScanLiveChunks(const std::function<void(std::vector<LexicalChunk>&&)>& sink);
 
   // --- retrieval ---

@@ -1,0 +1,647 @@
+// wissen_bench_query: end-to-end retrieval latency, vector recall and resident memory on a
+// synthetic index.
+//
+//   wissen_bench_query [--chunks N] [--queries Q] [--nprobe P] [--recall-queries R]
+//                      [--results FILE] [--keep]
+//
+// Builds a fresh embedded PostgreSQL in a temp directory, writes N chunks (default 1,000,000;
+// one document per 100 chunks; ACL {everyone} for 80 %, {hr} 15 %, {rnd} 5 % of them) of
+// synthetic German and English text embedded by the built-in embedder (384 dimensions)
+// through store::Catalog::ReplaceDocument, and publishes them with
+// indexer::PublishGeneration (IVF for partitions above 50,000 vectors, as configured by
+// default). Then, single-threaded, Q queries (default 1,000, after 20 warm-up queries) run
+// through retriever::Retriever::Search (hybrid) with principals alternating between
+// everyone, everyone+hr, everyone+rnd and everyone+hr+rnd; a second pass times the stages
+// (embed, vector, lexical, fusion, PostgreSQL fetch) by calling them directly. Vector
+// recall@10 compares VectorIndex::Search with exact inner products over the same readable
+// vectors (read back from the catalog) for R queries (default 200) and several nprobe values.
+// Resident memory is VmRSS before and after retriever::LoadSnapshot, per chunk. The figures
+// are printed and appended to bench/results/query.md (or FILE). --keep leaves the temp
+// directory (cluster stopped) for a post-mortem.
+#include <omp.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "bench_util.h"
+#include "synthetic_text.h"
+#include "wissen/core/language.h"
+#include "wissen/core/log.h"
+#include "wissen/core/text.h"
+#include "wissen/indexer/indexer.h"
+#include "wissen/retriever/retriever.h"
+#include "wissen/server/runtime.h"
+#include "wissen/store/embedded_postgres.h"
+#include "wissen/store/migrator.h"
+
+namespace wissen::bench {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr int kChunksPerDocument = 100;
+constexpr int kWarmupQueries = 20;
+constexpr int kK = 10;
+
+struct Options {
+  int64_t chunks = 1000000;
+  int queries = 1000;
+  int nprobe = 16;
+  int recall_queries = 200;
+  fs::path results = DefaultResultsFile("query.md");
+  bool keep = false;
+};
+
+std::optional<Options> ParseOptions(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--chunks" && has_value) {
+      options.chunks = std::stoll(argv[++i]);
+    } else if (arg == "--queries" && has_value) {
+      options.queries = std::stoi(argv[++i]);
+    } else if (arg == "--nprobe" && has_value) {
+      options.nprobe = std::stoi(argv[++i]);
+    } else if (arg == "--recall-queries" && has_value) {
+      options.recall_queries = std::stoi(argv[++i]);
+    } else if (arg == "--results" && has_value) {
+      options.results = argv[++i];
+    } else if (arg == "--keep") {
+      options.keep = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (options.chunks < kChunksPerDocument || options.queries < 1 || options.nprobe < 1 ||
+      options.recall_queries < 0) {
+    return std::nullopt;
+  }
+  return options;
+}
+
+// The ACL of document `index`: 16 of 20 documents for everyone, 3 for hr, 1 for rnd.
+Acl DocumentAcl(int64_t index) {
+  const int64_t slot = index % 20;
+  if (slot < 16) return Acl({std::string(kEveryoneRole)});
+  return Acl({slot < 19 ? "hr" : "rnd"});
+}
+
+Principal QueryPrincipal(int64_t index) {
+  static const std::vector<std::vector<std::string>> kRoles = {{}, {"hr"}, {"rnd"}, {"hr", "rnd"}};
+  return Principal("bench-user", kRoles[static_cast<size_t>(index % 4)]);
+}
+
+// One document ready for the catalog.
+struct PendingDocument {
+  DocumentInfo info;
+  store::ParsedFields fields;
+  std::vector<store::ChunkRecord> records;
+};
+
+// A bounded queue between the embedding thread and the writer.
+class DocumentQueue {
+ public:
+  void Push(PendingDocument document) {
+    std::unique_lock lock(mutex_);
+    not_full_.wait(lock, [&] { return queue_.size() < 16; });
+    queue_.push_back(std::move(document));
+    not_empty_.notify_one();
+  }
+  std::optional<PendingDocument> Pop() {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (queue_.empty()) return std::nullopt;
+    PendingDocument document = std::move(queue_.front());
+    queue_.pop_front();
+    not_full_.notify_one();
+    return document;
+  }
+  void Close() {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    not_empty_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<PendingDocument> queue_;
+  bool done_ = false;
+};
+
+struct IngestFigures {
+  double write_seconds = 0;  // generate + embed (one thread) overlapped with writing
+  double publish_seconds = 0;
+  int64_t text_bytes = 0;
+  indexer::PublishReport publish;
+};
+
+Result<IngestFigures> Ingest(const Options& options, store::Catalog& catalog,
+                             const engine::Embedder& embedder, const TextGenerator& generator,
+                             const fs::path& index_root) {
+  IngestFigures figures;
+  const engine::EmbedderInfo info = embedder.Info();
+  if (auto ok = catalog.SetEmbedder(info.name, info.version, info.dimension); !ok) {
+    return Fail(ok.error());
+  }
+  auto source_id = catalog.EnsureSource("bench", "fs", "/bench");
+  if (!source_id) return Fail(source_id.error());
+  const int64_t documents = (options.chunks + kChunksPerDocument - 1) / kChunksPerDocument;
+
+  Stopwatch watch;
+  DocumentQueue queue;
+  std::thread producer([&] {
+    for (int64_t d = 0; d < documents; ++d) {
+      const int chunk_count = static_cast<int>(
+          std::min<int64_t>(kChunksPerDocument, options.chunks - d * kChunksPerDocument));
+      SyntheticDocument synthetic = generator.Document(d, chunk_count);
+      std::vector<std::string> texts;
+      for (const auto& chunk : synthetic.chunks) {
+        texts.push_back(chunk.heading_path + "\n" + chunk.text);
+      }
+      auto vectors = embedder.Embed(texts, engine::EmbedPurpose::kPassage);
+      PendingDocument pending;
+      char path[32];
+      std::snprintf(path, sizeof path, "doc-%07lld.txt", static_cast<long long>(d));
+      pending.info.source_id = *source_id;
+      pending.info.source = "bench";
+      pending.info.path = path;
+      pending.info.uri = std::string("file:///bench/") + path;
+      pending.info.content_hash = Sha256Hex(path);
+      pending.info.acl = DocumentAcl(d);
+      pending.info.acl_rule = "bench";
+      pending.fields = {synthetic.title, synthetic.language, "text/plain", 0};
+      int offset = 0;
+      for (size_t i = 0; i < synthetic.chunks.size(); ++i) {
+        store::ChunkRecord record;
+        record.chunk.ordinal = static_cast<int>(i);
+        record.chunk.text = std::move(synthetic.chunks[i].text);
+        record.chunk.heading_path = std::move(synthetic.chunks[i].heading_path);
+        record.chunk.char_start = offset;
+        offset += static_cast<int>(record.chunk.text.size()) + 2;
+        record.chunk.char_end = offset - 2;
+        const float* row = vectors->data() + i * info.dimension;
+        record.embedding.assign(row, row + info.dimension);
+        pending.info.size_bytes += static_cast<int64_t>(record.chunk.text.size());
+        pending.records.push_back(std::move(record));
+      }
+      queue.Push(std::move(pending));
+    }
+    queue.Close();
+  });
+  std::optional<Error> failure;
+  int64_t written = 0;
+  while (auto pending = queue.Pop()) {
+    if (failure) continue;  // drain so the producer can finish
+    auto id = catalog.ReplaceDocument(pending->info.source_id, pending->info, pending->fields,
+                                      pending->records);
+    if (!id) failure = id.error();
+    figures.text_bytes += pending->info.size_bytes;
+    written += static_cast<int64_t>(pending->records.size());
+    if (written % 100000 == 0) {
+      std::fprintf(stderr, "  %lld chunks written, %.0f s\n", static_cast<long long>(written),
+                   watch.Seconds());
+    }
+  }
+  producer.join();
+  if (failure) return Fail(*failure);
+  figures.write_seconds = watch.Seconds();
+  std::fprintf(stderr, "written: %.1f s; publishing...\n", figures.write_seconds);
+
+  Stopwatch publish_watch;
+  indexer::PublishOptions publish;
+  publish.index_root = index_root;
+  publish.vectors.ivf_threshold = 50000;  // the configuration default
+  auto report = indexer::PublishGeneration(catalog, info, publish);
+  if (!report) return Fail(report.error());
+  figures.publish = *report;
+  figures.publish_seconds = publish_watch.Seconds();
+  std::fprintf(stderr, "published: %.1f s\n", figures.publish_seconds);
+  return figures;
+}
+
+struct Latencies {
+  std::vector<double> ms;
+  std::string Row(const std::string& name) const {
+    return Fmt("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", name.c_str(), Percentile(ms, 50),
+               Percentile(ms, 95), Percentile(ms, 99), Mean(ms),
+               ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()));
+  }
+};
+
+constexpr const char* kLatencyHeader =
+    "| stage | p50 ms | p95 ms | p99 ms | mean ms | max ms |\n|---|---:|---:|---:|---:|---:|\n";
+
+// Exact top-k over every partition, streamed from the catalog, per query and partition.
+class ExactSearch {
+ public:
+  ExactSearch(const std::vector<float>& queries, int dimension)
+      : queries_(queries), dimension_(dimension) {}
+
+  Result<void> AddPartition(store::Catalog& catalog, const Acl& acl) {
+    const size_t count = queries_.size() / static_cast<size_t>(dimension_);
+    std::vector<std::vector<store::ScoredId>> tops(count);
+    auto scanned = catalog.ScanPartition(
+        acl, [&](std::span<const int64_t> ids, std::span<const float> vectors) {
+          for (size_t q = 0; q < count; ++q) {
+            const float* query = queries_.data() + q * dimension_;
+            for (size_t r = 0; r < ids.size(); ++r) {
+              Offer(tops[q], {ids[r], Dot(query, vectors.data() + r * dimension_)});
+            }
+          }
+        });
+    if (!scanned) return Fail(scanned.error());
+    partitions_.emplace_back(acl, std::move(tops));
+    return {};
+  }
+
+  // Exact top-k of query `q` over the partitions `roles` may read.
+  std::vector<store::ScoredId> TopK(size_t q, const RoleSet& roles) const {
+    std::vector<store::ScoredId> merged;
+    for (const auto& [acl, tops] : partitions_) {
+      if (roles.Intersects(acl)) merged.insert(merged.end(), tops[q].begin(), tops[q].end());
+    }
+    std::sort(merged.begin(), merged.end(), Better);
+    if (merged.size() > static_cast<size_t>(kK)) merged.resize(kK);
+    return merged;
+  }
+
+ private:
+  static bool Better(const store::ScoredId& a, const store::ScoredId& b) {
+    return a.score != b.score ? a.score > b.score : a.id < b.id;
+  }
+  // Keeps the best kK in a heap whose top is the worst kept.
+  static void Offer(std::vector<store::ScoredId>& top, store::ScoredId hit) {
+    if (top.size() < static_cast<size_t>(kK)) {
+      top.push_back(hit);
+      std::push_heap(top.begin(), top.end(), Better);
+    } else if (Better(hit, top.front())) {
+      std::pop_heap(top.begin(), top.end(), Better);
+      top.back() = hit;
+      std::push_heap(top.begin(), top.end(), Better);
+    }
+  }
+  // Eight independent sums so the compiler can vectorize without -ffast-math.
+  float Dot(const float* a, const float* b) const {
+    float sums[8] = {};
+    int i = 0;
+    for (; i + 8 <= dimension_; i += 8) {
+      for (int l = 0; l < 8; ++l) sums[l] += a[i + l] * b[i + l];
+    }
+    float sum = 0;
+    for (; i < dimension_; ++i) sum += a[i] * b[i];
+    for (float s : sums) sum += s;
+    return sum;
+  }
+
+  const std::vector<float>& queries_;
+  int dimension_;
+  std::vector<std::pair<Acl, std::vector<std::vector<store::ScoredId>>>> partitions_;
+};
+
+struct RecallRow {
+  int nprobe = 0;
+  double recall = 0;
+  Latencies latency;
+};
+
+int Run(int argc, char** argv) {
+  const auto parsed_options = ParseOptions(argc, argv);
+  if (!parsed_options) {
+    std::fprintf(stderr,
+                 "usage: wissen_bench_query [--chunks N] [--queries Q] [--nprobe P] "
+                 "[--recall-queries R] [--results FILE] [--keep]\n");
+    return 2;
+  }
+  const Options& options = *parsed_options;
+  log::SetLevel(log::Level::kWarn);
+  const std::string machine = MachineSummary();
+  const std::string date = NowUtc();
+  Stopwatch total;
+
+  auto work_dir = MakeTempDir("wissen-bench-query-");
+  if (!work_dir) {
+    std::fprintf(stderr, "%s\n", work_dir.error().ToString().c_str());
+    return 1;
+  }
+  const fs::path index_root = *work_dir / "index";
+  std::string section;
+  int exit_code = 0;
+  {
+    store::EmbeddedPostgresOptions pg_options;
+    pg_options.data_dir = *work_dir / "pg";
+    auto postgres = store::EmbeddedPostgres::Open(pg_options);
+    std::unique_ptr<store::Catalog> catalog;
+    if (postgres) {
+      auto migrated =
+          store::ApplyMigrations((*postgres)->connection_string(), server::BuiltinMigrations());
+      if (migrated) {
+        auto connected = store::Catalog::Connect((*postgres)->connection_string());
+        if (connected) catalog = std::move(*connected);
+      }
+    }
+    if (!catalog) {
+      std::fprintf(stderr, "cannot set up the embedded PostgreSQL in %s\n", work_dir->c_str());
+      exit_code = 1;
+    }
+
+    const auto embedder = engine::MakeBuiltinEmbedder();
+    const int dimension = embedder->Info().dimension;
+    const TextGenerator generator;
+    IngestFigures ingest;
+    if (exit_code == 0) {
+      std::fprintf(stderr, "ingesting %lld chunks into %s\n",
+                   static_cast<long long>(options.chunks), work_dir->c_str());
+      auto ingested = Ingest(options, *catalog, *embedder, generator, index_root);
+      if (!ingested) {
+        std::fprintf(stderr, "ingest failed: %s\n", ingested.error().ToString().c_str());
+        exit_code = 1;
+      } else {
+        ingest = *ingested;
+      }
+    }
+
+    std::shared_ptr<const retriever::IndexSnapshot> snapshot;
+    int64_t rss_before = 0;
+    int64_t rss_after = 0;
+    if (exit_code == 0) {
+      TrimHeap();
+      rss_before = ResidentBytes();
+      auto loaded = retriever::LoadSnapshot(index_root);
+      rss_after = ResidentBytes();
+      if (!loaded || !(*loaded)->vectors || !(*loaded)->lexical) {
+        std::fprintf(stderr, "cannot load the snapshot\n");
+        exit_code = 1;
+      } else {
+        snapshot = *loaded;
+      }
+    }
+
+    if (exit_code == 0) {
+      const int64_t n = options.chunks;
+      retriever::RetrieverOptions retriever_options;
+      retriever_options.nprobe = options.nprobe;
+      const retriever::Retriever retriever(*embedder, retriever_options);
+
+      // End to end.
+      std::fprintf(stderr, "running %d queries end to end...\n", options.queries);
+      for (int i = 0; i < kWarmupQueries; ++i) {
+        const int64_t q = 1000000 + i;
+        (void)retriever.Search(*snapshot, *catalog, QueryPrincipal(q), generator.Query(q), kK);
+      }
+      Latencies end_to_end;
+      int64_t passages_returned = 0;
+      int full_results = 0;
+      for (int i = 0; i < options.queries; ++i) {
+        const std::string text = generator.Query(i);
+        const Principal principal = QueryPrincipal(i);
+        Stopwatch watch;
+        auto passages = retriever.Search(*snapshot, *catalog, principal, text, kK);
+        end_to_end.ms.push_back(watch.Millis());
+        if (!passages) {
+          std::fprintf(stderr, "query failed: %s\n", passages.error().ToString().c_str());
+          exit_code = 1;
+          break;
+        }
+        passages_returned += static_cast<int64_t>(passages->size());
+        if (passages->size() == static_cast<size_t>(kK)) ++full_results;
+        for (const auto& p : *passages) {
+          if (!principal.MayRead(p.acl)) {
+            std::fprintf(stderr, "ACL violation in query %d\n", i);
+            exit_code = 1;
+          }
+        }
+      }
+      const int64_t rss_after_queries = ResidentBytes();
+
+      // Stage by stage, the same calls the retriever makes.
+      std::fprintf(stderr, "timing stages...\n");
+      Latencies detect, embed, vector, vector_one_thread, lexical, fusion, fetch;
+      const int candidates = retriever_options.candidates;
+      std::vector<std::vector<float>> stage_vectors;
+      for (int i = 0; i < options.queries && exit_code == 0; ++i) {
+        const std::string text = CollapseWhitespace(SanitizeUtf8(generator.Query(i)));
+        const Principal principal = QueryPrincipal(i);
+        Stopwatch t_detect;
+        std::string language = DetectLanguage(text);
+        if (language.empty()) language = kLanguageEnglish;
+        detect.ms.push_back(t_detect.Millis());
+        Stopwatch t_embed;
+        auto embedded = embedder->Embed({text}, engine::EmbedPurpose::kQuery);
+        embed.ms.push_back(t_embed.Millis());
+        store::VectorSearchOptions search_options;
+        search_options.nprobe = options.nprobe;
+        Stopwatch t_vector;
+        const auto vector_hits =
+            snapshot->vectors->Search(*embedded, candidates, principal.roles, search_options);
+        vector.ms.push_back(t_vector.Millis());
+        stage_vectors.push_back(std::move(*embedded));
+        Stopwatch t_lexical;
+        store::LexicalQuery lexical_query;
+        lexical_query.text = text;
+        lexical_query.language = language;
+        lexical_query.roles = principal.roles;
+        lexical_query.k = candidates;
+        auto lexical_hits = snapshot->lexical->Search(lexical_query);
+        lexical.ms.push_back(t_lexical.Millis());
+        Stopwatch t_fusion;
+        std::unordered_map<int64_t, double> fused;
+        for (size_t r = 0; r < vector_hits.size(); ++r) fused[vector_hits[r].id] += 1 / (61.0 + r);
+        for (size_t r = 0; lexical_hits && r < lexical_hits->size(); ++r) {
+          fused[(*lexical_hits)[r].id] += 1 / (61.0 + r);
+        }
+        std::vector<std::pair<int64_t, double>> ranked(fused.begin(), fused.end());
+        std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+          return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        std::vector<int64_t> ids;
+        for (const auto& [id, score] : ranked) {
+          if (ids.size() >= 2 * kK) break;
+          ids.push_back(id);
+        }
+        fusion.ms.push_back(t_fusion.Millis());
+        Stopwatch t_fetch;
+        (void)catalog->FetchPassages(ids, principal.roles);
+        fetch.ms.push_back(t_fetch.Millis());
+      }
+
+      // The vector stage again, A/B interleaved (order alternating per query): FAISS's
+      // OpenMP default (one thread per core) against OpenMP limited to the calling thread.
+      Latencies vector_default;
+      const int default_threads = omp_get_max_threads();
+      for (size_t i = 0; i < stage_vectors.size(); ++i) {
+        store::VectorSearchOptions search_options;
+        search_options.nprobe = options.nprobe;
+        const RoleSet roles = QueryPrincipal(static_cast<int64_t>(i)).roles;
+        for (int turn = 0; turn < 2; ++turn) {
+          const bool one_thread = (turn == 0) == (i % 2 == 0);
+          omp_set_num_threads(one_thread ? 1 : default_threads);
+          Stopwatch watch;
+          (void)snapshot->vectors->Search(stage_vectors[i], candidates, roles, search_options);
+          (one_thread ? vector_one_thread : vector_default).ms.push_back(watch.Millis());
+        }
+      }
+      omp_set_num_threads(default_threads);
+
+      // Vector recall@10 against exact inner product.
+      std::vector<RecallRow> recall_rows;
+      double exact_seconds = 0;
+      const int recall_queries = std::min(options.recall_queries, options.queries);
+      if (recall_queries > 0 && exit_code == 0) {
+        std::fprintf(stderr, "exact search for %d queries...\n", recall_queries);
+        std::vector<float> query_vectors;
+        for (int i = 0; i < recall_queries; ++i) {
+          auto v = embedder->Embed({generator.Query(i)}, engine::EmbedPurpose::kQuery);
+          query_vectors.insert(query_vectors.end(), v->begin(), v->end());
+        }
+        Stopwatch exact_watch;
+        ExactSearch exact(query_vectors, dimension);
+        for (const auto& partition : snapshot->vectors->partitions()) {
+          if (auto ok = exact.AddPartition(*catalog, partition.acl); !ok) {
+            std::fprintf(stderr, "scan failed: %s\n", ok.error().ToString().c_str());
+            exit_code = 1;
+          }
+        }
+        exact_seconds = exact_watch.Seconds();
+        std::set<int> sweep = {1, 4, 8, 16, 32, 64, 128, 256, options.nprobe};
+        for (int i = 0; i < recall_queries; ++i) {  // warm the vector index after the scan
+          const std::span<const float> query(query_vectors.data() + i * dimension,
+                                             static_cast<size_t>(dimension));
+          (void)snapshot->vectors->Search(query, kK, QueryPrincipal(i).roles, {*sweep.begin()});
+        }
+        for (int nprobe : sweep) {
+          RecallRow row;
+          row.nprobe = nprobe;
+          double recall_sum = 0;
+          for (int i = 0; i < recall_queries; ++i) {
+            const Principal principal = QueryPrincipal(i);
+            const std::span<const float> query(query_vectors.data() + i * dimension,
+                                               static_cast<size_t>(dimension));
+            Stopwatch watch;
+            const auto hits = snapshot->vectors->Search(query, kK, principal.roles, {nprobe});
+            row.latency.ms.push_back(watch.Millis());
+            const auto truth = exact.TopK(static_cast<size_t>(i), principal.roles);
+            std::unordered_set<int64_t> truth_ids;
+            for (const auto& hit : truth) truth_ids.insert(hit.id);
+            int found = 0;
+            for (const auto& hit : hits) found += truth_ids.contains(hit.id) ? 1 : 0;
+            recall_sum += truth.empty() ? 1.0 : double(found) / double(truth.size());
+          }
+          row.recall = recall_sum / recall_queries;
+          recall_rows.push_back(std::move(row));
+        }
+      }
+
+      // Report.
+      const double rss_per_chunk = double(rss_after - rss_before) / double(n);
+      const int64_t vector_bytes = DirectoryBytes(index_root / "vectors");
+      const int64_t lexical_bytes = DirectoryBytes(index_root / "lexical");
+      const int64_t pg_bytes = DirectoryBytes(*work_dir / "pg");
+      double chosen_recall = 0;
+      for (const auto& row : recall_rows) {
+        if (row.nprobe == options.nprobe) chosen_recall = row.recall;
+      }
+      const double p50 = Percentile(end_to_end.ms, 50);
+      const double p99 = Percentile(end_to_end.ms, 99);
+      auto verdict = [](bool ok) { return ok ? "met" : "MISSED"; };
+
+      section = "## " + date +
+                Fmt(" — %lld chunks, nprobe %d\n\n", static_cast<long long>(n), options.nprobe);
+      section += "- Command: `" + CommandLine(argc, argv) + "`\n";
+      section += "- Machine: " + machine + "\n";
+      section +=
+          Fmt("- Corpus: %lld synthetic chunks (%.0f MB of text, %d+%d-word German/English "
+              "vocabularies, Zipf), %lld documents of %d chunks; ACL partitions:",
+              static_cast<long long>(n), ingest.text_bytes / 1e6, generator.vocabulary_size("de"),
+              generator.vocabulary_size("en"),
+              static_cast<long long>((n + kChunksPerDocument - 1) / kChunksPerDocument),
+              kChunksPerDocument);
+      for (const auto& p : snapshot->vectors->partitions()) {
+        section += Fmt(" {%s} %lld (%s)", p.acl.Key().c_str(), static_cast<long long>(p.vectors),
+                       p.ivf ? "IVF" : "flat");
+      }
+      section += "\n";
+      section += Fmt(
+          "- Build: generate + embed (1 thread) overlapped with Catalog::ReplaceDocument: %.0f s "
+          "(%.0f chunks/s); PublishGeneration (lexical index + vector partitions): %.0f s; "
+          "whole run %.0f s\n",
+          ingest.write_seconds, n / ingest.write_seconds, ingest.publish_seconds, total.Seconds());
+      section += Fmt("- On disk: vectors %.0f MB, lexical %.0f MB, PostgreSQL %.0f MB\n",
+                     vector_bytes / 1e6, lexical_bytes / 1e6, pg_bytes / 1e6);
+      section +=
+          Fmt("- Resident memory: VmRSS %.0f MB before and %.0f MB after LoadSnapshot: %.0f bytes "
+              "per chunk (%.0f MB after the queries)\n",
+              rss_before / 1e6, rss_after / 1e6, rss_per_chunk, rss_after_queries / 1e6);
+      section +=
+          Fmt("- Results: %.2f passages per query on average, %d of %d queries got a full top-%d\n",
+              double(passages_returned) / options.queries, full_results, options.queries, kK);
+      section +=
+          Fmt("- Targets: p50 %.2f ms <= 10 ms %s; p99 %.2f ms <= 40 ms %s; recall@10 %.3f >= 0.95 "
+              "%s; %.0f bytes per chunk <= 2048 %s\n\n",
+              p50, verdict(p50 <= 10), p99, verdict(p99 <= 40), chosen_recall,
+              verdict(chosen_recall >= 0.95), rss_per_chunk, verdict(rss_per_chunk <= 2048));
+      section += Fmt(
+          "Latency, single-threaded, %d queries after %d warm-up queries, k = %d, %d candidates "
+          "per list, principals cycling everyone / +hr / +rnd / +hr+rnd, page cache warm:\n\n",
+          options.queries, kWarmupQueries, kK, candidates);
+      section += kLatencyHeader;
+      section += end_to_end.Row("**end to end** (Retriever::Search)");
+      section += detect.Row("language detection");
+      section += embed.Row("embed query");
+      section += vector.Row(Fmt("vector search (nprobe %d, k %d)", options.nprobe, candidates));
+      section += vector_default.Row(
+          Fmt("vector search, A/B: OpenMP default (%d threads)", default_threads));
+      section += vector_one_thread.Row("vector search, A/B: OpenMP limited to 1 thread");
+      section += lexical.Row(Fmt("lexical search (k %d)", candidates));
+      section += fusion.Row("fusion");
+      section += fetch.Row(Fmt("PostgreSQL fetch (%d ids)", 2 * kK));
+      if (!recall_rows.empty()) {
+        section +=
+            Fmt("\nVector recall@%d of VectorIndex::Search against exact inner product over the "
+                "readable partitions, %d queries (exact search took %.0f s):\n\n",
+                kK, recall_queries, exact_seconds);
+        section += "| nprobe | recall@10 | p50 ms | p99 ms |\n|---:|---:|---:|---:|\n";
+        for (const auto& row : recall_rows) {
+          section += Fmt("| %d%s | %.3f | %.2f | %.2f |\n", row.nprobe,
+                         row.nprobe == options.nprobe ? " (used)" : "", row.recall,
+                         Percentile(row.latency.ms, 50), Percentile(row.latency.ms, 99));
+        }
+      }
+      std::printf("\n%s\n", section.c_str());
+    }
+    snapshot.reset();
+    catalog.reset();
+  }  // ~EmbeddedPostgres stops the cluster.
+  std::error_code ec;
+  if (options.keep) {
+    std::fprintf(stderr, "kept %s\n", work_dir->c_str());
+  } else {
+    fs::remove_all(*work_dir, ec);
+  }
+  if (exit_code != 0 || section.empty()) return exit_code != 0 ? exit_code : 1;
+  if (auto ok = AppendResults(options.results,
+                              "# Query benchmark results\n\nWritten by `wissen_bench_query` (see "
+                              "bench/README.md). Newest runs last.",
+                              section);
+      !ok) {
+    std::fprintf(stderr, "%s\n", ok.error().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "appended to %s\n", options.results.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace wissen::bench
+
+int main(int argc, char** argv) { return wissen::bench::Run(argc, argv); }
