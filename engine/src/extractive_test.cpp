@@ -1,0 +1,268 @@
+#include "wissen/engine/extractive.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "wissen/engine/guards.h"
+
+namespace wissen::engine {
+namespace {
+
+ContextPassage Passage(int id, std::string text, std::string title = "") {
+  ContextPassage passage;
+  passage.id = id;
+  passage.title = std::move(title);
+  passage.text = std::move(text);
+  return passage;
+}
+
+GenerationResult Answer(const GenerationRequest& request, const ExtractiveOptions& options = {}) {
+  auto generator = MakeExtractiveGenerator(options);
+  Result<GenerationResult> result = generator->Generate(request, {});
+  EXPECT_TRUE(result.has_value());
+  return result.value_or(GenerationResult{});
+}
+
+// Every sentence of the answer must be quoted from the passage it cites.
+void ExpectQuotesAreCited(const GenerationRequest& request, const GenerationResult& result) {
+  size_t pos = 0;
+  int quotes = 0;
+  while ((pos = result.text.find(" [", pos)) != std::string::npos) {
+    const size_t line_start = result.text.rfind('\n', pos);
+    size_t quote_start = line_start == std::string::npos ? 0 : line_start + 1;
+    if (result.text.compare(quote_start, 2, "- ") == 0) quote_start += 2;
+    const std::string quote = result.text.substr(quote_start, pos - quote_start);
+    const int id = std::stoi(result.text.substr(pos + 2));
+    bool found = false;
+    for (const ContextPassage& passage : request.context) {
+      if (passage.id == id) found = passage.text.find(quote) != std::string::npos;
+    }
+    EXPECT_TRUE(found) << "[" << id << "] does not contain: " << quote;
+    ++quotes;
+    pos += 2;
+  }
+  EXPECT_GT(quotes, 0) << result.text;
+}
+
+GenerationRequest VacationRequest(std::string question, std::string language) {
+  GenerationRequest request;
+  request.question = std::move(question);
+  request.language = std::move(language);
+  request.context = {
+      Passage(1,
+              "Diese Richtlinie gilt für alle Beschäftigten der Musterwerk AG. Sie wurde vom "
+              "Vorstand am 1. März 2024 beschlossen. Fragen beantwortet die Personalabteilung.",
+              "Urlaubsrichtlinie 2024"),
+      Passage(2,
+              "Anträge werden im Personalportal gestellt. Die Führungskraft genehmigt den "
+              "Antrag innerhalb einer Woche.",
+              "Urlaubsrichtlinie 2024"),
+      Passage(3,
+              "Der Anspruch ergibt sich aus dem Arbeitsvertrag. Vollzeitbeschäftigte erhalten "
+              "30 Urlaubstage pro Kalenderjahr. Resturlaub verfällt am 31. März des Folgejahres.",
+              "Urlaubsrichtlinie 2024"),
+  };
+  return request;
+}
+
+TEST(ExtractiveTest, NameIsExtractive) {
+  EXPECT_EQ(MakeExtractiveGenerator()->Name(), "extractive");
+}
+
+TEST(ExtractiveTest, GermanQuestionGetsGermanFramingAndTheBestSentence) {
+  const GenerationRequest request =
+      VacationRequest("Wie viele Urlaubstage bekommen Vollzeitbeschäftigte?", "de");
+  const GenerationResult result = Answer(request);
+  EXPECT_FALSE(result.no_answer);
+  EXPECT_EQ(result.generator, "extractive");
+  EXPECT_TRUE(result.text.starts_with("Dazu steht in den Dokumenten:")) << result.text;
+  EXPECT_NE(result.text.find("Vollzeitbeschäftigte erhalten 30 Urlaubstage pro Kalenderjahr. [3]"),
+            std::string::npos)
+      << result.text;
+  // The first lines of the top passage do not answer and are not quoted.
+  EXPECT_EQ(result.text.find("Diese Richtlinie gilt"), std::string::npos) << result.text;
+  ExpectQuotesAreCited(request, result);
+  EXPECT_TRUE(ValidateCitations(result.text, 3).has_valid_citation);
+}
+
+TEST(ExtractiveTest, EnglishQuestionGetsEnglishFraming) {
+  GenerationRequest request;
+  request.question = "How do I get a fresh log file on each run?";
+  request.language = "en";
+  request.context = {
+      Passage(1, "Logging provides a set of convenience functions. See the tutorial."),
+      Passage(2,
+              "If you want each run to start afresh, not remembering the messages from earlier "
+              "runs, you can specify the filemode argument, by changing the call to "
+              "basicConfig(filename='example.log', filemode='w'). The output will be the same."),
+  };
+  const GenerationResult result = Answer(request);
+  EXPECT_FALSE(result.no_answer);
+  EXPECT_TRUE(result.text.starts_with("Here is what the documents say:")) << result.text;
+  EXPECT_NE(result.text.find("you can specify the filemode argument"), std::string::npos)
+      << result.text;
+  ExpectQuotesAreCited(request, result);
+}
+
+TEST(ExtractiveTest, LanguageFallsBackToTheQuestion) {
+  GenerationRequest request = VacationRequest("How many Urlaubstage do full-time staff get?", "");
+  EXPECT_TRUE(Answer(request).text.starts_with("Here is what"));
+  request.question = "Wie viele Urlaubstage gibt es für Vollzeitbeschäftigte?";
+  EXPECT_TRUE(Answer(request).text.starts_with("Dazu steht"));
+}
+
+TEST(ExtractiveTest, NoAnswerForUnrelatedContext) {
+  GenerationRequest request =
+      VacationRequest("Wie konfiguriere ich den VPN-Client unter Linux?", "de");
+  const GenerationResult result = Answer(request);
+  EXPECT_TRUE(result.no_answer);
+  EXPECT_EQ(result.text, "In den Dokumenten, die Sie lesen dürfen, habe ich dazu nichts gefunden.");
+
+  request.language = "en";
+  request.question = "How do I configure the VPN client on Linux?";
+  const GenerationResult english = Answer(request);
+  EXPECT_TRUE(english.no_answer);
+  EXPECT_EQ(english.text, "I found nothing about this in the documents you may read.");
+}
+
+TEST(ExtractiveTest, NoAnswerForEmptyContextOrQuestion) {
+  GenerationRequest request;
+  request.question = "Wie viele Urlaubstage gibt es?";
+  request.language = "de";
+  EXPECT_TRUE(Answer(request).no_answer);
+  request.context = {Passage(1, ""), Passage(2, "   \n\n ")};
+  EXPECT_TRUE(Answer(request).no_answer);
+  request = VacationRequest("Was ist das?", "de");
+  EXPECT_TRUE(Answer(request).no_answer);
+}
+
+TEST(ExtractiveTest, CompoundsAndInflectionsMatch) {
+  GenerationRequest request;
+  request.question = "Wie stelle ich einen Urlaubsantrag?";
+  request.language = "de";
+  request.context = {
+      Passage(1, "Das Kantinenangebot wechselt wöchentlich. Getränke sind kostenlos."),
+      Passage(2, "Den Antrag auf Urlaub stellen Sie im Personalportal unter „Abwesenheiten“."),
+  };
+  const GenerationResult result = Answer(request);
+  EXPECT_FALSE(result.no_answer) << result.text;
+  EXPECT_NE(result.text.find("Personalportal"), std::string::npos) << result.text;
+  EXPECT_EQ(result.text.find("Kantinen"), std::string::npos) << result.text;
+  ExpectQuotesAreCited(request, result);
+}
+
+TEST(ExtractiveTest, LimitsSentencesCharsAndPerPassage) {
+  GenerationRequest request;
+  request.question = "Welche Regeln gelten für die Reisekosten bei Dienstreisen?";
+  request.language = "de";
+  const std::vector<std::string> topics = {
+      "Hotelkosten", "Bahnfahrten",  "Flugreisen",   "Mietwagen",   "Verpflegung",
+      "Taxifahrten", "Parkgebühren", "Visagebühren", "Trinkgelder", "Gepäck"};
+  std::string many;
+  for (const std::string& topic : topics) {
+    many += "Für " + topic + " auf Dienstreisen gilt eine eigene Regel der Reisekosten. ";
+  }
+  request.context = {Passage(1, many), Passage(2, many + " Zusatz."), Passage(3, many)};
+  ExtractiveOptions options;
+  options.max_sentences = 3;
+  options.max_chars = 10000;
+  const GenerationResult result = Answer(request, options);
+  EXPECT_FALSE(result.no_answer);
+  int bullets = 0;
+  for (size_t pos = result.text.find("\n- "); pos != std::string::npos;
+       pos = result.text.find("\n- ", pos + 1)) {
+    ++bullets;
+  }
+  EXPECT_EQ(bullets, 3) << result.text;
+  ExpectQuotesAreCited(request, result);
+
+  options.max_sentences = 10;
+  options.max_chars = 10000;
+  const GenerationResult per_passage = Answer(request, options);
+  for (int id = 1; id <= 3; ++id) {
+    const std::string marker = "[" + std::to_string(id) + "]";
+    size_t count = 0;
+    for (size_t pos = per_passage.text.find(marker); pos != std::string::npos;
+         pos = per_passage.text.find(marker, pos + 1)) {
+      ++count;
+    }
+    EXPECT_LE(count, 2u) << per_passage.text;
+  }
+
+  options.max_chars = 100;
+  const GenerationResult short_answer = Answer(request, options);
+  EXPECT_EQ(short_answer.text.find("\n- "), std::string::npos) << short_answer.text;
+}
+
+TEST(ExtractiveTest, SkipsNearDuplicatesAndKeepsReadingOrder) {
+  GenerationRequest request;
+  request.question = "Wann verfällt der Resturlaub und kann er übertragen werden?";
+  request.language = "de";
+  request.context = {
+      Passage(1, "Resturlaub verfällt am 31. März des Folgejahres."),
+      Passage(2, "Resturlaub verfällt am 31. März des Folgejahres!"),
+      Passage(3,
+              "Eine Übertragung von Resturlaub ist nur mit Zustimmung der Führungskraft "
+              "möglich, z. B. bei Krankheit."),
+  };
+  const GenerationResult result = Answer(request);
+  EXPECT_FALSE(result.no_answer);
+  EXPECT_EQ(result.text.find("[2]"), std::string::npos) << result.text;
+  const size_t first = result.text.find("[1]");
+  const size_t third = result.text.find("[3]");
+  ASSERT_NE(first, std::string::npos) << result.text;
+  ASSERT_NE(third, std::string::npos) << result.text;
+  EXPECT_LT(first, third);
+  // Neither the date "31. März" nor "z. B." ends a sentence.
+  EXPECT_NE(result.text.find("- Resturlaub verfällt am 31. März des Folgejahres. [1]"),
+            std::string::npos)
+      << result.text;
+  EXPECT_NE(result.text.find("z. B. bei Krankheit. [3]"), std::string::npos) << result.text;
+  ExpectQuotesAreCited(request, result);
+}
+
+TEST(ExtractiveTest, StreamsAndStopsWhenTheCallbackSaysSo) {
+  const GenerationRequest request =
+      VacationRequest("Wie viele Urlaubstage bekommen Vollzeitbeschäftigte?", "de");
+  auto generator = MakeExtractiveGenerator();
+  std::string streamed;
+  Result<GenerationResult> full = generator->Generate(request, [&](std::string_view delta) {
+    streamed += delta;
+    return true;
+  });
+  ASSERT_TRUE(full.has_value());
+  EXPECT_EQ(streamed, full->text);
+
+  int calls = 0;
+  Result<GenerationResult> stopped = generator->Generate(request, [&](std::string_view) {
+    ++calls;
+    return false;
+  });
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(stopped->text.starts_with("Dazu steht"));
+  EXPECT_LT(stopped->text.size(), full->text.size());
+}
+
+TEST(ExtractiveTest, ThreadSafe) {
+  auto generator = MakeExtractiveGenerator();
+  const GenerationRequest request =
+      VacationRequest("Wie viele Urlaubstage bekommen Vollzeitbeschäftigte?", "de");
+  const std::string expected = generator->Generate(request, {})->text;
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i)
+        mismatches[t] += generator->Generate(request, {})->text != expected;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+}  // namespace
+}  // namespace wissen::engine
