@@ -41,6 +41,7 @@ void RegisterSearchCommand(CLI::App& app, CliContext& context);
 void RegisterStatusCommand(CLI::App& app, CliContext& context);
 void RegisterExplainCommand(CLI::App& app, CliContext& context);
 void RegisterReindexCommand(CLI::App& app, CliContext& context);
+void RegisterAskCommand(CLI::App& app, CliContext& context);
 void RegisterEvalCommand(CLI::App& app, CliContext& context);
 
 }  // namespace wissen::server

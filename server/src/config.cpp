@@ -211,7 +211,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
             << e.source().begin.column << ": " << e.description();
     return Fail(ErrorCode::kConfig, message.str());
   }
-  r.OnlyKeys(root, "", {"data", "database", "log", "index", "retrieval", "sources"});
+  r.OnlyKeys(root, "",
+             {"data", "database", "log", "index", "retrieval", "generation", "answer", "sources"});
 
   std::string data_dir = "var";
   if (const toml::table* data = r.Table(root, "data")) {
@@ -282,6 +283,68 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     } else {
       r.Problem("retrieval.mode", "expected \"hybrid\", \"lexical\" or \"vector\"");
     }
+  }
+
+  if (const toml::table* generation = r.Table(root, "generation")) {
+    const char* where = "generation";
+    r.OnlyKeys(*generation, where,
+               {"backend", "base_url", "model", "api_key", "temperature", "max_tokens", "seed",
+                "stream", "connect_timeout_ms", "first_token_timeout_ms", "total_timeout_ms",
+                "retries", "breaker_failures", "breaker_cooldown_ms", "context_token_budget",
+                "extractive_min_score"});
+    auto& g = config.generation;
+    r.String(*generation, where, "backend", &g.backend);
+    if (g.backend != "extractive" && g.backend != "openai") {
+      r.Problem("generation.backend", "expected \"extractive\" or \"openai\"");
+    }
+    r.String(*generation, where, "base_url", &g.openai.base_url);
+    r.String(*generation, where, "model", &g.openai.model);
+    r.String(*generation, where, "api_key", &g.openai.api_key);
+    r.Number(*generation, where, "temperature", &g.openai.temperature, 0, 2);
+    r.Integer(*generation, where, "max_tokens", &g.openai.max_tokens, 1, 32768);
+    int seed = -1;
+    r.Integer(*generation, where, "seed", &seed, 0, 2147483647);
+    if (seed >= 0) g.openai.seed = seed;
+    r.Bool(*generation, where, "stream", &g.openai.stream);
+    r.Integer(*generation, where, "connect_timeout_ms", &g.openai.connect_timeout_ms, 1, 600000);
+    r.Integer(*generation, where, "first_token_timeout_ms", &g.openai.first_token_timeout_ms, 1,
+              3600000);
+    r.Integer(*generation, where, "total_timeout_ms", &g.openai.total_timeout_ms, 1, 3600000);
+    r.Integer(*generation, where, "retries", &g.openai.retries, 0, 10);
+    r.Integer(*generation, where, "breaker_failures", &g.openai.breaker_failures, 1, 1000);
+    r.Integer(*generation, where, "breaker_cooldown_ms", &g.openai.breaker_cooldown_ms, 0, 3600000);
+    r.Integer(*generation, where, "context_token_budget", &g.prompt.context_token_budget, 100,
+              1000000);
+    r.Number(*generation, where, "extractive_min_score", &g.extractive.min_score, 0, 1);
+  }
+  if (const char* key = std::getenv("WISSEN_LLM_API_KEY"); key != nullptr && *key != '\0') {
+    config.generation.openai.api_key = key;
+  }
+  if (config.generation.backend == "openai") {
+    if (config.generation.openai.model.empty()) {
+      r.Problem("generation.model", "expected the model name the server serves");
+    }
+    if (auto valid = engine::ValidateOpenAiOptions(config.generation.openai); !valid) {
+      r.Problem("generation", valid.error().message);
+    }
+  }
+
+  if (const toml::table* answer = r.Table(root, "answer")) {
+    const char* where = "answer";
+    r.OnlyKeys(*answer, where,
+               {"passages", "max_question_chars", "redaction_exempt_roles", "cache_entries",
+                "cache_ttl_seconds"});
+    auto& a = config.answer;
+    r.Integer(*answer, where, "passages", &a.passages, 1, 50);
+    r.Integer(*answer, where, "max_question_chars", &a.max_question_chars, 10, 100000);
+    r.StringList(*answer, where, "redaction_exempt_roles", &a.redaction_exempt_roles);
+    for (const auto& role : a.redaction_exempt_roles) {
+      if (!IsValidRoleName(role)) {
+        r.Problem("answer.redaction_exempt_roles", "\"" + role + "\" is not a role name");
+      }
+    }
+    r.Integer(*answer, where, "cache_entries", &a.cache_entries, 0, 10000000);
+    r.Integer(*answer, where, "cache_ttl_seconds", &a.cache_ttl_seconds, 0, 86400 * 30);
   }
 
   if (const toml::node* sources = root.get("sources")) {

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   RegisterStatusCommand(app, context);
   RegisterExplainCommand(app, context);
   RegisterReindexCommand(app, context);
+  RegisterAskCommand(app, context);
   RegisterEvalCommand(app, context);
 
   try {
