@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "samples_config.h"
 #include "test_cluster.h"
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
@@ -26,21 +27,7 @@ class AclTest : public ::testing::Test {
   void SetUp() override {
     const fs::path dir = testing::MakeTempDir("acl-");
     const fs::path config_file = dir / "wissen.toml";
-    std::ofstream(config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \""
-                               << testing::FreshDatabase() << "\"\n"
-                               << "[[sources]]\nname = \"samples\"\nkind = \"fs\"\nroot = \""
-                               << kSamples.string() << R"("
-exclude = ["src/**", "README.md"]
-  [[sources.acl]]
-  match = "hr/**"
-  roles = ["hr"]
-  [[sources.acl]]
-  match = "rnd/**"
-  roles = ["rnd"]
-  [[sources.acl]]
-  match = "public/**"
-  roles = ["everyone"]
-)";
+    std::ofstream(config_file) << testing::SamplesConfigToml(testing::FreshDatabase(), kSamples);
     auto config = server::LoadConfig(config_file);
     ASSERT_TRUE(config) << config.error().message;
     auto runtime = server::Runtime::Open(*config);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_openai_server.h"
+#include "samples_config.h"
 #include "test_cluster.h"
 #include "wissen/server/answer_pipeline.h"
 #include "wissen/server/crawl_run.h"
@@ -36,22 +37,7 @@ class AnswerTest : public ::testing::Test {
   void Open(const std::string& generation) {
     runtime_.reset();
     const fs::path config_file = dir_ / "wissen.toml";
-    std::ofstream(config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \"" << database_url_
-                               << "\"\n"
-                               << generation
-                               << "[[sources]]\nname = \"samples\"\nkind = \"fs\"\nroot = \""
-                               << kSamples.string() << R"("
-exclude = ["src/**", "README.md"]
-  [[sources.acl]]
-  match = "hr/**"
-  roles = ["hr"]
-  [[sources.acl]]
-  match = "rnd/**"
-  roles = ["rnd"]
-  [[sources.acl]]
-  match = "public/**"
-  roles = ["everyone"]
-)";
+    std::ofstream(config_file) << testing::SamplesConfigToml(database_url_, kSamples, generation);
     auto config = server::LoadConfig(config_file);
     ASSERT_TRUE(config) << config.error().message;
     auto runtime = server::Runtime::Open(*config);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "samples_config.h"
 #include "test_cluster.h"
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
@@ -38,24 +39,7 @@ Workspace MakeWorkspace(const fs::path& source = kSamples) {
   fs::copy(source, ws.corpus, fs::copy_options::recursive);
   ws.database_url = testing::FreshDatabase();
   ws.config_file = ws.dir / "wissen.toml";
-  std::ofstream(ws.config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \"" << ws.database_url
-                                << "\"\n"
-                                << R"([[sources]]
-name = "samples"
-kind = "fs"
-root = "corpus"
-include = ["**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"]
-exclude = ["src/**", "README.md"]
-  [[sources.acl]]
-  match = "hr/**"
-  roles = ["hr"]
-  [[sources.acl]]
-  match = "rnd/**"
-  roles = ["rnd"]
-  [[sources.acl]]
-  match = "public/**"
-  roles = ["everyone"]
-)";
+  std::ofstream(ws.config_file) << testing::SamplesConfigToml(ws.database_url, "corpus");
   return ws;
 }
 
