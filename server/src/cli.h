@@ -8,6 +8,7 @@
 #include <string>
 
 #include "wissen/core/result.h"
+#include "wissen/retriever/retriever.h"
 #include "wissen/server/config.h"
 #include "wissen/server/runtime.h"
 
@@ -32,6 +33,14 @@ std::unique_ptr<Runtime> OpenRuntimeOrReport(CliContext& context, const Config& 
 Result<Principal> PrincipalFromRoles(const std::string& roles_text);
 // A passage as printed by `search --json` (and later returned by the REST API).
 nlohmann::json PassageJson(const Passage& passage, int rank);
+// What `search` and `ask` need: config, the principal from --roles, the runtime and the
+// live index snapshot. Reports the first failure and returns nullopt.
+struct QuerySetup {
+  Principal principal;
+  std::unique_ptr<Runtime> runtime;
+  std::shared_ptr<const retriever::IndexSnapshot> snapshot;
+};
+std::optional<QuerySetup> PrepareQuery(CliContext& context, const std::string& roles_text);
 // Prints "wissen: <message>" to stderr.
 void ReportError(const Error& error);
 

@@ -22,23 +22,10 @@ void RegisterAskCommand(CLI::App& app, CliContext& context) {
   command->add_flag("--stream", args->stream, "print the answer while it is written");
   command->add_option("question", args->question, "the question")->required();
   command->callback([&context, args] {
-    auto config = LoadConfigOrReport(context);
-    if (!config) return;
-    auto principal = PrincipalFromRoles(args->roles);
-    if (!principal) {
-      ReportError(principal.error());
-      context.exit_code = kExitCouldNotRun;
-      return;
-    }
-    auto runtime = OpenRuntimeOrReport(context, *config);
-    if (!runtime) return;
-    auto snapshot = retriever::LoadSnapshot(config->index_dir());
-    if (!snapshot) {
-      ReportError(snapshot.error());
-      context.exit_code = kExitCouldNotRun;
-      return;
-    }
-    AnswerPipeline pipeline(runtime->config(), runtime->embedder(), runtime->thesaurus());
+    auto setup = PrepareQuery(context, args->roles);
+    if (!setup) return;
+    Runtime& runtime = *setup->runtime;
+    AnswerPipeline pipeline(runtime.config(), runtime.embedder(), runtime.thesaurus());
     engine::TokenCallback on_token;
     if (args->stream && !args->json) {
       on_token = [](std::string_view delta) {
@@ -47,8 +34,8 @@ void RegisterAskCommand(CLI::App& app, CliContext& context) {
         return true;
       };
     }
-    auto answer =
-        pipeline.Ask(**snapshot, runtime->catalog(), *principal, args->question, {}, on_token);
+    auto answer = pipeline.Ask(*setup->snapshot, runtime.catalog(), setup->principal,
+                               args->question, {}, on_token);
     if (!answer) {
       ReportError(answer.error());
       context.exit_code =

@@ -36,6 +36,26 @@ std::unique_ptr<Runtime> OpenRuntimeOrReport(CliContext& context, const Config& 
   return std::move(*runtime);
 }
 
+std::optional<QuerySetup> PrepareQuery(CliContext& context, const std::string& roles_text) {
+  auto config = LoadConfigOrReport(context);
+  if (!config) return std::nullopt;
+  auto principal = PrincipalFromRoles(roles_text);
+  if (!principal) {
+    ReportError(principal.error());
+    context.exit_code = kExitCouldNotRun;
+    return std::nullopt;
+  }
+  auto runtime = OpenRuntimeOrReport(context, *config);
+  if (!runtime) return std::nullopt;
+  auto snapshot = retriever::LoadSnapshot(runtime->config().index_dir());
+  if (!snapshot) {
+    ReportError(snapshot.error());
+    context.exit_code = kExitCouldNotRun;
+    return std::nullopt;
+  }
+  return QuerySetup{std::move(*principal), std::move(runtime), std::move(*snapshot)};
+}
+
 void RegisterMigrateCommand(CLI::App& app, CliContext& context) {
   auto* command = app.add_subcommand("migrate", "apply pending database migrations");
   command->callback([&context] {

@@ -47,25 +47,14 @@ void RegisterSearchCommand(CLI::App& app, CliContext& context) {
   command->add_flag("--json", args->json, "print JSON");
   command->add_option("query", args->query, "the question")->required();
   command->callback([&context, args] {
-    auto config = LoadConfigOrReport(context);
-    if (!config) return;
-    auto principal = PrincipalFromRoles(args->roles);
-    if (!principal) {
-      ReportError(principal.error());
-      context.exit_code = kExitCouldNotRun;
-      return;
-    }
-    auto runtime = OpenRuntimeOrReport(context, *config);
-    if (!runtime) return;
-    auto snapshot = retriever::LoadSnapshot(config->index_dir());
-    if (!snapshot) {
-      ReportError(snapshot.error());
-      context.exit_code = kExitCouldNotRun;
-      return;
-    }
-    retriever::Retriever retriever(runtime->embedder(), config->retrieval, runtime->thesaurus());
-    auto passages =
-        retriever.Search(**snapshot, runtime->catalog(), *principal, args->query, args->k);
+    auto setup = PrepareQuery(context, args->roles);
+    if (!setup) return;
+    Runtime& runtime = *setup->runtime;
+    const auto& snapshot = setup->snapshot;
+    const Principal& principal = setup->principal;
+    retriever::Retriever retriever(runtime.embedder(), runtime.config().retrieval,
+                                   runtime.thesaurus());
+    auto passages = retriever.Search(*snapshot, runtime.catalog(), principal, args->query, args->k);
     if (!passages) {
       ReportError(passages.error());
       context.exit_code = kExitCouldNotRun;
@@ -73,8 +62,8 @@ void RegisterSearchCommand(CLI::App& app, CliContext& context) {
     }
     if (args->json) {
       nlohmann::json out = {{"query", args->query},
-                            {"roles", principal->roles.roles()},
-                            {"generation", (*snapshot)->generation},
+                            {"roles", principal.roles.roles()},
+                            {"generation", snapshot->generation},
                             {"passages", nlohmann::json::array()}};
       int rank = 0;
       for (const auto& p : *passages) out["passages"].push_back(PassageJson(p, ++rank));
