@@ -154,8 +154,8 @@ TEST_F(AnswerTest, ModelOutputIsRedactedWhileItStreams) {
 }
 
 TEST_F(AnswerTest, InvalidQuestionsAreRejectedClearly) {
-  for (const std::string question : {std::string(""), std::string("   "),
-                                     std::string("bad\x01question"), std::string(5000, 'a')}) {
+  for (const std::string& question : {std::string(""), std::string("   "),
+                                      std::string("bad\x01question"), std::string(5000, 'a')}) {
     auto answer = Ask({}, question);
     ASSERT_FALSE(answer);
     EXPECT_EQ(answer.error().code, ErrorCode::kInvalidArgument);
