@@ -2,9 +2,8 @@
 // the module edge, and the text encodings used for role and id arrays.
 #pragma once
 
-#include <pqxx/pqxx>
-
 #include <cstdint>
+#include <pqxx/pqxx>
 #include <span>
 #include <string>
 #include <unordered_map>

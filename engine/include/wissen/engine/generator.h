@@ -39,10 +39,10 @@ struct GenerationRequest {
 };
 
 struct GenerationResult {
-  std::string text;          // the answer, citing passages as [n]
-  std::string generator;     // "extractive" or "openai:<model>"
-  bool no_answer = false;    // nothing readable was relevant enough
-  bool fallback = false;     // the model failed and the extractive answer stands in
+  std::string text;        // the answer, citing passages as [n]
+  std::string generator;   // "extractive" or "openai:<model>"
+  bool no_answer = false;  // nothing readable was relevant enough
+  bool fallback = false;   // the model failed and the extractive answer stands in
   std::string fallback_reason;
   int prompt_tokens = 0;
   int completion_tokens = 0;
