@@ -1,200 +1,18 @@
 #include "wissen/server/config.h"
 
-#include <toml++/toml.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "config_reader.h"
 #include "wissen/core/acl.h"
 
 namespace wissen::server {
 namespace fs = std::filesystem;
 
-namespace {
-
-// Collects the first problem with the key path it concerns.
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  bool ok() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-
-  void Problem(const std::string& key, const std::string& what) {
-    if (error_.empty()) error_ = file_ + ": " + key + ": " + what;
-  }
-
-  // Fails on any key of `table` not in `allowed`.
-  void OnlyKeys(const toml::table& table, const std::string& where,
-                const std::set<std::string>& allowed) {
-    for (const auto& [key, value] : table) {
-      if (!allowed.contains(std::string(key.str()))) {
-        std::string list;
-        for (const auto& name : allowed) list += (list.empty() ? "" : ", ") + name;
-        Problem(where.empty() ? std::string(key.str()) : where + "." + std::string(key.str()),
-                "unknown key (expected one of: " + list + ")");
-      }
-    }
-  }
-
-  void String(const toml::table& table, const std::string& where, const char* key,
-              std::string* out) {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return;
-    if (auto value = node->value<std::string>(); node->is_string() && value) {
-      *out = *value;
-    } else {
-      Problem(Join(where, key), "expected a string");
-    }
-  }
-
-  template <typename Int>
-  void Integer(const toml::table& table, const std::string& where, const char* key, Int* out,
-               int64_t min, int64_t max) {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return;
-    auto value = node->value<int64_t>();
-    if (!node->is_integer() || !value) {
-      Problem(Join(where, key), "expected an integer");
-    } else if (*value < min || *value > max) {
-      Problem(Join(where, key), "expected an integer from " + std::to_string(min) + " to " +
-                                    std::to_string(max) + ", got " + std::to_string(*value));
-    } else {
-      *out = static_cast<Int>(*value);
-    }
-  }
-
-  void Number(const toml::table& table, const std::string& where, const char* key, double* out,
-              double min, double max) {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return;
-    auto value = node->value<double>();
-    if (!(node->is_floating_point() || node->is_integer()) || !value) {
-      Problem(Join(where, key), "expected a number");
-    } else if (*value < min || *value > max) {
-      std::ostringstream range;
-      range << "expected a number from " << min << " to " << max;
-      Problem(Join(where, key), range.str());
-    } else {
-      *out = *value;
-    }
-  }
-
-  void Bool(const toml::table& table, const std::string& where, const char* key, bool* out) {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return;
-    if (!node->is_boolean()) {
-      Problem(Join(where, key), "expected true or false");
-    } else {
-      *out = *node->value<bool>();
-    }
-  }
-
-  void StringList(const toml::table& table, const std::string& where, const char* key,
-                  std::vector<std::string>* out) {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return;
-    const toml::array* array = node->as_array();
-    if (array == nullptr) {
-      Problem(Join(where, key), "expected an array of strings");
-      return;
-    }
-    out->clear();
-    for (const auto& item : *array) {
-      if (!item.is_string()) {
-        Problem(Join(where, key), "expected an array of strings");
-        return;
-      }
-      out->push_back(*item.value<std::string>());
-    }
-  }
-
-  const toml::table* Table(const toml::table& root, const char* key) {
-    const toml::node* node = root.get(key);
-    if (node == nullptr) return nullptr;
-    if (!node->is_table()) {
-      Problem(key, "expected a table [" + std::string(key) + "]");
-      return nullptr;
-    }
-    return node->as_table();
-  }
-
-  static std::string Join(const std::string& where, const char* key) {
-    return where.empty() ? std::string(key) : where + "." + key;
-  }
-
- private:
-  std::string file_;
-  std::string error_;
-};
-
-fs::path Resolve(const fs::path& base, const std::string& path) {
-  fs::path p(path);
-  return (p.is_absolute() ? p : base / p).lexically_normal();
-}
-
-void ReadSource(Reader& r, const toml::table& table, const std::string& where, const fs::path& base,
-                std::set<std::string>& names, SourceConfig* source) {
-  r.OnlyKeys(table, where,
-             {"name", "kind", "root", "include", "exclude", "acl", "max_file_mb", "trust_mtime",
-              "max_delete_percent"});
-  r.String(table, where, "name", &source->name);
-  r.String(table, where, "kind", &source->kind);
-  if (source->name.empty()) r.Problem(where + ".name", "expected a non-empty source name");
-  if (!names.insert(source->name).second) {
-    r.Problem(where + ".name", "source name \"" + source->name + "\" is used twice");
-  }
-  if (source->kind != "fs") {
-    r.Problem(where + ".kind", "expected \"fs\", got \"" + source->kind + "\"");
-  }
-  std::string root;
-  r.String(table, where, "root", &root);
-  if (root.empty()) r.Problem(where + ".root", "expected the directory to crawl");
-  auto& fs_options = source->fs;
-  fs_options.name = source->name;
-  fs_options.root = Resolve(base, root);
-  r.StringList(table, where, "include", &fs_options.include);
-  r.StringList(table, where, "exclude", &fs_options.exclude);
-  int64_t max_file_mb = fs_options.max_file_bytes >> 20;
-  r.Integer(table, where, "max_file_mb", &max_file_mb, 1, 4096);
-  fs_options.max_file_bytes = max_file_mb << 20;
-  r.Bool(table, where, "trust_mtime", &fs_options.trust_mtime);
-  r.Integer(table, where, "max_delete_percent", &fs_options.max_delete_percent, 0, 100);
-
-  std::vector<crawler::AclRule> rules;
-  if (const toml::node* acl = table.get("acl")) {
-    const toml::array* array = acl->as_array();
-    if (array == nullptr) {
-      r.Problem(where + ".acl", "expected [[sources.acl]] tables");
-    } else {
-      for (size_t i = 0; i < array->size(); ++i) {
-        const std::string rule_where = where + ".acl[" + std::to_string(i) + "]";
-        const toml::table* rule_table = (*array)[i].as_table();
-        if (rule_table == nullptr) {
-          r.Problem(rule_where, "expected a table with match and roles");
-          continue;
-        }
-        r.OnlyKeys(*rule_table, rule_where, {"match", "roles"});
-        crawler::AclRule rule;
-        r.String(*rule_table, rule_where, "match", &rule.match);
-        r.StringList(*rule_table, rule_where, "roles", &rule.roles);
-        if (rule.match.empty()) r.Problem(rule_where + ".match", "expected a glob pattern");
-        for (const auto& role : rule.roles) {
-          if (!IsValidRoleName(role)) {
-            r.Problem(rule_where + ".roles",
-                      "\"" + role + "\" is not a role name (expected 1-64 of a-z 0-9 _ . -)");
-          }
-        }
-        rules.push_back(std::move(rule));
-      }
-    }
-  }
-  fs_options.acl = crawler::AclRules(std::move(rules));
-}
-
-}  // namespace
+using internal::Reader;
+using internal::Resolve;
 
 Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_file) {
   Config config;
@@ -347,25 +165,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     r.Integer(*answer, where, "cache_ttl_seconds", &a.cache_ttl_seconds, 0, 86400 * 30);
   }
 
-  if (const toml::node* sources = root.get("sources")) {
-    const toml::array* array = sources->as_array();
-    if (array == nullptr) {
-      r.Problem("sources", "expected [[sources]] tables");
-    } else {
-      std::set<std::string> names;
-      for (size_t i = 0; i < array->size(); ++i) {
-        const std::string where = "sources[" + std::to_string(i) + "]";
-        const toml::table* table = (*array)[i].as_table();
-        if (table == nullptr) {
-          r.Problem(where, "expected a table");
-          continue;
-        }
-        SourceConfig source;
-        ReadSource(r, *table, where, base, names, &source);
-        config.sources.push_back(std::move(source));
-      }
-    }
-  }
+  internal::ReadSources(r, root, base, &config);
   if (!r.ok()) return Fail(ErrorCode::kConfig, r.error());
   return config;
 }
