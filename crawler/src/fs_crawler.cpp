@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "group_roles.h"
 #include "wissen/core/glob.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
@@ -34,12 +35,6 @@ bool Matches(const std::vector<std::string>& globs, const std::string& path) {
 
 void AddIssue(CrawlStats& stats, std::string path, std::string reason) {
   if (stats.issues.size() < kMaxIssuesKept) stats.issues.push_back({std::move(path), reason});
-}
-
-int64_t ModifiedUnix(const fs::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return 0;
-  return static_cast<int64_t>(info.st_mtime);
 }
 
 Result<std::string> ReadFile(const fs::path& path, int64_t limit) {
@@ -186,8 +181,16 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
       ec.clear();
       continue;
     }
-    info.modified_unix = ModifiedUnix(file.absolute);
-    const AclDecision decision = options.acl.Decide(file.relative);
+    struct stat file_stat {};
+    const bool stat_ok = ::stat(file.absolute.c_str(), &file_stat) == 0;
+    info.modified_unix = stat_ok ? static_cast<int64_t>(file_stat.st_mtime) : 0;
+    AclDecision decision = options.acl.Decide(file.relative);
+    if (!options.group_roles.empty() && stat_ok) {
+      // A chgrp changes neither size nor mtime: the ACL is decided on every walk, so the
+      // metadata comparison below picks the change up without reading the file.
+      decision =
+          ApplyGroupRoles(options, std::move(decision), ReadableGroups(file.absolute, file_stat));
+    }
     info.acl = decision.acl;
     info.acl_rule = decision.explanation;
 

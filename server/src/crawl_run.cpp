@@ -1,7 +1,9 @@
 #include "wissen/server/crawl_run.h"
 
 #include "wissen/core/log.h"
+#include "wissen/crawler/web_source.h"
 #include "wissen/indexer/indexer.h"
+#include "wissen/store/web_state.h"
 
 namespace wissen::server {
 
@@ -23,6 +25,9 @@ nlohmann::json CrawlReportJson(const CrawlRunReport& report) {
                      {"failed", s.failed},
                      {"bytes_parsed", s.bytes_parsed},
                      {"pages_parsed", s.pages_parsed},
+                     {"http_requests", s.http_requests},
+                     {"not_modified", s.not_modified},
+                     {"bytes_downloaded", s.bytes_downloaded},
                      {"seconds", s.seconds},
                      {"issues", issues}};
     if (outcome.error) sources[name]["error"] = outcome.error->ToString();
@@ -61,12 +66,29 @@ Result<CrawlRunReport> RunCrawl(
   report.run_id = *run_id;
 
   bool any_failed = false;
+  // Web sources keep per-page fetch state on a connection of their own.
+  std::unique_ptr<store::WebStateStore> web_state;
   for (const auto* source : selected) {
     SourceOutcome outcome;
-    auto stats = crawler::CrawlFileSource(source->fs, catalog, indexer,
-                                          [&](const crawler::CrawlStats& s, int64_t total) {
-                                            if (progress) progress(source->name, s, total);
-                                          });
+    const crawler::ProgressCallback report_progress = [&](const crawler::CrawlStats& s,
+                                                          int64_t total) {
+      if (progress) progress(source->name, s, total);
+    };
+    Result<crawler::CrawlStats> stats;
+    if (source->kind == "web") {
+      if (!web_state) {
+        auto connected = store::WebStateStore::Connect(runtime.connection_string());
+        if (connected) web_state = std::move(*connected);
+        if (!connected) stats = Fail(connected.error());
+      }
+      if (web_state) {
+        auto fetcher = crawler::MakeCurlFetcher(source->web.fetch);
+        stats = crawler::CrawlWebSource(source->web, catalog, *web_state, indexer, *fetcher,
+                                        report_progress);
+      }
+    } else {
+      stats = crawler::CrawlFileSource(source->fs, catalog, indexer, report_progress);
+    }
     if (stats) {
       outcome.stats = std::move(*stats);
     } else {

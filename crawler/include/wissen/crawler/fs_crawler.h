@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,15 @@ struct FsSourceOptions {
   std::vector<std::string> include = {"**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"};
   std::vector<std::string> exclude;
   AclRules acl;
+  // POSIX group name -> roles. A file's groups are its owning group and the named groups of
+  // its POSIX access ACL (xattr system.posix_acl_access), each only when it may read the file.
+  // Empty: the ACL comes from the path rules alone. Default: empty.
+  std::map<std::string, std::vector<std::string>> group_roles;
+  // How group roles combine with the path rules: kUnion adds them to the deciding rule's
+  // roles; kReplace uses only the group roles when any group maps, else the path rules.
+  // Default: kUnion.
+  enum class GroupRolesMode { kUnion, kReplace };
+  GroupRolesMode group_roles_mode = GroupRolesMode::kUnion;
   // Files larger than this are skipped with a reason. Default: 100 MiB.
   int64_t max_file_bytes = 100LL << 20;
   // When size and modification time equal the catalog's, the file is taken as unchanged
@@ -50,6 +60,11 @@ struct CrawlStats {
   int64_t failed = 0;   // parse or storage errors
   int64_t bytes_parsed = 0;
   int64_t pages_parsed = 0;
+  // Web sources only: requests sent (robots.txt, sitemaps and retries included), 304
+  // answers, and body bytes received.
+  int64_t http_requests = 0;
+  int64_t not_modified = 0;
+  int64_t bytes_downloaded = 0;
   double seconds = 0;
   std::vector<FileIssue> issues;  // skipped and failed files (at most 1,000 kept)
 };
