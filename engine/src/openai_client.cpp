@@ -1,13 +1,13 @@
 #include "wissen/engine/openai_client.h"
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
 #include "http_client.h"
+#include "openai_wire.h"
 #include "sse_parser.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
@@ -22,56 +22,13 @@ using nlohmann::json;
 
 // Error bodies are short; keeping more than this of one only costs memory.
 constexpr size_t kMaxErrorBodyBytes = 64 * 1024;
-// How much of a server's own error message an Error quotes.
-constexpr size_t kMaxServerMessageBytes = 300;
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using internal::ErrorMessageOf;
+using internal::IsErrorObject;
+using internal::RetryableStatus;
 
-// A server's message, made safe to carry in an Error: valid UTF-8, one line, bounded.
-std::string Quote(std::string_view text) {
-  std::string clean = CollapseWhitespace(SanitizeUtf8(text));
-  if (clean.size() > kMaxServerMessageBytes) {
-    size_t cut = kMaxServerMessageBytes;
-    while (cut > 0 && (static_cast<unsigned char>(clean[cut]) & 0xC0) == 0x80) --cut;
-    clean.resize(cut);
-    clean += "…";
-  }
-  return clean;
-}
-
-// The message of either error shape: {"error":{"message":...,"type":...}} (OpenAI, llama.cpp,
-// newer vLLM, Ollama), {"object":"error","message":...,"type":...} (older vLLM), or
-// {"error":"..."} / {"detail":"..."} from proxies and frameworks. Empty when none.
-std::string ErrorMessageOf(const json& body) {
-  if (!body.is_object()) return "";
-  const json* holder = &body;
-  if (auto it = body.find("error"); it != body.end()) {
-    if (it->is_string()) return Quote(it->get<std::string>());
-    if (it->is_object()) holder = &*it;
-  } else if (auto detail = body.find("detail"); detail != body.end() && detail->is_string()) {
-    return Quote(detail->get<std::string>());
-  }
-  std::string message;
-  if (auto it = holder->find("message"); it != holder->end() && it->is_string()) {
-    message = Quote(it->get<std::string>());
-  }
-  if (auto it = holder->find("type"); it != holder->end() && it->is_string()) {
-    std::string type = Quote(it->get<std::string>());
-    if (!type.empty()) message = message.empty() ? type : message + " (" + type + ")";
-  }
-  return message;
-}
-
-bool IsErrorObject(const json& body) {
-  if (!body.is_object()) return false;
-  if (auto it = body.find("error"); it != body.end() && !it->is_null()) return true;
-  auto object = body.find("object");
-  return object != body.end() && object->is_string() && object->get<std::string>() == "error";
-}
+std::string Lower(std::string_view text) { return internal::LowerAscii(text); }
+std::string Quote(std::string_view text) { return internal::QuoteServerText(text); }
 
 // Reads a token count; absent, null or nonsense gives -1.
 int CountField(const json& holder, const char* name) {
@@ -81,10 +38,6 @@ int CountField(const json& holder, const char* name) {
   double value = it->get<double>();
   if (value < 0 || value > 1e9) return -1;
   return static_cast<int>(value);
-}
-
-bool RetryableStatus(long status) {
-  return status == 408 || status == 425 || status == 429 || status >= 500;
 }
 
 struct AttemptFailure {

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "fake_embeddings.h"
+
 namespace wissen::fake_openai {
 namespace {
 
@@ -513,6 +515,15 @@ void FakeOpenAiServer::Serve(int fd) {
   }
   x.prompt_tokens = static_cast<int>(request.body.size() / 4);
 
+  if (request.method == "POST" && request.path == "/v1/embeddings") {
+    const EmbeddingsReply reply = AnswerEmbeddings(request);
+    if (reply.hang) {
+      c.GoneWithin(-1);
+    } else {
+      SendBody(c, reply.status, reply.reason, "application/json", reply.body);
+    }
+    return;
+  }
   if (request.method != "POST" || request.path != "/v1/chat/completions") {
     SendBody(c, 404, "Not Found", "application/json",
              R"({"error":{"code":404,"message":"File Not Found","type":"not_found_error"}})");
@@ -626,6 +637,19 @@ void FakeOpenAiServer::Serve(int fd) {
       x.pieces = Split(kPromptInjection);
       LlamaStream(c, x, false);
       return;
+    case Behavior::kEchoPrompt: {
+      std::string prompt;
+      if (auto messages = body.find("messages"); body.is_object() && messages != body.end()) {
+        for (const auto& m : *messages) {
+          if (m.is_object() && m.contains("content") && m["content"].is_string()) {
+            prompt += m["content"].get<std::string>() + "\n";
+          }
+        }
+      }
+      x.pieces = Split(prompt);
+      LlamaStream(c, x, false);
+      return;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // A scripted OpenAI-compatible chat server for tests: HTTP/1.1 on 127.0.0.1 with an
-// ephemeral port, serving POST /v1/chat/completions from a thread inside the test process.
+// ephemeral port, serving POST /v1/chat/completions from a thread inside the test process,
+// and POST /v1/embeddings (fake_embeddings.h: include it to script embedding behaviours).
 //
 // Each behaviour replays one server's real wire format (llama.cpp's llama-server, vLLM,
 // Ollama's /v1) or one way a model server fails. Requests are answered one behaviour each,
@@ -42,7 +43,13 @@ enum class Behavior {
   kFlood,                 // endless content chunks until the client hangs up
   kUnknownCitation,       // llama.cpp stream citing [7] (the tests give fewer passages)
   kPromptInjection,       // llama.cpp stream whose answer carries injection text
+  kEchoPrompt,            // llama.cpp stream whose answer is every message sent, verbatim: the
+                          // worst case for leaks (whatever reached the prompt is "answered")
 };
+
+// Declared in fake_embeddings.h.
+enum class EmbeddingBehavior;
+struct EmbeddingsReply;
 
 struct RecordedRequest {
   std::string method;
@@ -84,6 +91,12 @@ class FakeOpenAiServer {
   std::vector<RecordedRequest> requests() const;
   size_t request_count() const;
 
+  // /v1/embeddings: the vector dimension (default 16), the behaviour when none is queued
+  // (default kOk), and one behaviour for the next embeddings request each.
+  void SetEmbeddingDimension(int dimension);
+  void SetEmbeddingDefault(EmbeddingBehavior behavior);
+  void EnqueueEmbedding(EmbeddingBehavior behavior);
+
   // The texts the special behaviours answer with, for assertions.
   static const char* UnknownCitationAnswer();
   static const char* PromptInjectionAnswer();
@@ -92,6 +105,7 @@ class FakeOpenAiServer {
   void AcceptLoop();
   void Serve(int fd);
   Behavior NextBehavior();
+  EmbeddingsReply AnswerEmbeddings(const RecordedRequest& request);
 
   int listen_fd_ = -1;
   int stop_read_fd_ = -1;
@@ -105,6 +119,9 @@ class FakeOpenAiServer {
   Behavior default_ = Behavior::kLlamaCpp;
   std::vector<std::string> answer_;
   std::vector<RecordedRequest> requests_;
+  std::deque<EmbeddingBehavior> embedding_queue_;  // guarded by mutex_
+  EmbeddingBehavior embedding_default_{};          // kOk
+  int embedding_dimension_ = 16;
 };
 
 }  // namespace wissen::fake_openai

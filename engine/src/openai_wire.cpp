@@ -1,0 +1,63 @@
+#include "openai_wire.h"
+
+#include <cctype>
+
+#include "wissen/core/text.h"
+
+namespace wissen::engine::internal {
+namespace {
+
+// How much of a server's own error message an Error quotes.
+constexpr size_t kMaxServerMessageBytes = 300;
+
+}  // namespace
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string QuoteServerText(std::string_view text) {
+  std::string clean = CollapseWhitespace(SanitizeUtf8(text));
+  if (clean.size() > kMaxServerMessageBytes) {
+    size_t cut = kMaxServerMessageBytes;
+    while (cut > 0 && (static_cast<unsigned char>(clean[cut]) & 0xC0) == 0x80) --cut;
+    clean.resize(cut);
+    clean += "…";
+  }
+  return clean;
+}
+
+std::string ErrorMessageOf(const nlohmann::json& body) {
+  if (!body.is_object()) return "";
+  const nlohmann::json* holder = &body;
+  if (auto it = body.find("error"); it != body.end()) {
+    if (it->is_string()) return QuoteServerText(it->get<std::string>());
+    if (it->is_object()) holder = &*it;
+  } else if (auto detail = body.find("detail"); detail != body.end() && detail->is_string()) {
+    return QuoteServerText(detail->get<std::string>());
+  }
+  std::string message;
+  if (auto it = holder->find("message"); it != holder->end() && it->is_string()) {
+    message = QuoteServerText(it->get<std::string>());
+  }
+  if (auto it = holder->find("type"); it != holder->end() && it->is_string()) {
+    std::string type = QuoteServerText(it->get<std::string>());
+    if (!type.empty()) message = message.empty() ? type : message + " (" + type + ")";
+  }
+  return message;
+}
+
+bool IsErrorObject(const nlohmann::json& body) {
+  if (!body.is_object()) return false;
+  if (auto it = body.find("error"); it != body.end() && !it->is_null()) return true;
+  auto object = body.find("object");
+  return object != body.end() && object->is_string() && object->get<std::string>() == "error";
+}
+
+bool RetryableStatus(long status) {
+  return status == 408 || status == 425 || status == 429 || status >= 500;
+}
+
+}  // namespace wissen::engine::internal

@@ -1,0 +1,30 @@
+// Pieces of the OpenAI-compatible wire protocol shared by the chat client and the
+// embeddings client: reading a server's error body and deciding what is worth a retry.
+// Engine-private. Thread-safe (no state).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace wissen::engine::internal {
+
+// A server's text made safe to carry in an Error: valid UTF-8, one line, at most ~300 bytes.
+std::string QuoteServerText(std::string_view text);
+
+// The message of either error shape: {"error":{"message":...,"type":...}} (OpenAI, llama.cpp,
+// newer vLLM, Ollama, TEI's OpenAI route), {"object":"error","message":...,"type":...} (older
+// vLLM), or {"error":"..."} / {"detail":"..."} from proxies and frameworks. Empty when none.
+std::string ErrorMessageOf(const nlohmann::json& body);
+
+// True for a body that is an error object in either shape.
+bool IsErrorObject(const nlohmann::json& body);
+
+// Statuses a later attempt may get past: timeouts, rate limits and server errors. Other 4xx
+// would fail the same way again.
+bool RetryableStatus(long status);
+
+// ASCII lower case (header values, content types).
+std::string LowerAscii(std::string_view text);
+
+}  // namespace wissen::engine::internal
