@@ -1,5 +1,6 @@
 #include "wissen/server/answer_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "wissen/core/language.h"
@@ -77,7 +78,13 @@ class RedactingStream {
   int redactions_ = 0;
 };
 
-std::string SerializeForCache(const Answer& answer) { return AnswerJson(answer).dump(); }
+std::string SerializeForCache(const Answer& answer) {
+  nlohmann::json json = AnswerJson(answer);
+  nlohmann::json documents = nlohmann::json::array();
+  for (const auto& [id, acl] : answer.context_documents) documents.push_back({id, acl.Key()});
+  json["context_documents"] = documents;
+  return json.dump();
+}
 
 std::optional<Answer> DeserializeFromCache(const std::string& text) {
   const auto json = nlohmann::json::parse(text, nullptr, false);
@@ -89,6 +96,12 @@ std::optional<Answer> DeserializeFromCache(const std::string& text) {
   answer.no_answer = json.value("no_answer", false);
   answer.cited = json.value("cited", false);
   answer.redactions = json.value("redactions", 0);
+  for (const auto& d : json.value("context_documents", nlohmann::json::array())) {
+    if (d.is_array() && d.size() == 2 && d[0].is_number_integer() && d[1].is_string()) {
+      answer.context_documents.emplace_back(d[0].get<int64_t>(),
+                                            Acl(SplitNonEmpty(d[1].get<std::string>(), ',')));
+    }
+  }
   for (const auto& c : json.value("citations", nlohmann::json::array())) {
     answer.citations.push_back({c.value("id", 0), c.value("document_id", int64_t{0}),
                                 c.value("title", ""), c.value("path", ""), c.value("uri", ""),
@@ -115,6 +128,21 @@ Result<std::string> ValidateQuestion(const std::string& question, int max_chars)
     }
   }
   return trimmed;
+}
+
+nlohmann::json PassageJson(const Passage& p, int rank) {
+  return {{"rank", rank},
+          {"chunk_id", p.chunk_id},
+          {"document_id", p.document_id},
+          {"source", p.source},
+          {"path", p.path},
+          {"uri", p.uri},
+          {"title", p.title},
+          {"heading_path", p.heading_path},
+          {"page", p.page},
+          {"score", p.score},
+          {"acl", p.acl.roles()},
+          {"text", p.text}};
 }
 
 nlohmann::json AnswerJson(const Answer& answer) {
@@ -209,6 +237,10 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
     // generator sees them.
     request.context.push_back({static_cast<int>(i + 1), p.title, p.path, p.heading_path, p.page,
                                engine::NeutralizeInstructions(p.text)});
+    const bool listed = std::any_of(answer.context_documents.begin(),
+                                    answer.context_documents.end(),
+                                    [&](const auto& d) { return d.first == p.document_id; });
+    if (!listed) answer.context_documents.emplace_back(p.document_id, p.acl);
   }
 
   bool exempt = false;

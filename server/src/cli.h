@@ -9,6 +9,7 @@
 
 #include "wissen/core/result.h"
 #include "wissen/retriever/retriever.h"
+#include "wissen/server/answer_pipeline.h"
 #include "wissen/server/config.h"
 #include "wissen/server/runtime.h"
 
@@ -31,8 +32,6 @@ std::optional<Config> LoadConfigOrReport(CliContext& context);
 std::unique_ptr<Runtime> OpenRuntimeOrReport(CliContext& context, const Config& config);
 // Parses "--roles hr,rnd" into a principal holding those roles and everyone.
 Result<Principal> PrincipalFromRoles(const std::string& roles_text);
-// A passage as printed by `search --json` (and later returned by the REST API).
-nlohmann::json PassageJson(const Passage& passage, int rank);
 // What `search` and `ask` need: config, the principal from --roles, the runtime and the
 // live index snapshot. Reports the first failure and returns nullopt.
 struct QuerySetup {
@@ -52,5 +51,9 @@ void RegisterExplainCommand(CLI::App& app, CliContext& context);
 void RegisterReindexCommand(CLI::App& app, CliContext& context);
 void RegisterAskCommand(CLI::App& app, CliContext& context);
 void RegisterEvalCommand(CLI::App& app, CliContext& context);
+void RegisterAuditCommand(CLI::App& app, CliContext& context);
+void RegisterServeCommand(CLI::App& app, CliContext& context);
+// `user ...` and `key ...`.
+void RegisterUserCommands(CLI::App& app, CliContext& context);
 
 }  // namespace wissen::server

@@ -4,6 +4,18 @@
 #include "wissen/indexer/indexer.h"
 
 namespace wissen::server {
+namespace {
+
+// Embeds one short text before anything is changed, so a server that is down, answers with
+// another dimension or rejects the key fails the command while the catalog, the reindex mark
+// and the live generation are untouched.
+Result<void> ProbeEmbedder(const engine::Embedder& embedder) {
+  auto probe = embedder.Embed({"Wissen reindex probe"}, engine::EmbedPurpose::kPassage);
+  if (!probe) return Fail(probe.error());
+  return {};
+}
+
+}  // namespace
 
 void RegisterReindexCommand(CLI::App& app, CliContext& context) {
   auto* command = app.add_subcommand(
@@ -21,12 +33,26 @@ void RegisterReindexCommand(CLI::App& app, CliContext& context) {
       context.exit_code = kExitCouldNotRun;
       return;
     }
+    auto before = runtime->catalog().GetIndexState();
+    const int64_t live = before && before->has_value() ? (*before)->generation : 0;
+    auto still_live = [live] {
+      if (live > 0) std::cerr << "generation " << live << " stays live\n";
+    };
+    if (auto probe = ProbeEmbedder(runtime->embedder()); !probe) {
+      ReportError(probe.error());
+      std::cerr << "nothing was changed\n";
+      still_live();
+      context.exit_code = kExitCouldNotRun;
+      return;
+    }
     indexer::PublishOptions publish;
     publish.index_root = config->index_dir();
     publish.vectors.ivf_threshold = config->ivf_threshold;
     auto report = indexer::Reindex(runtime->catalog(), runtime->embedder(), publish);
     if (!report) {
       ReportError(report.error());
+      still_live();
+      std::cerr << "run `wissen reindex` again once the cause is fixed; crawls wait for it\n";
       context.exit_code = kExitCouldNotRun;
       return;
     }

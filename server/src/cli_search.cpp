@@ -17,21 +17,6 @@ Result<Principal> PrincipalFromRoles(const std::string& roles_text) {
   return Principal("cli", std::move(roles));
 }
 
-nlohmann::json PassageJson(const Passage& p, int rank) {
-  return {{"rank", rank},
-          {"chunk_id", p.chunk_id},
-          {"document_id", p.document_id},
-          {"source", p.source},
-          {"path", p.path},
-          {"uri", p.uri},
-          {"title", p.title},
-          {"heading_path", p.heading_path},
-          {"page", p.page},
-          {"score", p.score},
-          {"acl", p.acl.roles()},
-          {"text", p.text}};
-}
-
 void RegisterSearchCommand(CLI::App& app, CliContext& context) {
   auto* command = app.add_subcommand("search", "show the best passages a user may read");
   struct Args {

@@ -30,7 +30,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     return Fail(ErrorCode::kConfig, message.str());
   }
   r.OnlyKeys(root, "",
-             {"data", "database", "log", "index", "retrieval", "generation", "answer", "sources"});
+             {"data", "database", "log", "index", "retrieval", "generation", "answer", "embedding", "sources", "server", "auth", "audit"});
 
   std::string data_dir = "var";
   if (const toml::table* data = r.Table(root, "data")) {
@@ -166,6 +166,9 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
   }
 
   internal::ReadSources(r, root, base, &config);
+  internal::ReadEmbedding(r, root, &config);
+  internal::ReadAudit(r, root, base, &config);
+  internal::ReadServer(r, root, base, &config);
   if (!r.ok()) return Fail(ErrorCode::kConfig, r.error());
   return config;
 }

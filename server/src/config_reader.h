@@ -140,4 +140,15 @@ inline std::filesystem::path Resolve(const std::filesystem::path& base, const st
 void ReadSources(Reader& r, const toml::table& root, const std::filesystem::path& base,
                  Config* config);
 
+// [embedding]; call after [index] (a builtin embedder's dimension may come from either).
+void ReadEmbedding(Reader& r, const toml::table& root, Config* config);
+
+// [server] and [auth] (with [auth.sso]).
+void ReadServer(Reader& r, const toml::table& root, const std::filesystem::path& base,
+                Config* config);
+
+// [audit]; call after config->data_dir is set (the key file defaults to it).
+void ReadAudit(Reader& r, const toml::table& root, const std::filesystem::path& base,
+               Config* config);
+
 }  // namespace wissen::server::internal

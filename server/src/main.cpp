@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   RegisterReindexCommand(app, context);
   RegisterAskCommand(app, context);
   RegisterEvalCommand(app, context);
+  RegisterAuditCommand(app, context);
+  RegisterServeCommand(app, context);
+  RegisterUserCommands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #include "wissen/server/runtime.h"
 
 #include "wissen/core/log.h"
+#include "wissen/engine/openai_embedder.h"
 #include "wissen/migrations/migrations.h"
 #include "wissen/store/migrator.h"
 
@@ -42,9 +43,15 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config) {
   auto catalog = store::Catalog::Connect(runtime->connection_string_);
   if (!catalog) return Fail(catalog.error());
   runtime->catalog_ = std::move(*catalog);
-  engine::BuiltinEmbedderOptions embedder_options;
-  embedder_options.dimension = config.embedding_dimension;
-  runtime->embedder_ = engine::MakeBuiltinEmbedder(embedder_options);
+  if (config.embedding.backend == "openai") {
+    // No request is made here: commands that never embed (status, lexical search) must work
+    // while the embedding server is down.
+    runtime->embedder_ = engine::MakeOpenAiEmbedder(config.embedding.openai);
+  } else {
+    engine::BuiltinEmbedderOptions embedder_options;
+    embedder_options.dimension = config.embedding_dimension;
+    runtime->embedder_ = engine::MakeBuiltinEmbedder(embedder_options);
+  }
   return runtime;
 }
 

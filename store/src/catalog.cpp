@@ -5,16 +5,12 @@
 #include <sstream>
 #include <tuple>
 
+#include "catalog_impl.h"
 #include "pg_util.h"
 #include "wissen/core/log.h"
 
 namespace wissen::store {
 
-struct Catalog::Impl {
-  explicit Impl(const std::string& conninfo) : connection_string(conninfo), connection(conninfo) {}
-  std::string connection_string;
-  pqxx::connection connection;
-};
 
 namespace {
 

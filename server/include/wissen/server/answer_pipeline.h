@@ -34,6 +34,8 @@ struct Citation {
 struct Answer {
   std::string text;
   std::vector<Citation> citations;  // only ids that were in the context and are cited
+  // Every document a passage of the context came from, with its ACL (for the audit trail).
+  std::vector<std::pair<int64_t, Acl>> context_documents;
   std::string generator;            // "extractive" or "openai:<model>"
   std::string language;
   bool no_answer = false;  // nothing readable was relevant enough
@@ -80,6 +82,9 @@ class AnswerPipeline {
 // Checks a question before any work: trims it; rejects empty, too long, or containing
 // control characters other than tab and newline (kInvalidArgument with a clear message).
 Result<std::string> ValidateQuestion(const std::string& question, int max_chars);
+
+// A passage as `search --json` prints it and the search API returns it.
+nlohmann::json PassageJson(const Passage& passage, int rank);
 
 // The answer as JSON (what `ask --json` prints and the API returns).
 nlohmann::json AnswerJson(const Answer& answer);

@@ -6,13 +6,16 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "wissen/core/result.h"
 #include "wissen/crawler/acl_rules.h"
 #include "wissen/crawler/fs_crawler.h"
+#include "wissen/crawler/web_source.h"
 #include "wissen/engine/extractive.h"
 #include "wissen/engine/openai_client.h"
+#include "wissen/engine/openai_embedder.h"
 #include "wissen/engine/prompt.h"
 #include "wissen/indexer/chunker.h"
 #include "wissen/retriever/retriever.h"
@@ -21,8 +24,9 @@ namespace wissen::server {
 
 struct SourceConfig {
   std::string name;
-  std::string kind;  // "fs"
-  crawler::FsSourceOptions fs;
+  std::string kind;  // "fs" or "web"
+  crawler::FsSourceOptions fs;    // kind = "fs"
+  crawler::WebSourceOptions web;  // kind = "web"
 };
 
 // [generation]: who writes answers.
@@ -44,6 +48,54 @@ struct AnswerConfig {
   int cache_ttl_seconds = 600;
 };
 
+// [server]: the HTTP listener of `wissen serve`.
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; IPv4 literal, "localhost" or [IPv6]
+  int workers = 4;         // threads running retrieval, PostgreSQL and model calls
+  int queue_size = 64;     // requests waiting for a worker; beyond that 503 + Retry-After
+  int64_t max_body_bytes = 1 << 20;
+  int index_poll_seconds = 5;  // how often a new index generation is looked for
+  std::filesystem::path web_dir;  // the chat's static files; empty = built-in location
+  std::vector<std::string> allow_cidrs;  // client addresses allowed; empty = all
+};
+
+// [auth.sso]: trusted-header single sign-on behind an authenticating reverse proxy.
+struct SsoConfig {
+  bool enabled = false;
+  std::string user_header = "X-Forwarded-User";
+  std::string groups_header = "X-Forwarded-Groups";  // comma-separated group names
+  std::vector<std::string> trusted_proxies = {"127.0.0.1/32", "::1/128"};  // CIDRs
+  // Group name → Wissen roles; groups not listed give no role.
+  std::vector<std::pair<std::string, std::vector<std::string>>> group_roles;
+};
+
+// [auth]: users, sessions, keys and limits.
+struct AuthConfig {
+  int session_ttl_minutes = 480;
+  bool secure_cookies = false;  // set the cookie's Secure flag (behind a TLS proxy)
+  std::string admin_role = "admin";
+  int login_attempts_per_user = 5;  // failed logins per 15 minutes before 429
+  int login_attempts_per_ip = 20;
+  int requests_per_minute = 120;    // per user, token bucket (burst = one minute)
+  int64_t daily_token_quota = 200000;  // model tokens per user per UTC day; 0 = unlimited
+  SsoConfig sso;
+};
+
+// [audit]: the audit trail of asks, searches and document reads (see audit.h).
+struct AuditConfig {
+  bool enabled = true;
+  std::filesystem::path key_file;  // absolute; default <data.dir>/audit.key, created on first use
+  bool store_questions = false;    // store questions encrypted (secretbox) instead of not at all
+  int retention_days = 365;        // `wissen audit prune` deletes older records
+  int queue_size = 10000;          // records waiting for the writer; beyond that they are dropped
+};
+
+// [embedding]: which embedder turns chunks and queries into vectors (config_embedding.cpp).
+struct EmbeddingConfig {
+  std::string backend = "builtin";       // "builtin" or "openai"
+  engine::OpenAiEmbedderOptions openai;  // used when backend = "openai"
+};
+
 struct Config {
   std::filesystem::path config_file;       // absolute; relative paths resolve against its folder
   std::filesystem::path data_dir;          // [data] dir, absolute
@@ -56,6 +108,10 @@ struct Config {
   retriever::RetrieverOptions retrieval;   // [retrieval]
   GenerationConfig generation;             // [generation]
   AnswerConfig answer;                     // [answer]
+  EmbeddingConfig embedding;               // [embedding]
+  ServerConfig server;                     // [server]
+  AuthConfig auth;                         // [auth]
+  AuditConfig audit;                       // [audit]
   std::vector<SourceConfig> sources;
 
   std::filesystem::path index_dir() const { return data_dir / "index"; }

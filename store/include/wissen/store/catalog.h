@@ -89,6 +89,38 @@ struct CrawlRunSummary {
   std::string error;
 };
 
+// A document as the server shows it to a reader.
+struct DocumentView {
+  int64_t id = 0;
+  std::string source;
+  std::string source_kind;  // "fs" or "web"
+  std::string source_root;  // directory (fs) or first seed URL (web)
+  std::string path;
+  std::string uri;
+  std::string title;
+  std::string language;
+  std::string mime;
+  int page_count = 0;
+  int64_t size_bytes = 0;
+  int64_t modified_unix = 0;
+  int64_t updated_unix = 0;
+  Acl acl;
+  struct Section {
+    std::string heading_path;
+    int page = 0;
+    std::string text;  // the chunk's text without the sentences it shares with the one before
+  };
+  std::vector<Section> sections;
+};
+
+struct SourceSummary {
+  std::string name;
+  std::string kind;
+  std::string root;
+  int64_t documents = 0;
+  int64_t chunks = 0;
+};
+
 // Holds the cluster-wide crawl lock while alive (a PostgreSQL session advisory lock on a
 // dedicated connection). Released on destruction or when the process dies.
 class CrawlLock {
@@ -171,6 +203,13 @@ class Catalog {
     int64_t chunks = 0;
   };
   Result<Counts> CountAll();
+
+  // --- reading documents (server; catalog_read.cpp) ---
+  // A live document `roles` may read, with its text; nullopt when it is unknown, deleted
+  // or not readable (the caller cannot tell which, so existence is not revealed).
+  Result<std::optional<DocumentView>> ReadDocument(int64_t document_id, const RoleSet& roles);
+  // Every source with its live document and chunk counts.
+  Result<std::vector<SourceSummary>> ListSources();
 
  private:
   struct Impl;
