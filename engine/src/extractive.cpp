@@ -10,11 +10,17 @@
 //   relevance    sum of idf(q) * max(match(q, s), 0.3 * match(q, title and headings))
 //                over sum of idf(q): the weighted share of the question the sentence covers.
 //   spill-over   the next sentence of the same passage inherits 0.4 of a sentence's
-//                relevance (the answer often follows the sentence that restates the topic).
-//   score        relevance * length factor * (1 + 0.1 / (rank + 1)).
+//                relevance (0.6 after "why"): the answer often follows the sentence that
+//                restates the topic.
+//   kind bonus   x1.3 for a sentence with a number (digits or number words) when the question
+//                asks for one ("wann", "wie lange", "how many", "when"); x1.2 for a sentence
+//                with a reason marker ("weil", "because") after "warum"/"why".
+//   score        relevance * length factor * (1 + 0.1 / (rank + 1)) * kind bonus.
+// The best sentence brings its successor along when it ends in ':' or answers "why".
 // No answer when no sentence reaches min_score on its own words.
-// Words are NFKC case-folded, umlauts folded (ä -> ae) and crudely stemmed; function words
-// of both languages and question words are dropped.
+// Words are NFKC case-folded, umlauts folded (ä -> ae), German participles lose their "ge"
+// ("abgerechnet" -> "abrechnet") and crudely stemmed; function words of both languages and
+// question words are dropped.
 #include "wissen/engine/extractive.h"
 
 #include <unicode/uchar.h>
@@ -109,18 +115,34 @@ std::string Stem(std::string word) {
   return word;
 }
 
-// Content-word stems of `text`, distinct, in order of appearance.
-std::vector<std::string> Terms(std::string_view text) {
+// German separable prefixes that take the participle's "ge" after them ("abgerechnet").
+constexpr std::string_view kSeparablePrefixes[] = {
+    "zurueck", "heraus", "voraus", "weiter", "nach", "fest", "frei", "hinzu", "ab", "an",
+    "auf",     "aus",    "bei",    "ein",    "mit",  "vor",  "weg",  "zu",    "dar"};
+
+// Drops the "ge" of a German past participle, so "abgerechnet" meets "abrechnen" and
+// "gestellt" meets "stellen" through the prefix matching in Match(). Applied to question and
+// context alike; the rare non-participle it shortens ("gesundheit") still meets itself.
+std::string FoldParticiple(const std::string& word) {
+  if (word.size() < 7 || IsNumeric(word)) return word;
+  if (!word.ends_with("t") && !word.ends_with("en")) return word;
+  for (std::string_view prefix : kSeparablePrefixes) {
+    if (word.size() >= prefix.size() + 6 && word.starts_with(prefix) &&
+        word.compare(prefix.size(), 2, "ge") == 0) {
+      return std::string(prefix) + word.substr(prefix.size() + 2);
+    }
+  }
+  if (word.starts_with("ge")) return word.substr(2);
+  return word;
+}
+
+// The words of `text`, NFKC case-folded with umlauts folded (ä -> ae, ß -> ss).
+std::vector<std::string> Words(std::string_view text) {
   const std::string normalized = NormalizeForMatch(text);
-  std::vector<std::string> terms;
+  std::vector<std::string> words;
   std::string word;
   const auto flush = [&] {
-    if (word.size() >= 2 && !StopWords().contains(word)) {
-      std::string stem = Stem(word);
-      if (std::find(terms.begin(), terms.end(), stem) == terms.end()) {
-        terms.push_back(std::move(stem));
-      }
-    }
+    if (!word.empty()) words.push_back(std::move(word));
     word.clear();
   };
   const auto* s = reinterpret_cast<const uint8_t*>(normalized.data());
@@ -152,7 +174,88 @@ std::vector<std::string> Terms(std::string_view text) {
     }
   }
   flush();
+  return words;
+}
+
+// Content-word stems of `text`, distinct, in order of appearance. With `both_forms` a
+// participle adds its folded stem beside its own (context sentences); otherwise only the
+// folded one counts (question terms, each of which must count once).
+std::vector<std::string> Terms(std::string_view text, bool both_forms = false) {
+  std::vector<std::string> terms;
+  const auto add = [&](std::string stem) {
+    if (std::find(terms.begin(), terms.end(), stem) == terms.end()) {
+      terms.push_back(std::move(stem));
+    }
+  };
+  for (const std::string& word : Words(text)) {
+    if (word.size() < 2 || StopWords().contains(word)) continue;
+    const std::string folded = FoldParticiple(word);
+    if (both_forms && folded != word) add(Stem(word));
+    add(Stem(folded));
+  }
   return terms;
+}
+
+// What a question asks for, judged from its question words. The answer to "how many" or
+// "until when" holds a number or a date; the answer to "why" gives a reason, often in the
+// sentence after the one that restates the topic.
+enum class QuestionKind { kOther, kQuantity, kReason };
+
+QuestionKind KindOf(std::string_view question) {
+  const std::vector<std::string> words = Words(question);
+  static const std::unordered_set<std::string_view> kAfterHow = {
+      "viel",    "viele", "hoch",  "lange", "oft",  "alt",   "gross",
+      "schnell", "frueh", "spaet", "many",  "much", "long",  "often",
+      "old",     "large", "big",   "far",   "soon", "early", "late"};
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w == "warum" || w == "wieso" || w == "weshalb" || w == "why") return QuestionKind::kReason;
+    if (w == "wann" || w == "when" || w == "wieviel" || w == "wieviele" || w == "frist" ||
+        w == "deadline") {
+      return QuestionKind::kQuantity;
+    }
+    if ((w == "wie" || w == "how") && i + 1 < words.size() && kAfterHow.contains(words[i + 1])) {
+      return QuestionKind::kQuantity;
+    }
+    if ((w == "what" || w == "which" || w == "welchem" || w == "welches" || w == "welcher") &&
+        i + 1 < words.size() &&
+        (words[i + 1] == "year" || words[i + 1] == "time" || words[i + 1] == "date" ||
+         words[i + 1] == "jahr" || words[i + 1] == "datum" || words[i + 1] == "uhrzeit")) {
+      return QuestionKind::kQuantity;
+    }
+  }
+  return QuestionKind::kOther;
+}
+
+// Score factor for a sentence whose form fits what the question asks for.
+double KindBonus(QuestionKind kind, const std::string& text) {
+  if (kind == QuestionKind::kQuantity) {
+    static const std::unordered_set<std::string_view> kNumberWords = {
+        "zwei",    "drei",   "vier",      "fuenf",     "sechs",        "sieben",      "acht",
+        "neun",    "zehn",   "zwoelf",    "zwanzig",   "dreissig",     "hundert",     "two",
+        "three",   "four",   "five",      "six",       "seven",        "eight",       "nine",
+        "ten",     "twelve", "twenty",    "thirty",    "hundred",      "halb",        "half",
+        "once",    "twice",  "einmal",    "zweimal",   "taeglich",     "daily",       "weekly",
+        "monthly", "yearly", "jaehrlich", "monatlich", "woechentlich", "spaetestens", "innerhalb",
+        "within"};
+    if (std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return 1.3;
+    }
+    for (const std::string& w : Words(text)) {
+      if (kNumberWords.contains(w)) return 1.3;
+    }
+    return 1.0;
+  }
+  if (kind == QuestionKind::kReason) {
+    static const std::unordered_set<std::string_view> kReasonWords = {
+        "weil",      "denn",    "deshalb",   "daher",     "damit",  "sonst",
+        "grund",     "because", "therefore", "otherwise", "reason", "avoid",
+        "advantage", "ensures", "vorteil",   "vermeiden"};
+    for (const std::string& w : Words(text)) {
+      if (kReasonWords.contains(w)) return 1.2;
+    }
+  }
+  return 1.0;
 }
 
 // How well a text's stem `t` matches the question's stem `q` (see the file comment).
@@ -183,10 +286,13 @@ struct Sentence {
   std::vector<double> matches;  // per question term
   double relevance = 0;
   double score = 0;
+  double kind_bonus = 1;  // KindBonus()
 };
 
-// Share of a sentence's relevance the next sentence of the same passage inherits.
+// Share of a sentence's relevance the next sentence of the same passage inherits; more
+// after "why", whose answer tends to follow the sentence naming the topic.
 constexpr double kSpillOver = 0.4;
+constexpr double kReasonSpillOver = 0.6;
 // Score bonus for the top passage, falling off as 1 / rank.
 constexpr double kRankBonus = 0.1;
 
@@ -284,6 +390,7 @@ class ExtractiveGenerator final : public Generator {
     sentences->clear();
     const std::vector<QuestionTerm> question = QuestionTerms(request);
     if (question.empty() || request.context.empty()) return {};
+    const QuestionKind kind = KindOf(request.question);
 
     std::vector<std::vector<double>> heading_matches;  // per passage, per question term
     for (size_t p = 0; p < request.context.size(); ++p) {
@@ -302,7 +409,8 @@ class ExtractiveGenerator final : public Generator {
         sentence.text = CollapseWhitespace(
             std::string_view(passage.text).substr(span.begin, span.end - span.begin));
         if (sentence.text.empty()) continue;
-        sentence.terms = Terms(sentence.text);
+        sentence.terms = Terms(sentence.text, /*both_forms=*/true);
+        sentence.kind_bonus = KindBonus(kind, sentence.text);
         for (const QuestionTerm& q : question) {
           sentence.matches.push_back(BestMatch(q.stem, sentence.terms));
         }
@@ -343,9 +451,11 @@ class ExtractiveGenerator final : public Generator {
       // The sentence after a relevant one often carries the answer ("Why use X? ... X is
       // good practice. The advantage is ..."), so some relevance spills over to it.
       const bool follows = i > 0 && (*sentences)[i - 1].passage == s.passage;
-      s.relevance += follows ? kSpillOver * own[i - 1] : 0.0;
+      const double spill = kind == QuestionKind::kReason ? kReasonSpillOver : kSpillOver;
+      s.relevance += follows ? spill * own[i - 1] : 0.0;
       if (s.relevance <= 0) continue;
-      s.score = s.relevance * LengthFactor(s.text) * (1.0 + kRankBonus / (s.passage + 1));
+      s.score =
+          s.relevance * LengthFactor(s.text) * (1.0 + kRankBonus / (s.passage + 1)) * s.kind_bonus;
       candidates.push_back(&s);
     }
     std::stable_sort(candidates.begin(), candidates.end(),
@@ -356,10 +466,25 @@ class ExtractiveGenerator final : public Generator {
     per_passage[candidates.front()->passage] = 1;
     size_t chars = candidates.front()->text.size();
     const double floor = 0.5 * candidates.front()->score;
+    // A best sentence that announces what follows ("…, use this option:") or restates the
+    // topic of a "why" question is incomplete without the next sentence of its passage.
+    const Sentence* best = candidates.front();
+    const size_t best_index = static_cast<size_t>(best - sentences->data());
+    const bool announces = best->text.ends_with(":") || kind == QuestionKind::kReason;
+    if (announces && options_.max_sentences > 1 && best_index + 1 < sentences->size()) {
+      const Sentence& next = (*sentences)[best_index + 1];
+      if (next.passage == best->passage &&
+          chars + next.text.size() <= static_cast<size_t>(options_.max_chars)) {
+        chosen.push_back(&next);
+        ++per_passage[next.passage];
+        chars += next.text.size();
+      }
+    }
     for (size_t i = 1; i < candidates.size(); ++i) {
       if (static_cast<int>(chosen.size()) >= options_.max_sentences) break;
       const Sentence* s = candidates[i];
       if (s->score < floor) break;
+      if (std::find(chosen.begin(), chosen.end(), s) != chosen.end()) continue;
       if (s->relevance < options_.min_score || per_passage[s->passage] >= 2) continue;
       if (chars + s->text.size() > static_cast<size_t>(options_.max_chars)) continue;
       const bool duplicate = std::any_of(chosen.begin(), chosen.end(),

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "wissen/engine/guards.h"
@@ -245,6 +246,85 @@ TEST(ExtractiveTest, StreamsAndStopsWhenTheCallbackSaysSo) {
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(stopped->text.starts_with("Dazu steht"));
   EXPECT_LT(stopped->text.size(), full->text.size());
+}
+
+// The sentence that answers a deadline question uses the participle ("abgerechnet") of the
+// question's verb ("abrechnen") and carries the number; a neighbour that only shares a
+// compound part ("Abrechnungen") must not win over it.
+TEST(ExtractiveTest, DeadlineQuestionFindsTheSentenceWithTheDeadline) {
+  GenerationRequest request;
+  request.question = "Bis wann muss ich Reisekosten abrechnen?";
+  request.language = "de";
+  request.context = {
+      Passage(1,
+              "Der Vorschuss wird mit der Reisekostenabrechnung verrechnet. Reisekosten müssen "
+              "innerhalb von 30 Tagen nach Reiseende abgerechnet werden. Später eingereichte "
+              "Abrechnungen werden nur mit schriftlicher Begründung bearbeitet.",
+              "Reisekostenrichtlinie"),
+      Passage(2,
+              "Diese Richtlinie regelt, wie Dienstreisen beantragt, gebucht und abgerechnet "
+              "werden. Die Abrechnung erfolgt im Spesenportal.",
+              "Reisekostenrichtlinie"),
+  };
+  ExtractiveOptions one;
+  one.max_sentences = 1;
+  const GenerationResult result = Answer(request, one);
+  EXPECT_FALSE(result.no_answer);
+  EXPECT_NE(result.text.find("innerhalb von 30 Tagen"), std::string::npos) << result.text;
+  ExpectQuotesAreCited(request, result);
+}
+
+// Two sentences cover the question alike; "when" wants the one with a number.
+TEST(ExtractiveTest, WhenQuestionPrefersTheSentenceWithANumber) {
+  for (const auto& [question, language] : std::vector<std::pair<std::string, std::string>>{
+           {"Wann muss der Urlaubsantrag gestellt werden?", "de"},
+           {"How long before the leave starts must the leave request be filed?", "en"}}) {
+    GenerationRequest request;
+    request.question = question;
+    request.language = language;
+    request.context = {Passage(1,
+                               "Der Urlaubsantrag wird im Personalportal gestellt. The leave "
+                               "request is filed in the HR portal before the leave starts.",
+                               "Urlaub"),
+                       Passage(2,
+                               "Der Urlaubsantrag muss spätestens 14 Tage vorher gestellt "
+                               "werden. The leave request must be filed 14 days before the "
+                               "leave starts.",
+                               "Urlaub")};
+    ExtractiveOptions one;
+    one.max_sentences = 1;
+    const GenerationResult result = Answer(request, one);
+    EXPECT_NE(result.text.find("14"), std::string::npos) << question << "\n" << result.text;
+  }
+}
+
+// "Why" is answered by the sentence after the one that restates the question.
+TEST(ExtractiveTest, WhyQuestionBringsTheExplanationAlong) {
+  GenerationRequest request;
+  request.question = "Why is it good practice to use a virtual environment for each project?";
+  request.language = "en";
+  request.context = {Passage(1,
+                             "It is good practice to use a virtual environment for each "
+                             "project. The packages one project installs then cannot break "
+                             "another one. Virtual environments live in a folder.",
+                             "Virtual environments")};
+  const GenerationResult result = Answer(request);
+  EXPECT_NE(result.text.find("cannot break another one"), std::string::npos) << result.text;
+  ExpectQuotesAreCited(request, result);
+}
+
+// A best sentence that ends in ':' announces what follows; it is quoted with it.
+TEST(ExtractiveTest, SentenceEndingInAColonKeepsItsContinuation) {
+  GenerationRequest request;
+  request.question = "How do I list the installed packages?";
+  request.language = "en";
+  request.context = {
+      Passage(1,
+              "To list the installed packages, run this command:\n\npip freeze prints one "
+              "package per line with its version.\n\nPackages come from the index.",
+              "Packages")};
+  const GenerationResult result = Answer(request);
+  EXPECT_NE(result.text.find("pip freeze prints"), std::string::npos) << result.text;
 }
 
 TEST(ExtractiveTest, ThreadSafe) {
