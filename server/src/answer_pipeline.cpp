@@ -237,9 +237,9 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
     // generator sees them.
     request.context.push_back({static_cast<int>(i + 1), p.title, p.path, p.heading_path, p.page,
                                engine::NeutralizeInstructions(p.text)});
-    const bool listed = std::any_of(answer.context_documents.begin(),
-                                    answer.context_documents.end(),
-                                    [&](const auto& d) { return d.first == p.document_id; });
+    const bool listed =
+        std::any_of(answer.context_documents.begin(), answer.context_documents.end(),
+                    [&](const auto& d) { return d.first == p.document_id; });
     if (!listed) answer.context_documents.emplace_back(p.document_id, p.acl);
   }
 

@@ -168,9 +168,8 @@ bool Api::WithinRate(Call& call) {
   const int wait = request_limiter_.Acquire(std::to_string(call.identity->user_id));
   if (wait == 0) return true;
   metrics_.RateLimited();
-  Response response = ErrorResponse(429, "rate_limited",
-                                     "too many requests; try again in " + std::to_string(wait) +
-                                         " seconds");
+  Response response = ErrorResponse(
+      429, "rate_limited", "too many requests; try again in " + std::to_string(wait) + " seconds");
   response.AddHeader("Retry-After", std::to_string(wait));
   Send(call, std::move(response));
   return false;
@@ -182,8 +181,8 @@ void Api::CountRejected(const std::string& route, const std::string& method, int
 }
 
 void Api::Handle(Request request, Exchange& exchange, WorkerContext& worker) {
-  Call call{request, exchange, worker, std::nullopt, "unmatched", 0,
-            std::chrono::steady_clock::now()};
+  Call call{
+      request, exchange, worker, std::nullopt, "unmatched", 0, std::chrono::steady_clock::now()};
   RouteMatch match = MatchRoute(patterns_, request.method, request.path);
   if (match.index < 0) {
     if (match.status == 405) {

@@ -19,11 +19,11 @@
 #include "index_holder.h"
 #include "rate_limiter.h"
 #include "router.h"
-#include "worker_pool.h"
 #include "wissen/server/answer_pipeline.h"
 #include "wissen/server/audit.h"
 #include "wissen/server/metrics.h"
 #include "wissen/server/runtime.h"
+#include "worker_pool.h"
 
 namespace wissen::server {
 
@@ -87,9 +87,9 @@ class Api {
   std::optional<store::DocumentView> ReadableDocument(Call& call, const char* action);
   // Runs the answer pipeline for the caller and records quota, metrics and audit.
   Result<wissen::server::Answer> RunAnswer(Call& call, const std::string& question,
-                                        const std::vector<engine::ChatTurn>& history,
-                                        const engine::TokenCallback& on_token,
-                                        const std::string& action);
+                                           const std::vector<engine::ChatTurn>& history,
+                                           const engine::TokenCallback& on_token,
+                                           const std::string& action);
 
   // Handlers (api_*.cpp).
   void Healthz(Call& call);

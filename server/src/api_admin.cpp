@@ -18,8 +18,10 @@ void Api::ListSources(Call& call) {
   }
   nlohmann::json out = {{"sources", nlohmann::json::array()}};
   for (const auto& configured : config_.sources) {
-    nlohmann::json source = {{"name", configured.name}, {"kind", configured.kind},
-                             {"documents", 0},          {"chunks", 0},
+    nlohmann::json source = {{"name", configured.name},
+                             {"kind", configured.kind},
+                             {"documents", 0},
+                             {"chunks", 0},
                              {"configured", true}};
     for (const auto& stored : *sources) {
       if (stored.name != configured.name) continue;

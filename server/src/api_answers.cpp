@@ -59,22 +59,22 @@ bool Api::WithinQuota(Call& call) {
   const int wait = token_quota_.RetryAfter(std::to_string(call.identity->user_id));
   if (wait == 0) return true;
   metrics_.RateLimited();
-  Response response = ErrorResponse(
-      429, "quota_exceeded",
-      "your daily allowance of model tokens is used up; it renews at midnight UTC");
+  Response response =
+      ErrorResponse(429, "quota_exceeded",
+                    "your daily allowance of model tokens is used up; it renews at midnight UTC");
   response.AddHeader("Retry-After", std::to_string(wait));
   Send(call, std::move(response));
   return false;
 }
 
 Result<Answer> Api::RunAnswer(Call& call, const std::string& question,
-                           const std::vector<engine::ChatTurn>& history,
-                           const engine::TokenCallback& on_token, const std::string& action) {
+                              const std::vector<engine::ChatTurn>& history,
+                              const engine::TokenCallback& on_token, const std::string& action) {
   auto catalog = call.worker.catalog();
   if (!catalog) return Fail(catalog.error());
   const auto snapshot = index_.Current();
-  auto answer = pipeline_->Ask(*snapshot, **catalog, call.identity->principal, question, history,
-                               on_token);
+  auto answer =
+      pipeline_->Ask(*snapshot, **catalog, call.identity->principal, question, history, on_token);
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - call.started)
           .count();
@@ -110,8 +110,8 @@ void Api::Ask(Call& call) {
     SendError(call, 400, "invalid_argument", "expected {\"question\": \"...\"}");
     return;
   }
-  auto question = ValidateQuestion(question_field->get<std::string>(),
-                                   config_.answer.max_question_chars);
+  auto question =
+      ValidateQuestion(question_field->get<std::string>(), config_.answer.max_question_chars);
   if (!question) {
     SendResultError(call, question.error());
     return;
@@ -146,7 +146,8 @@ void Api::Ask(Call& call) {
     return;
   }
   if (conversation_id.empty()) {
-    auto created = (*conversations)->Create(call.identity->user_id, Utf8Prefix(*question, kTitleBytes));
+    auto created =
+        (*conversations)->Create(call.identity->user_id, Utf8Prefix(*question, kTitleBytes));
     if (!created) {
       SendResultError(call, created.error());
       return;
@@ -174,10 +175,11 @@ void Api::Ask(Call& call) {
       SendResultError(call, answer.error());
     } else {
       const int status = answer.error().code == ErrorCode::kInvalidArgument ? 400 : 503;
-      sse->Write(SseEvent("error", {{"error",
-                                     {{"code", status == 400 ? "invalid_argument" : "unavailable"},
-                                      {"message", status == 400 ? answer.error().message
-                                                                : "the answer failed; try again"}}}}));
+      sse->Write(
+          SseEvent("error", {{"error",
+                              {{"code", status == 400 ? "invalid_argument" : "unavailable"},
+                               {"message", status == 400 ? answer.error().message
+                                                         : "the answer failed; try again"}}}}));
       sse->End();
     }
     return;
@@ -210,8 +212,7 @@ void Api::Search(Call& call) {
   auto body = JsonBody(call);
   if (!body) return;
   const auto query = body->find("query");
-  if (query == body->end() || !query->is_string() ||
-      TrimAscii(query->get<std::string>()).empty()) {
+  if (query == body->end() || !query->is_string() || TrimAscii(query->get<std::string>()).empty()) {
     SendError(call, 400, "invalid_argument", "expected {\"query\": \"...\"}");
     return;
   }
@@ -238,9 +239,9 @@ void Api::Search(Call& call) {
   const auto started = std::chrono::steady_clock::now();
   auto passages = retriever_.Search(*snapshot, **catalog, call.identity->principal,
                                     query->get<std::string>(), k);
-  metrics_.ObserveStage(PipelineStage::kRetrieve,
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                            .count());
+  metrics_.ObserveStage(
+      PipelineStage::kRetrieve,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   AuditEvent event;
   event.user = call.identity->name;
   event.action = "search";

@@ -57,20 +57,20 @@ void Api::GetDocument(Call& call) {
     sections.push_back(
         {{"heading_path", section.heading_path}, {"page", section.page}, {"text", section.text}});
   }
-  Send(call, JsonResponse(200, {{"id", document->id},
-                                {"title", document->title},
-                                {"source", document->source},
-                                {"path", document->path},
-                                {"uri", document->uri},
-                                {"language", document->language},
-                                {"mime", document->mime},
-                                {"page_count", document->page_count},
-                                {"size_bytes", document->size_bytes},
-                                {"modified", document->modified_unix},
-                                {"updated", document->updated_unix},
-                                {"file_url", "/api/v1/documents/" + std::to_string(document->id) +
-                                                 "/file"},
-                                {"sections", sections}}));
+  Send(call, JsonResponse(
+                 200, {{"id", document->id},
+                       {"title", document->title},
+                       {"source", document->source},
+                       {"path", document->path},
+                       {"uri", document->uri},
+                       {"language", document->language},
+                       {"mime", document->mime},
+                       {"page_count", document->page_count},
+                       {"size_bytes", document->size_bytes},
+                       {"modified", document->modified_unix},
+                       {"updated", document->updated_unix},
+                       {"file_url", "/api/v1/documents/" + std::to_string(document->id) + "/file"},
+                       {"sections", sections}}));
 }
 
 void Api::GetDocumentFile(Call& call) {
@@ -93,8 +93,8 @@ void Api::GetDocumentFile(Call& call) {
   // must not lead elsewhere).
   std::error_code error;
   const fs::path root = fs::canonical(document->source_root, error);
-  const fs::path file = error ? fs::path() : fs::canonical(fs::path(document->source_root) /
-                                                               document->path, error);
+  const fs::path file =
+      error ? fs::path() : fs::canonical(fs::path(document->source_root) / document->path, error);
   const auto relative = file.lexically_relative(root);
   if (error || root.empty() || relative.empty() || *relative.begin() == ".." ||
       !fs::is_regular_file(file, error)) {

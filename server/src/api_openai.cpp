@@ -18,7 +18,8 @@ std::string SourcesFooter(const Answer& answer) {
   for (const auto& c : answer.citations) {
     footer += "\n[" + std::to_string(c.id) + "] " + (c.title.empty() ? c.path : c.title);
     if (!c.title.empty() && !c.path.empty()) footer += " (" + c.path + ")";
-    if (c.page > 0) footer += (answer.language == "de" ? ", S. " : ", p. ") + std::to_string(c.page);
+    if (c.page > 0)
+      footer += (answer.language == "de" ? ", S. " : ", p. ") + std::to_string(c.page);
   }
   return footer;
 }
@@ -26,8 +27,7 @@ std::string SourcesFooter(const Answer& answer) {
 // OpenAI clients expect {"error":{"message","type","code"}}; "code" and "message" are the
 // fields every Wissen error has.
 Response OpenAiError(int status, const std::string& code, const std::string& message) {
-  return JsonResponse(status,
-                      {{"error", {{"message", message}, {"type", code}, {"code", code}}}});
+  return JsonResponse(status, {{"error", {{"message", message}, {"type", code}, {"code", code}}}});
 }
 
 std::string TextContent(const nlohmann::json& content) {
@@ -51,9 +51,9 @@ std::string TextContent(const nlohmann::json& content) {
 void Api::Models(Call& call) {
   Send(call, JsonResponse(200, {{"object", "list"},
                                 {"data", nlohmann::json::array({{{"id", kModelName},
-                                                                  {"object", "model"},
-                                                                  {"created", 0},
-                                                                  {"owned_by", "wissen"}}})}}));
+                                                                 {"object", "model"},
+                                                                 {"created", 0},
+                                                                 {"owned_by", "wissen"}}})}}));
 }
 
 void Api::ChatCompletions(Call& call) {
@@ -92,11 +92,12 @@ void Api::ChatCompletions(Call& call) {
   const std::string id = "chatcmpl-" + RandomHex(12);
   const int64_t created = static_cast<int64_t>(std::time(nullptr));
   auto chunk = [&](const nlohmann::json& delta, const nlohmann::json& finish) {
-    return nlohmann::json{{"id", id},
-                          {"object", "chat.completion.chunk"},
-                          {"created", created},
-                          {"model", kModelName},
-                          {"choices", {{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}}}};
+    return nlohmann::json{
+        {"id", id},
+        {"object", "chat.completion.chunk"},
+        {"created", created},
+        {"model", kModelName},
+        {"choices", {{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}}}};
   };
   ResponseStream* sse = nullptr;
   engine::TokenCallback on_token;
@@ -114,13 +115,14 @@ void Api::ChatCompletions(Call& call) {
   if (!answer) {
     if (sse == nullptr) {
       const int status = answer.error().code == ErrorCode::kInvalidArgument ? 400 : 503;
-      Send(call, OpenAiError(status, status == 400 ? "invalid_request_error" : "unavailable",
-                             status == 400 ? answer.error().message
-                                           : "the answer failed; try again"));
+      Send(call,
+           OpenAiError(status, status == 400 ? "invalid_request_error" : "unavailable",
+                       status == 400 ? answer.error().message : "the answer failed; try again"));
     } else {
-      sse->Write(SseEvent("", {{"error", {{"message", "the answer failed; try again"},
-                                          {"type", "unavailable"},
-                                          {"code", "unavailable"}}}}));
+      sse->Write(SseEvent("", {{"error",
+                                {{"message", "the answer failed; try again"},
+                                 {"type", "unavailable"},
+                                 {"code", "unavailable"}}}}));
       sse->Write("data: [DONE]\n\n");
       sse->End();
     }
@@ -139,15 +141,16 @@ void Api::ChatCompletions(Call& call) {
     sse->End();
     return;
   }
-  Send(call, JsonResponse(200, {{"id", id},
-                                {"object", "chat.completion"},
-                                {"created", created},
-                                {"model", kModelName},
-                                {"choices", {{{"index", 0},
-                                              {"message", {{"role", "assistant"},
-                                                           {"content", answer->text + footer}}},
-                                              {"finish_reason", "stop"}}}},
-                                {"usage", usage}}));
+  Send(call, JsonResponse(
+                 200, {{"id", id},
+                       {"object", "chat.completion"},
+                       {"created", created},
+                       {"model", kModelName},
+                       {"choices",
+                        {{{"index", 0},
+                          {"message", {{"role", "assistant"}, {"content", answer->text + footer}}},
+                          {"finish_reason", "stop"}}}},
+                       {"usage", usage}}));
 }
 
 }  // namespace wissen::server

@@ -24,7 +24,7 @@ void Api::Readyz(Call& call) {
   const auto snapshot = index_.Current();
   const std::string index_error = index_.last_error();
   checks["index"] = {{"generation", snapshot->generation},
-                     {"state", !index_error.empty()  ? "load_failed"
+                     {"state", !index_error.empty()       ? "load_failed"
                                : snapshot->generation > 0 ? "loaded"
                                                           : "empty"}};
   ready = ready && index_error.empty();
@@ -68,9 +68,9 @@ void Api::Login(Call& call) {
   if (!login) {
     if (login.error().code == ErrorCode::kResourceExhausted) {
       metrics_.RateLimited();
-      Response response = ErrorResponse(429, "rate_limited",
-                                        "too many failed logins; try again in " +
-                                            std::to_string(retry_after) + " seconds");
+      Response response = ErrorResponse(
+          429, "rate_limited",
+          "too many failed logins; try again in " + std::to_string(retry_after) + " seconds");
       response.AddHeader("Retry-After", std::to_string(retry_after));
       Send(call, std::move(response));
       return;
@@ -105,12 +105,12 @@ void Api::Logout(Call& call) {
 void Api::Me(Call& call) {
   const Identity& identity = *call.identity;
   static constexpr const char* kVia[] = {"session", "api_key", "sso"};
-  nlohmann::json me = {{"user", identity.name},
-                       {"roles", identity.principal.roles.roles()},
-                       {"admin", identity.admin},
-                       {"via", kVia[static_cast<int>(identity.via)]},
-                       {"generator", pipeline_->model() ? pipeline_->model()->Name()
-                                                        : std::string("extractive")}};
+  nlohmann::json me = {
+      {"user", identity.name},
+      {"roles", identity.principal.roles.roles()},
+      {"admin", identity.admin},
+      {"via", kVia[static_cast<int>(identity.via)]},
+      {"generator", pipeline_->model() ? pipeline_->model()->Name() : std::string("extractive")}};
   if (identity.via == Identity::Via::kSession) me["csrf_token"] = identity.csrf_token;
   Send(call, JsonResponse(200, me));
 }

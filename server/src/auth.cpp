@@ -208,8 +208,8 @@ Result<LoginResult> Authenticator::Login(const std::string& name, const std::str
                                          store::Accounts& accounts, int* retry_after) {
   const std::string user_key = "user:" + name;
   const std::string address_key = "ip:" + remote_address;
-  *retry_after = std::max(user_throttle_.RetryAfter(user_key),
-                          address_throttle_.RetryAfter(address_key));
+  *retry_after =
+      std::max(user_throttle_.RetryAfter(user_key), address_throttle_.RetryAfter(address_key));
   if (*retry_after > 0) {
     return Fail(ErrorCode::kResourceExhausted, "too many failed logins; try again later");
   }

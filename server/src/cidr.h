@@ -20,7 +20,7 @@ class CidrRange {
 
  private:
   std::array<unsigned char, 16> network_{};  // IPv4 stored as IPv4-mapped IPv6
-  int prefix_bits_ = 0;                       // of the 128-bit form
+  int prefix_bits_ = 0;                      // of the 128-bit form
 };
 
 // Whether `address` lies in any of the ranges.

@@ -1,8 +1,8 @@
 // `wissen user ...` and `wissen key ...`: accounts for the server, managed by an operator.
+#include <termios.h>
 #include <unistd.h>
 
 #include <iostream>
-#include <termios.h>
 
 #include "auth.h"
 #include "cli.h"
@@ -30,8 +30,8 @@ std::unique_ptr<store::Accounts> OpenAccounts(CliContext& context,
 bool Report(CliContext& context, const Result<void>& result) {
   if (result) return true;
   std::cerr << "wissen: " << result.error().message << "\n";
-  context.exit_code = result.error().code == ErrorCode::kUnavailable ? kExitCouldNotRun
-                                                                     : kExitPartial;
+  context.exit_code =
+      result.error().code == ErrorCode::kUnavailable ? kExitCouldNotRun : kExitPartial;
   return false;
 }
 
@@ -153,9 +153,9 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
   });
 
   for (const bool disable : {true, false}) {
-    auto* command = user->add_subcommand(disable ? "disable" : "enable",
-                                         disable ? "lock a user out (sessions end at once)"
-                                                 : "let a disabled user in again");
+    auto* command = user->add_subcommand(
+        disable ? "disable" : "enable",
+        disable ? "lock a user out (sessions end at once)" : "let a disabled user in again");
     command->add_option("name", args->name, "user name")->required();
     command->callback([&context, args, disable] {
       std::unique_ptr<Runtime> runtime;
@@ -194,9 +194,8 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
     std::unique_ptr<Runtime> runtime;
     auto accounts = OpenAccounts(context, runtime);
     if (!accounts) return;
-    auto keys = accounts->ListApiKeys(key_args->user.empty()
-                                          ? std::nullopt
-                                          : std::optional<std::string>(key_args->user));
+    auto keys = accounts->ListApiKeys(
+        key_args->user.empty() ? std::nullopt : std::optional<std::string>(key_args->user));
     if (!Report(context, keys.has_value() ? Result<void>() : Fail(keys.error()))) return;
     for (const auto& k : *keys) {
       std::cout << k.id << "\t" << k.user_name << "\t" << k.prefix << "…\t" << k.name

@@ -30,7 +30,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     return Fail(ErrorCode::kConfig, message.str());
   }
   r.OnlyKeys(root, "",
-             {"data", "database", "log", "index", "retrieval", "generation", "answer", "embedding", "sources", "server", "auth", "audit"});
+             {"data", "database", "log", "index", "retrieval", "generation", "answer", "embedding",
+              "sources", "server", "auth", "audit"});
 
   std::string data_dir = "var";
   if (const toml::table* data = r.Table(root, "data")) {

@@ -34,8 +34,7 @@ bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
 
 // Headers every response carries; a handler's own value for a header wins.
 void AddSecurityHeaders(http::http_headers& out,
-                        const std::vector<std::pair<std::string, std::string>>& own,
-                        bool secure) {
+                        const std::vector<std::pair<std::string, std::string>>& own, bool secure) {
   auto add = [&](const char* name, const char* value) {
     if (!HasHeader(own, name)) out.add(name, value);
   };
@@ -281,9 +280,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(Runtime& runtime) {
   try {
     http::experimental::listener::http_listener_config listener_config;
     impl->listener = std::make_unique<http_listener>(web::uri(impl->url), listener_config);
-    impl->listener->support([raw = impl.get()](http::http_request request) {
-      raw->OnRequest(std::move(request));
-    });
+    impl->listener->support(
+        [raw = impl.get()](http::http_request request) { raw->OnRequest(std::move(request)); });
     impl->listener->open().wait();
   } catch (const std::exception& e) {
     return Fail(ErrorCode::kUnavailable,

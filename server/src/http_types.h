@@ -7,18 +7,17 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace wissen::server {
 
 struct Request {
-  std::string method;  // upper case
-  std::string path;    // decoded path, without the query
+  std::string method;                          // upper case
+  std::string path;                            // decoded path, without the query
   std::map<std::string, std::string> query;    // decoded query parameters
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;

@@ -27,7 +27,8 @@ int RequestLimiter::Acquire(const std::string& key) {
     bucket.tokens = per_minute_;
   } else {
     const double elapsed = std::chrono::duration<double>(now - bucket.refilled).count();
-    bucket.tokens = std::min(per_minute_, bucket.tokens + std::max(0.0, elapsed) * per_minute_ / 60);
+    bucket.tokens =
+        std::min(per_minute_, bucket.tokens + std::max(0.0, elapsed) * per_minute_ / 60);
   }
   bucket.refilled = now;
   if (bucket.tokens >= 1) {
@@ -72,7 +73,8 @@ void LoginThrottle::RecordSuccess(const std::string& key) {
   failures_.erase(key);
 }
 
-TokenQuota::TokenQuota(int64_t per_day, Clock clock) : per_day_(per_day), clock_(std::move(clock)) {}
+TokenQuota::TokenQuota(int64_t per_day, Clock clock)
+    : per_day_(per_day), clock_(std::move(clock)) {}
 
 int64_t TokenQuota::Today() const { return UnixSeconds(clock_()) / kSecondsPerDay; }
 

@@ -81,9 +81,8 @@ Result<int> Accounts::AddUser(const std::string& name, const RoleSet& roles,
 Result<std::optional<UserRecord>> Accounts::FindUser(const std::string& name) {
   return Guard("read the user", [&]() -> Result<std::optional<UserRecord>> {
     pqxx::read_transaction tx(impl_->connection);
-    auto rows = tx.exec_params(std::string("SELECT ") + kUserColumns +
-                                   " FROM users WHERE name = $1",
-                               name);
+    auto rows =
+        tx.exec_params(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = $1", name);
     if (rows.empty()) return std::optional<UserRecord>();
     return std::optional<UserRecord>(ReadUser(rows[0]));
   });
@@ -103,8 +102,8 @@ Result<std::vector<UserRecord>> Accounts::ListUsers() {
   return Guard("list the users", [&]() -> Result<std::vector<UserRecord>> {
     pqxx::read_transaction tx(impl_->connection);
     std::vector<UserRecord> users;
-    for (const auto& row : tx.exec(std::string("SELECT ") + kUserColumns +
-                                   " FROM users ORDER BY name")) {
+    for (const auto& row :
+         tx.exec(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name")) {
       users.push_back(ReadUser(row));
     }
     return users;
@@ -128,8 +127,8 @@ Result<void> Accounts::SetPassword(const std::string& name, const std::string& p
   return Guard("set the user's password", [&]() -> Result<void> {
     pqxx::work tx(impl_->connection);
     auto result = tx.exec_params(
-        "UPDATE users SET password_hash = NULLIF($2, ''), updated_at = now() WHERE name = $1",
-        name, password_hash);
+        "UPDATE users SET password_hash = NULLIF($2, ''), updated_at = now() WHERE name = $1", name,
+        password_hash);
     if (result.affected_rows() == 0) return Fail(ErrorCode::kNotFound, "no user named " + name);
     // A new password ends the sessions opened with the old one.
     tx.exec_params("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)",
@@ -148,8 +147,8 @@ Result<void> Accounts::SetDisabled(const std::string& name, bool disabled) {
         name, disabled);
     if (result.affected_rows() == 0) return Fail(ErrorCode::kNotFound, "no user named " + name);
     if (disabled) {
-      tx.exec_params(
-          "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)", name);
+      tx.exec_params("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)",
+                     name);
     }
     tx.commit();
     return {};

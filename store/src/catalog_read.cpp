@@ -37,10 +37,10 @@ Result<std::optional<DocumentView>> Catalog::ReadDocument(int64_t document_id,
     view.updated_unix = row[12].as<int64_t>();
     view.acl = ParseRoleList(row[13].as<std::string>());
     int previous_end = 0;
-    for (const auto& chunk : tx.exec_params(
-             "SELECT heading_path, page, text, char_start, char_end FROM chunks WHERE "
-             "document_id = $1 ORDER BY ordinal",
-             document_id)) {
+    for (const auto& chunk :
+         tx.exec_params("SELECT heading_path, page, text, char_start, char_end FROM chunks WHERE "
+                        "document_id = $1 ORDER BY ordinal",
+                        document_id)) {
       DocumentView::Section section;
       section.heading_path = chunk[0].as<std::string>();
       section.page = chunk[1].as<int>();

@@ -59,9 +59,8 @@ Result<std::string> Conversations::Create(int user_id, const std::string& title)
 Result<bool> Conversations::Exists(int user_id, const std::string& conversation_id) {
   return Guard("read the conversation", [&]() -> Result<bool> {
     pqxx::read_transaction tx(impl_->connection);
-    auto rows = tx.exec_params(
-        "SELECT 1 FROM conversations WHERE public_id = $1 AND user_id = $2", conversation_id,
-        user_id);
+    auto rows = tx.exec_params("SELECT 1 FROM conversations WHERE public_id = $1 AND user_id = $2",
+                               conversation_id, user_id);
     return !rows.empty();
   });
 }
@@ -78,8 +77,8 @@ Result<bool> Conversations::AppendExchange(int user_id, const std::string& conve
         conversation_id, user_id);
     if (rows.empty()) return false;
     const int64_t id = rows[0][0].as<int64_t>();
-    tx.exec_params("INSERT INTO messages (conversation_id, role, text) VALUES ($1, 'user', $2)",
-                   id, question);
+    tx.exec_params("INSERT INTO messages (conversation_id, role, text) VALUES ($1, 'user', $2)", id,
+                   question);
     tx.exec_params(
         "INSERT INTO messages (conversation_id, role, text, answer_id, details) VALUES ($1, "
         "'assistant', $2, $3, $4::jsonb)",
@@ -117,9 +116,9 @@ Result<std::optional<std::vector<StoredMessage>>> Conversations::Messages(
   using Out = std::optional<std::vector<StoredMessage>>;
   return Guard("read the conversation", [&]() -> Result<Out> {
     pqxx::read_transaction tx(impl_->connection);
-    auto owner = tx.exec_params(
-        "SELECT id FROM conversations WHERE public_id = $1 AND user_id = $2", conversation_id,
-        user_id);
+    auto owner =
+        tx.exec_params("SELECT id FROM conversations WHERE public_id = $1 AND user_id = $2",
+                       conversation_id, user_id);
     if (owner.empty()) return Out();
     std::vector<StoredMessage> messages;
     for (const auto& row :
@@ -132,8 +131,9 @@ Result<std::optional<std::vector<StoredMessage>>> Conversations::Messages(
   });
 }
 
-Result<std::vector<StoredMessage>> Conversations::RecentMessages(
-    int user_id, const std::string& conversation_id, int turns) {
+Result<std::vector<StoredMessage>> Conversations::RecentMessages(int user_id,
+                                                                 const std::string& conversation_id,
+                                                                 int turns) {
   return Guard("read the conversation", [&]() -> Result<std::vector<StoredMessage>> {
     pqxx::read_transaction tx(impl_->connection);
     std::vector<StoredMessage> messages;
@@ -150,9 +150,8 @@ Result<std::vector<StoredMessage>> Conversations::RecentMessages(
 Result<bool> Conversations::Delete(int user_id, const std::string& conversation_id) {
   return Guard("delete the conversation", [&]() -> Result<bool> {
     pqxx::work tx(impl_->connection);
-    auto result = tx.exec_params(
-        "DELETE FROM conversations WHERE public_id = $1 AND user_id = $2", conversation_id,
-        user_id);
+    auto result = tx.exec_params("DELETE FROM conversations WHERE public_id = $1 AND user_id = $2",
+                                 conversation_id, user_id);
     tx.commit();
     return result.affected_rows() > 0;
   });

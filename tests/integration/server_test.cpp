@@ -39,10 +39,10 @@ class ServerTest : public ::testing::Test {
     database_ = new std::string(FreshDatabase());
     const int port = FreeLocalPort();
     base_ = new std::string("http://127.0.0.1:" + std::to_string(port));
-    config_ = new std::filesystem::path(WriteConfig(
-        *database_, port,
-        "[auth]\nrequests_per_minute = 100000\nlogin_attempts_per_user = 3\n"
-        "login_attempts_per_ip = 1000\n"));
+    config_ = new std::filesystem::path(
+        WriteConfig(*database_, port,
+                    "[auth]\nrequests_per_minute = 100000\nlogin_attempts_per_user = 3\n"
+                    "login_attempts_per_ip = 1000\n"));
     ASSERT_EQ(RunWissen(*config_, {"crawl"}).exit_code, 0);
     for (const auto& [name, roles] : std::vector<std::pair<std::string, std::string>>{
              {"anna", "hr"}, {"bob", ""}, {"root", "admin"}, {"carl", ""}}) {
@@ -91,8 +91,8 @@ class ServerTest : public ::testing::Test {
 
   // Logs in and returns {cookie header, csrf token}.
   static std::pair<std::string, std::string> Login(const std::string& user) {
-    auto reply = Post("/api/v1/login",
-                      nlohmann::json{{"username", user}, {"password", kPassword}}.dump());
+    auto reply =
+        Post("/api/v1/login", nlohmann::json{{"username", user}, {"password", kPassword}}.dump());
     EXPECT_EQ(reply.status, 200) << reply.body;
     EXPECT_FALSE(reply.set_cookies.empty());
     if (reply.set_cookies.empty()) return {};
@@ -129,23 +129,22 @@ TEST_F(ServerTest, HealthReadinessAndSecurityHeaders) {
 }
 
 TEST_F(ServerTest, EveryProtectedRouteRefusesMissingAndWrongCredentials) {
-  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", "/api/v1/me"},
-           {"POST", "/api/v1/ask"},
-           {"POST", "/api/v1/search"},
-           {"GET", "/api/v1/documents/1"},
-           {"GET", "/api/v1/documents/1/file"},
-           {"GET", "/api/v1/sources"},
-           {"POST", "/api/v1/crawl"},
-           {"GET", "/api/v1/crawl/runs"},
-           {"POST", "/api/v1/feedback"},
-           {"GET", "/api/v1/conversations"},
-           {"GET", "/v1/models"},
-           {"POST", "/v1/chat/completions"},
-           {"POST", "/api/v1/logout"}}) {
-    for (const std::string& auth :
-         {std::string(), std::string("Authorization: Bearer wsk_wrong"),
-          std::string("Cookie: wissen_session=forged")}) {
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/api/v1/me"},
+                                                        {"POST", "/api/v1/ask"},
+                                                        {"POST", "/api/v1/search"},
+                                                        {"GET", "/api/v1/documents/1"},
+                                                        {"GET", "/api/v1/documents/1/file"},
+                                                        {"GET", "/api/v1/sources"},
+                                                        {"POST", "/api/v1/crawl"},
+                                                        {"GET", "/api/v1/crawl/runs"},
+                                                        {"POST", "/api/v1/feedback"},
+                                                        {"GET", "/api/v1/conversations"},
+                                                        {"GET", "/v1/models"},
+                                                        {"POST", "/v1/chat/completions"},
+                                                        {"POST", "/api/v1/logout"}}) {
+    for (const std::string& auth : {std::string(), std::string("Authorization: Bearer wsk_wrong"),
+                                    std::string("Cookie: wissen_session=forged")}) {
       HttpCall call;
       call.method = method;
       call.url = *base_ + path;
@@ -178,8 +177,8 @@ TEST_F(ServerTest, MalformedRequestsGetPreciseErrors) {
   EXPECT_EQ(Post("/api/v1/ask", "{\"question\": 7}", "bob").status, 400);
   EXPECT_EQ(Post("/api/v1/ask", "{\"question\": \"   \"}", "bob").status, 400);
   EXPECT_EQ(Post("/api/v1/search", "{\"query\": \"x\", \"k\": 0}", "bob").status, 400);
-  auto wrong_type = Post("/api/v1/ask", "{\"question\": \"Urlaub\"}", "bob",
-                         {"Content-Type: text/plain"});
+  auto wrong_type =
+      Post("/api/v1/ask", "{\"question\": \"Urlaub\"}", "bob", {"Content-Type: text/plain"});
   EXPECT_EQ(wrong_type.status, 415);
   auto oversized = Post("/api/v1/ask", std::string(2 << 20, 'a'), "bob");
   EXPECT_EQ(oversized.status, 413);
@@ -209,13 +208,13 @@ TEST_F(ServerTest, HrCanaryNeverReachesAUserWithoutHr) {
   std::vector<HttpReply> replies;
   replies.push_back(Post("/api/v1/search", nlohmann::json{{"query", kHrCanary}}.dump(), "bob"));
   replies.push_back(Post("/api/v1/ask", nlohmann::json{{"question", question}}.dump(), "bob"));
-  replies.push_back(Post("/api/v1/ask",
-                         nlohmann::json{{"question", question}, {"stream", true}}.dump(), "bob"));
-  replies.push_back(Post("/v1/chat/completions",
-                         nlohmann::json{{"model", "wissen"},
-                                        {"messages", {{{"role", "user"}, {"content", question}}}}}
-                             .dump(),
-                         "bob"));
+  replies.push_back(
+      Post("/api/v1/ask", nlohmann::json{{"question", question}, {"stream", true}}.dump(), "bob"));
+  replies.push_back(Post(
+      "/v1/chat/completions",
+      nlohmann::json{{"model", "wissen"}, {"messages", {{{"role", "user"}, {"content", question}}}}}
+          .dump(),
+      "bob"));
   replies.push_back(Post("/v1/chat/completions",
                          nlohmann::json{{"model", "wissen"},
                                         {"stream", true},
@@ -283,8 +282,8 @@ TEST_F(ServerTest, SessionsNeedCsrfAndEndOnLogout) {
   auto with = Post("/api/v1/ask", ask, "",
                    {"Content-Type: application/json", cookie, "X-CSRF-Token: " + csrf});
   EXPECT_EQ(with.status, 200) << with.body;
-  auto logout =
-      Post("/api/v1/logout", "", "", {"Content-Type: application/json", cookie, "X-CSRF-Token: " + csrf});
+  auto logout = Post("/api/v1/logout", "", "",
+                     {"Content-Type: application/json", cookie, "X-CSRF-Token: " + csrf});
   EXPECT_EQ(logout.status, 200);
   EXPECT_EQ(Http(me).status, 401);
 }
@@ -297,8 +296,8 @@ TEST_F(ServerTest, FailedLoginsAreThrottled) {
   }
   auto unknown = Post("/api/v1/login", R"({"username": "nobody", "password": "wrong"})");
   EXPECT_EQ(Json(unknown)["error"]["message"], "wrong user name or password");
-  auto throttled = Post("/api/v1/login",
-                        nlohmann::json{{"username", "carl"}, {"password", kPassword}}.dump());
+  auto throttled =
+      Post("/api/v1/login", nlohmann::json{{"username", "carl"}, {"password", kPassword}}.dump());
   EXPECT_EQ(throttled.status, 429);
   EXPECT_FALSE(throttled.headers["retry-after"].empty());
 }
@@ -412,8 +411,8 @@ TEST_F(ServerTest, ThirtyTwoConcurrentClientsGetRoleCorrectAnswers) {
   for (int i = 0; i < 32; ++i) {
     clients.emplace_back([i, &replies] {
       const std::string user = i % 2 == 0 ? "anna" : "bob";
-      replies[i] = Post("/api/v1/search", nlohmann::json{{"query", kHrCanary}, {"k", 5}}.dump(),
-                        user);
+      replies[i] =
+          Post("/api/v1/search", nlohmann::json{{"query", kHrCanary}, {"k", 5}}.dump(), user);
     });
   }
   for (auto& client : clients) client.join();
@@ -444,10 +443,10 @@ TEST(ServerStreamingTest, FirstTokenArrivesBeforeGenerationEnds) {
   ASSERT_TRUE(model.Start(&error)) << error;
   model.SetDefault(fake_openai::Behavior::kHangMidStream);
   const int port = FreeLocalPort();
-  const auto config = WriteConfig(
-      FreshDatabase(), port,
-      "[generation]\nbackend = \"openai\"\nmodel = \"test\"\nbase_url = \"" + model.base_url() +
-          "\"\ntotal_timeout_ms = 20000\nretries = 0\n");
+  const auto config =
+      WriteConfig(FreshDatabase(), port,
+                  "[generation]\nbackend = \"openai\"\nmodel = \"test\"\nbase_url = \"" +
+                      model.base_url() + "\"\ntotal_timeout_ms = 20000\nretries = 0\n");
   ASSERT_EQ(RunWissen(config, {"crawl"}).exit_code, 0);
   auto key_out = RunWissen(config, {"user", "add", "eve", "--no-password"});
   ASSERT_EQ(key_out.exit_code, 0);

@@ -36,7 +36,7 @@ struct Answer {
   std::vector<Citation> citations;  // only ids that were in the context and are cited
   // Every document a passage of the context came from, with its ACL (for the audit trail).
   std::vector<std::pair<int64_t, Acl>> context_documents;
-  std::string generator;            // "extractive" or "openai:<model>"
+  std::string generator;  // "extractive" or "openai:<model>"
   std::string language;
   bool no_answer = false;  // nothing readable was relevant enough
   bool cited = false;      // at least one valid citation

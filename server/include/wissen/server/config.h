@@ -24,7 +24,7 @@ namespace wissen::server {
 
 struct SourceConfig {
   std::string name;
-  std::string kind;  // "fs" or "web"
+  std::string kind;               // "fs" or "web"
   crawler::FsSourceOptions fs;    // kind = "fs"
   crawler::WebSourceOptions web;  // kind = "web"
 };
@@ -51,11 +51,11 @@ struct AnswerConfig {
 // [server]: the HTTP listener of `wissen serve`.
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; IPv4 literal, "localhost" or [IPv6]
-  int workers = 4;         // threads running retrieval, PostgreSQL and model calls
-  int queue_size = 64;     // requests waiting for a worker; beyond that 503 + Retry-After
+  int workers = 4;                        // threads running retrieval, PostgreSQL and model calls
+  int queue_size = 64;  // requests waiting for a worker; beyond that 503 + Retry-After
   int64_t max_body_bytes = 1 << 20;
-  int index_poll_seconds = 5;  // how often a new index generation is looked for
-  std::filesystem::path web_dir;  // the chat's static files; empty = built-in location
+  int index_poll_seconds = 5;            // how often a new index generation is looked for
+  std::filesystem::path web_dir;         // the chat's static files; empty = built-in location
   std::vector<std::string> allow_cidrs;  // client addresses allowed; empty = all
 };
 
@@ -76,7 +76,7 @@ struct AuthConfig {
   std::string admin_role = "admin";
   int login_attempts_per_user = 5;  // failed logins per 15 minutes before 429
   int login_attempts_per_ip = 20;
-  int requests_per_minute = 120;    // per user, token bucket (burst = one minute)
+  int requests_per_minute = 120;       // per user, token bucket (burst = one minute)
   int64_t daily_token_quota = 200000;  // model tokens per user per UTC day; 0 = unlimited
   SsoConfig sso;
 };

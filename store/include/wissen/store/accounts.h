@@ -21,8 +21,8 @@ namespace wissen::store {
 struct UserRecord {
   int id = 0;
   std::string name;
-  RoleSet roles;               // as stored; `everyone` is implied, not stored
-  std::string password_hash;   // argon2id string; empty: no password login
+  RoleSet roles;              // as stored; `everyone` is implied, not stored
+  std::string password_hash;  // argon2id string; empty: no password login
   bool disabled = false;
   int64_t created_unix = 0;
 };

@@ -52,8 +52,7 @@ class Conversations {
   Result<std::optional<std::vector<StoredMessage>>> Messages(int user_id,
                                                              const std::string& conversation_id);
   // The last `turns` messages (oldest first) for a follow-up question's context.
-  Result<std::vector<StoredMessage>> RecentMessages(int user_id,
-                                                    const std::string& conversation_id,
+  Result<std::vector<StoredMessage>> RecentMessages(int user_id, const std::string& conversation_id,
                                                     int turns);
   // Deletes the conversation, its messages and their feedback. false when not the user's.
   Result<bool> Delete(int user_id, const std::string& conversation_id);
