@@ -211,15 +211,15 @@ void Api::Ask(Call& call) {
 void Api::Search(Call& call) {
   auto body = JsonBody(call);
   if (!body) return;
-  const auto query = body->find("query");
-  if (query == body->end() || !query->is_string() || TrimAscii(query->get<std::string>()).empty()) {
+  const auto query_field = body->find("query");
+  if (query_field == body->end() || !query_field->is_string()) {
     SendError(call, 400, "invalid_argument", "expected {\"query\": \"...\"}");
     return;
   }
-  if (query->get<std::string>().size() > static_cast<size_t>(config_.answer.max_question_chars)) {
-    SendError(call, 400, "invalid_argument",
-              "the query is longer than " + std::to_string(config_.answer.max_question_chars) +
-                  " characters");
+  // The same checks as a question: trimmed, not empty, bounded, no control characters.
+  auto query = ValidateQuestion(query_field->get<std::string>(), config_.answer.max_question_chars);
+  if (!query) {
+    SendResultError(call, query.error());
     return;
   }
   int k = 10;
@@ -237,15 +237,14 @@ void Api::Search(Call& call) {
   }
   const auto snapshot = index_.Current();
   const auto started = std::chrono::steady_clock::now();
-  auto passages = retriever_.Search(*snapshot, **catalog, call.identity->principal,
-                                    query->get<std::string>(), k);
+  auto passages = retriever_.Search(*snapshot, **catalog, call.identity->principal, *query, k);
   metrics_.ObserveStage(
       PipelineStage::kRetrieve,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   AuditEvent event;
   event.user = call.identity->name;
   event.action = "search";
-  event.query = query->get<std::string>();
+  event.query = *query;
   if (!passages) {
     if (passages.error().code == ErrorCode::kUnavailable) call.worker.Reset();
     event.status = "error";

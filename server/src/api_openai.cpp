@@ -86,7 +86,14 @@ void Api::ChatCompletions(Call& call) {
   }
   turns.pop_back();
   if (turns.size() > kMaxHistoryTurns) turns.erase(turns.begin(), turns.end() - kMaxHistoryTurns);
-  const bool stream = body->value("stream", false);
+  bool stream = false;
+  if (auto flag = body->find("stream"); flag != body->end() && !flag->is_null()) {
+    if (!flag->is_boolean()) {
+      Send(call, OpenAiError(400, "invalid_request_error", "stream must be true or false"));
+      return;
+    }
+    stream = flag->get<bool>();
+  }
   if (!WithinQuota(call)) return;
 
   const std::string id = "chatcmpl-" + RandomHex(12);

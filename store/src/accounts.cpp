@@ -219,15 +219,16 @@ Result<std::optional<ApiKeyRecord>> Accounts::UseApiKey(const std::string& key_h
   return Guard("check the API key", [&]() -> Result<std::optional<ApiKeyRecord>> {
     pqxx::work tx(impl_->connection);
     auto rows = tx.exec_params(std::string("SELECT ") + kKeyColumns +
-                                   " FROM api_keys k JOIN users u ON u.id = k.user_id "
-                                   "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+                                   ", coalesce(k.last_used_at < now() - interval '1 minute', "
+                                   "true) AS stale FROM api_keys k JOIN users u ON u.id = "
+                                   "k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
                                key_hash);
     if (rows.empty()) return std::optional<ApiKeyRecord>();
     ApiKeyRecord key = ReadKey(rows[0]);
-    tx.exec_params(
-        "UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR "
-        "last_used_at < now() - interval '1 minute')",
-        key.id);
+    // A busy service would otherwise write on every request: record the use once a minute.
+    if (key.last_used_unix == 0 || rows[0]["stale"].as<bool>()) {
+      tx.exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = $1", key.id);
+    }
     tx.commit();
     return std::optional<ApiKeyRecord>(key);
   });

@@ -177,6 +177,12 @@ TEST_F(ServerTest, MalformedRequestsGetPreciseErrors) {
   EXPECT_EQ(Post("/api/v1/ask", "{\"question\": 7}", "bob").status, 400);
   EXPECT_EQ(Post("/api/v1/ask", "{\"question\": \"   \"}", "bob").status, 400);
   EXPECT_EQ(Post("/api/v1/search", "{\"query\": \"x\", \"k\": 0}", "bob").status, 400);
+  EXPECT_EQ(Post("/api/v1/search", "{\"query\": \"a\\u0007b\"}", "bob").status, 400);
+  // A wrong type for stream is an answer too, not a hung connection.
+  EXPECT_EQ(Post("/v1/chat/completions",
+                 R"({"stream":"yes","messages":[{"role":"user","content":"VPN?"}]})", "bob")
+                .status,
+            400);
   auto wrong_type =
       Post("/api/v1/ask", "{\"question\": \"Urlaub\"}", "bob", {"Content-Type: text/plain"});
   EXPECT_EQ(wrong_type.status, 415);
