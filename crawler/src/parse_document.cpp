@@ -11,6 +11,8 @@ namespace {
 // Language detection needs a sample, not the whole document.
 constexpr size_t kLanguageSampleBytes = 20 * 1024;
 
+}  // namespace
+
 std::string LanguageSample(const ParsedDocument& doc) {
   std::string sample = doc.title;
   for (const Block& block : doc.blocks) {
@@ -20,8 +22,6 @@ std::string LanguageSample(const ParsedDocument& doc) {
   }
   return std::string(Utf8Prefix(sample, kLanguageSampleBytes));
 }
-
-}  // namespace
 
 Result<ParsedDocument> ParseDocument(std::string_view bytes, std::string_view file_name,
                                      std::string_view charset_hint) {

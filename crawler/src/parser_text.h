@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "wissen/core/document.h"
+
 namespace wissen::crawler {
 
 // Upper bound on the text extracted from one document, so a hostile or absurd file cannot
@@ -18,6 +20,9 @@ inline constexpr size_t kMaxTitleCodePoints = 200;
 // The longest prefix of `text` that is at most `max_bytes` long and does not split a UTF-8
 // sequence.
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+
+// The title and the first blocks (about 20 KB): enough text to detect the language.
+std::string LanguageSample(const ParsedDocument& doc);
 
 // Whitespace-collapsed, trimmed text cut to kMaxTitleCodePoints: for titles and headings.
 std::string MakeTitle(std::string_view text);

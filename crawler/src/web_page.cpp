@@ -12,8 +12,6 @@ namespace wissen::crawler {
 namespace {
 
 constexpr size_t kCanonicalScanBytes = 64 * 1024;
-constexpr size_t kLanguageSampleBytes = 20 * 1024;
-
 std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -71,16 +69,6 @@ void ReadAttributes(std::string_view html, size_t pos, F on_attribute) {
     }
     on_attribute(name, value);
   }
-}
-
-std::string LanguageSample(const ParsedDocument& doc) {
-  std::string sample = doc.title;
-  for (const Block& block : doc.blocks) {
-    if (sample.size() >= kLanguageSampleBytes) break;
-    sample += "\n\n";
-    sample += block.text;
-  }
-  return std::string(Utf8Prefix(sample, kLanguageSampleBytes));
 }
 
 }  // namespace
