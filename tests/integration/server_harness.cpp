@@ -174,6 +174,9 @@ HttpReply Http(const HttpCall& call) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(call.body.size()));
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (!call.local_address.empty()) {
+    curl_easy_setopt(curl, CURLOPT_INTERFACE, call.local_address.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);

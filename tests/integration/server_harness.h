@@ -53,6 +53,8 @@ struct HttpCall {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
+  // The local address to connect from (e.g. "127.0.0.2"); empty = the system's choice.
+  std::string local_address;
   // Called with the body as it arrives; returning false ends the transfer early.
   std::function<bool(const std::string& body_so_far)> on_data;
 };

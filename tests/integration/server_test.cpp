@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "fake_openai_server.h"
@@ -475,6 +476,62 @@ TEST(ServerStreamingTest, FirstTokenArrivesBeforeGenerationEnds) {
   EXPECT_GE(model.request_count(), 1u);
   model.Stop();  // ends the hanging stream; the server falls back and finishes
   EXPECT_EQ(server.Stop(), 0);
+}
+
+// Trusted-header SSO and the client allowlist, told apart by the client's source address
+// (127.0.0.2 is the proxy, 127.0.0.1 a client that connects directly); and the audit trail the
+// server writes for it: pseudonymized, documents recorded, no question text.
+TEST(ServerSsoTest, HeadersCountOnlyFromTheProxyAndEverythingIsAudited) {
+  const int port = FreeLocalPort();
+  const auto config =
+      WriteConfig(FreshDatabase(), port,
+                  "allow_cidrs = [\"127.0.0.1/32\", \"127.0.0.2/32\"]\n"
+                  "[auth.sso]\nenabled = true\ntrusted_proxies = [\"127.0.0.2/32\"]\n"
+                  "group_roles = { \"personal\" = [\"hr\"] }\n");
+  ASSERT_EQ(RunWissen(config, {"crawl"}).exit_code, 0);
+  ServerProcess server;
+  std::string error;
+  ASSERT_TRUE(server.Start(config, &error)) << error;
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  auto call = [&](const std::string& from, const std::string& path, const std::string& body) {
+    HttpCall c;
+    c.method = body.empty() ? "GET" : "POST";
+    c.url = base + path;
+    c.body = body;
+    c.local_address = from;
+    c.headers = {"Content-Type: application/json", "X-Forwarded-User: sigrid",
+                 "X-Forwarded-Groups: personal, kantine"};
+    return Http(c);
+  };
+  auto me = call("127.0.0.2", "/api/v1/me", "");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(Json(me)["user"], "sigrid");
+  EXPECT_EQ(Json(me)["via"], "sso");
+  EXPECT_EQ(Json(me)["roles"], nlohmann::json({"everyone", "hr"}));
+  // The same headers straight from a client are refused, not believed.
+  EXPECT_EQ(call("127.0.0.1", "/api/v1/me", "").status, 401);
+  // An address outside the allowlist gets nothing at all.
+  EXPECT_EQ(call("127.0.0.3", "/healthz", "").status, 403);
+
+  const std::string question = std::string("Was steht unter ") + kHrCanary + "?";
+  auto search = call("127.0.0.2", "/api/v1/search", nlohmann::json{{"query", question}}.dump());
+  ASSERT_EQ(search.status, 200);
+  EXPECT_NE(search.body.find(kHrCanary), std::string::npos);  // sigrid holds hr via her group
+  ASSERT_EQ(call("127.0.0.2", "/api/v1/ask", nlohmann::json{{"question", question}}.dump()).status,
+            200);
+  EXPECT_EQ(server.Stop(), 0);  // flushes the audit trail
+
+  auto audit = RunWissen(config, {"audit", "show", "--user", "sigrid", "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.out;
+  EXPECT_EQ(audit.out.find(kHrCanary), std::string::npos);  // no question text stored
+  EXPECT_EQ(audit.out.find("sigrid"), std::string::npos);   // only the pseudonym
+  const auto rows = nlohmann::json::parse(audit.out, nullptr, false);
+  ASSERT_TRUE(rows.is_array()) << audit.out;
+  std::set<std::string> actions;
+  for (const auto& row : rows) actions.insert(row.value("action", ""));
+  EXPECT_TRUE(actions.contains("search")) << audit.out;
+  EXPECT_TRUE(actions.contains("ask")) << audit.out;
+  EXPECT_NE(audit.out.find("\"hr\""), std::string::npos) << "the documents' ACLs are recorded";
 }
 
 }  // namespace
