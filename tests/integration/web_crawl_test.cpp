@@ -265,6 +265,37 @@ TEST(WebCrawlTest, FirstCrawlFollowsRobotsSitemapsRedirectsAndLimits) {
   site.Stop();
 }
 
+// Per-source HTTP auth: the secret comes from the environment, goes to the site on every
+// request (robots.txt included), and appears in no report.
+TEST(WebCrawlTest, BasicAuthSecretFromTheEnvironmentReachesTheSiteAndNoReport) {
+  TestSite site;
+  ASSERT_TRUE(site.Start());
+  site.SetHtml("/site/", "Start", "Willkommen im Intranet.", {"/site/a.html"});
+  site.SetHtml("/site/a.html", "Seite A", "Reisekosten werden innerhalb von 30 Tagen erstattet.");
+  ::setenv("WISSEN_TEST_WEB_PASSWORD", "s3cret-Passw0rt", 1);
+  const std::string auth =
+      "  [sources.auth]\n  type = \"basic\"\n  user = \"crawler\"\n"
+      "  password_env = \"WISSEN_TEST_WEB_PASSWORD\"\n";
+  std::string toml = WebSourceToml(site);
+  toml.insert(toml.find("  [[sources.acl]]"), auth);
+  Fixture f = Open(toml);
+  ASSERT_TRUE(f.runtime);
+  const auto report = Crawl(*f.runtime);
+  EXPECT_EQ(report.status, "ok");
+  EXPECT_TRUE(Live(*f.runtime, site.Url("/site/a.html")));
+  const auto log = site.Log();
+  ASSERT_FALSE(log.empty());
+  for (const auto& entry : log) {
+    auto header = entry.headers.find("authorization");
+    ASSERT_NE(header, entry.headers.end()) << entry.target;
+    // base64("crawler:s3cret-Passw0rt")
+    EXPECT_EQ(header->second, "Basic Y3Jhd2xlcjpzM2NyZXQtUGFzc3cwcnQ=") << entry.target;
+  }
+  EXPECT_EQ(server::CrawlReportJson(report).dump().find("s3cret"), std::string::npos);
+  ::unsetenv("WISSEN_TEST_WEB_PASSWORD");
+  site.Stop();
+}
+
 TEST(WebCrawlTest, UnchangedRecrawlCostsOnly304sAndSitemapLastmodSkips) {
   TestSite site;
   ASSERT_TRUE(site.Start());
