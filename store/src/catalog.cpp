@@ -11,7 +11,6 @@
 
 namespace wissen::store {
 
-
 namespace {
 
 // Crawl lock key: any stable 64-bit number no other application on the database uses.
