@@ -1,3 +1,5 @@
+#include <cmath>
+#include <ctime>
 #include <iostream>
 
 #include "cli.h"
@@ -5,6 +7,17 @@
 #include "wissen/retriever/retriever.h"
 
 namespace wissen::server {
+namespace {
+
+// Hours from a "YYYY-MM-DDTHH:MM:SSZ" time to now, one decimal; -1 when unparsable.
+double HoursSince(const std::string& utc) {
+  std::tm tm{};
+  if (strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) return -1;
+  const double seconds = std::difftime(std::time(nullptr), timegm(&tm));
+  return std::round(seconds / 360.0) / 10.0;
+}
+
+}  // namespace
 
 void RegisterStatusCommand(CLI::App& app, CliContext& context) {
   auto* command = app.add_subcommand("status", "documents, chunks, index generation, last runs");
@@ -18,9 +31,13 @@ void RegisterStatusCommand(CLI::App& app, CliContext& context) {
     auto& catalog = runtime->catalog();
     auto counts = catalog.CountAll();
     auto state = catalog.GetIndexState();
-    auto runs = catalog.RecentCrawlRuns(5);
-    if (!counts || !state || !runs) {
-      ReportError(!counts ? counts.error() : !state ? state.error() : runs.error());
+    auto runs = catalog.RecentCrawlRuns(20);
+    auto sources = catalog.ListSources();
+    if (!counts || !state || !runs || !sources) {
+      ReportError(!counts  ? counts.error()
+                  : !state ? state.error()
+                  : !runs  ? runs.error()
+                           : sources.error());
       context.exit_code = kExitCouldNotRun;
       return;
     }
@@ -42,6 +59,28 @@ void RegisterStatusCommand(CLI::App& app, CliContext& context) {
                              {"status", run.status},
                              {"stats", nlohmann::json::parse(run.stats_json, nullptr, false)}});
     }
+    // Per source: its documents and what the newest finished run that crawled it did.
+    out["sources"] = nlohmann::json::array();
+    for (const auto& source : *sources) {
+      nlohmann::json entry = {{"name", source.name},
+                              {"kind", source.kind},
+                              {"documents", source.documents},
+                              {"chunks", source.chunks}};
+      for (const auto& run : *runs) {
+        if (run.finished_at.empty()) continue;
+        auto stats = nlohmann::json::parse(run.stats_json, nullptr, false);
+        if (stats.is_object() && stats.contains("sources") &&
+            stats["sources"].contains(source.name)) {
+          entry["last_run"] = {{"id", run.id},
+                               {"status", run.status},
+                               {"finished_at", run.finished_at},
+                               {"age_hours", HoursSince(run.finished_at)},
+                               {"stats", stats["sources"][source.name]}};
+          break;
+        }
+      }
+      out["sources"].push_back(std::move(entry));
+    }
     if (*json) {
       std::cout << out.dump(2) << "\n";
       return;
@@ -55,7 +94,26 @@ void RegisterStatusCommand(CLI::App& app, CliContext& context) {
     } else {
       std::cout << "index: none yet (run `wissen crawl`)\n";
     }
-    for (const auto& run : *runs) {
+    for (const auto& source : out["sources"]) {
+      std::cout << "source " << source["name"].get<std::string>() << " ("
+                << source["kind"].get<std::string>() << "): " << source["documents"]
+                << " documents, " << source["chunks"] << " chunks";
+      if (source.contains("last_run")) {
+        const auto& last = source["last_run"];
+        const auto& st = last["stats"];
+        std::cout << "; last run " << last["id"] << " " << last["status"].get<std::string>() << ", "
+                  << last["age_hours"].get<double>() << " h ago: new " << st.value("new", 0)
+                  << ", changed " << st.value("changed", 0) << ", unchanged "
+                  << st.value("unchanged", 0) << ", deleted " << st.value("deleted", 0)
+                  << ", failed " << st.value("failed", 0);
+        if (st.contains("error")) std::cout << ", error: " << st["error"].get<std::string>();
+      } else {
+        std::cout << "; never crawled";
+      }
+      std::cout << "\n";
+    }
+    for (size_t i = 0; i < runs->size() && i < 5; ++i) {
+      const auto& run = (*runs)[i];
       std::cout << "run " << run.id << ": " << run.status << ", started " << run.started_at
                 << (run.finished_at.empty() ? "" : ", finished " + run.finished_at) << "\n";
     }
@@ -91,7 +149,9 @@ void RegisterExplainCommand(CLI::App& app, CliContext& context) {
         return;
       }
       // The rules as configured now; the catalog holds the ACL of the last crawl.
-      const crawler::AclDecision decision = candidate.fs.acl.Decide(*document);
+      const crawler::AclRules& rules =
+          candidate.kind == "web" ? candidate.web.acl : candidate.fs.acl;
+      const crawler::AclDecision decision = rules.Decide(*document);
       const Acl acl = stored->has_value() ? (*stored)->acl : decision.acl;
       if (!stored->has_value() && !source->empty()) {
         std::cout << "not in the catalog; by the configured rules:\n";
