@@ -177,12 +177,14 @@ Result<std::optional<Identity>> Authenticator::Identify(const Request& request,
     auto key = accounts.UseApiKey(Sha256Hex(authorization.substr(kBearer.size())));
     if (!key) return Fail(key.error());
     if (!*key) return Fail(ErrorCode::kUnauthenticated, "the API key is unknown or revoked");
-    auto user = accounts.GetUser((*key)->user_id);
-    if (!user) return Fail(user.error());
-    if (!*user || (*user)->disabled) {
+    if ((*key)->user_disabled) {
       return Fail(ErrorCode::kUnauthenticated, "this account is disabled");
     }
-    return std::optional<Identity>(FromUser(**user, Identity::Via::kApiKey));
+    store::UserRecord user;
+    user.id = (*key)->user_id;
+    user.name = (*key)->user_name;
+    user.roles = (*key)->user_roles;
+    return std::optional<Identity>(FromUser(user, Identity::Via::kApiKey));
   }
   const std::string token = request.Cookie(kSessionCookie);
   if (token.empty()) return std::optional<Identity>();

@@ -32,7 +32,8 @@ UserRecord ReadUser(const pqxx::row& row) {
 constexpr const char* kKeyColumns =
     "k.id, k.user_id, u.name AS user_name, k.name, k.prefix, extract(epoch from "
     "k.created_at)::bigint AS created_unix, coalesce(extract(epoch from "
-    "k.last_used_at)::bigint, 0) AS last_used_unix, k.revoked_at IS NOT NULL AS revoked";
+    "k.last_used_at)::bigint, 0) AS last_used_unix, k.revoked_at IS NOT NULL AS revoked, "
+    "array_to_string(u.roles, ',') AS user_roles, u.disabled_at IS NOT NULL AS user_disabled";
 
 ApiKeyRecord ReadKey(const pqxx::row& row) {
   ApiKeyRecord key;
@@ -44,6 +45,8 @@ ApiKeyRecord ReadKey(const pqxx::row& row) {
   key.created_unix = row["created_unix"].as<int64_t>();
   key.last_used_unix = row["last_used_unix"].as<int64_t>();
   key.revoked = row["revoked"].as<bool>();
+  key.user_roles = ParseRoleList(row["user_roles"].as<std::string>());
+  key.user_disabled = row["user_disabled"].as<bool>();
   return key;
 }
 
@@ -217,7 +220,8 @@ Result<int> Accounts::CreateApiKey(int user_id, const std::string& name,
 
 Result<std::optional<ApiKeyRecord>> Accounts::UseApiKey(const std::string& key_hash) {
   return Guard("check the API key", [&]() -> Result<std::optional<ApiKeyRecord>> {
-    pqxx::work tx(impl_->connection);
+    // Every API request starts here: single autocommit statements, no BEGIN/COMMIT trips.
+    pqxx::nontransaction tx(impl_->connection);
     auto rows = tx.exec_params(std::string("SELECT ") + kKeyColumns +
                                    ", coalesce(k.last_used_at < now() - interval '1 minute', "
                                    "true) AS stale FROM api_keys k JOIN users u ON u.id = "
@@ -226,10 +230,9 @@ Result<std::optional<ApiKeyRecord>> Accounts::UseApiKey(const std::string& key_h
     if (rows.empty()) return std::optional<ApiKeyRecord>();
     ApiKeyRecord key = ReadKey(rows[0]);
     // A busy service would otherwise write on every request: record the use once a minute.
-    if (key.last_used_unix == 0 || rows[0]["stale"].as<bool>()) {
+    if (rows[0]["stale"].as<bool>()) {
       tx.exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = $1", key.id);
     }
-    tx.commit();
     return std::optional<ApiKeyRecord>(key);
   });
 }

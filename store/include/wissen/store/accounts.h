@@ -42,6 +42,9 @@ struct ApiKeyRecord {
   int64_t created_unix = 0;
   int64_t last_used_unix = 0;  // 0: never used
   bool revoked = false;
+  // The owner as of this lookup, so a request needs one query to know who it is.
+  RoleSet user_roles;
+  bool user_disabled = false;
 };
 
 class Accounts {
