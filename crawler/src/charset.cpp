@@ -20,12 +20,6 @@ constexpr const char* kFallbackCharset = "windows-1252";
 
 char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), ToLowerAscii);
-  return out;
-}
-
 bool StartsWithNoCase(std::string_view text, size_t pos, std::string_view prefix) {
   if (pos > text.size() || text.size() - pos < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "charset.h"
+#include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {
@@ -14,14 +15,6 @@ namespace {
 constexpr size_t kSniffBytes = 1024;
 // Binary check looks further than the markup check: some formats start with a text header.
 constexpr size_t kBinarySniffBytes = 8 * 1024;
-
-char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = ToLowerAscii(c);
-  return out;
-}
 
 std::string Extension(std::string_view file_name) {
   const size_t slash = file_name.find_last_of("/\\");

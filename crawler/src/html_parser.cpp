@@ -114,12 +114,6 @@ std::optional<std::string> Attribute(const xmlNode* node, std::string_view name,
   return std::nullopt;
 }
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = ToLowerAscii(c);
-  return out;
-}
-
 template <size_t N>
 bool OneOf(std::string_view name, const std::string_view (&names)[N]) {
   return std::find(std::begin(names), std::end(names), name) != std::end(names);

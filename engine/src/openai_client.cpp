@@ -27,7 +27,7 @@ using internal::ErrorMessageOf;
 using internal::IsErrorObject;
 using internal::RetryableStatus;
 
-std::string Lower(std::string_view text) { return internal::LowerAscii(text); }
+std::string Lower(std::string_view text) { return LowerAscii(text); }
 std::string Quote(std::string_view text) { return internal::QuoteServerText(text); }
 
 // Reads a token count; absent, null or nonsense gives -1.

@@ -317,7 +317,7 @@ class OpenAiEmbedder final : public Embedder {
 
 Result<void> ValidateOpenAiEmbedderOptions(const OpenAiEmbedderOptions& o) {
   auto bad = [](std::string what) { return Fail(ErrorCode::kConfig, "embedding: " + what); };
-  const std::string url = internal::LowerAscii(o.base_url);
+  const std::string url = LowerAscii(o.base_url);
   if (!url.starts_with("http://") && !url.starts_with("https://")) {
     return bad("base_url must start with http:// or https://");
   }

@@ -12,12 +12,6 @@ constexpr size_t kMaxServerMessageBytes = 300;
 
 }  // namespace
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string QuoteServerText(std::string_view text) {
   std::string clean = CollapseWhitespace(SanitizeUtf8(text));
   if (clean.size() > kMaxServerMessageBytes) {

@@ -24,7 +24,4 @@ bool IsErrorObject(const nlohmann::json& body);
 // would fail the same way again.
 bool RetryableStatus(long status);
 
-// ASCII lower case (header values, content types).
-std::string LowerAscii(std::string_view text);
-
 }  // namespace wissen::engine::internal

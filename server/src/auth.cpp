@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "wissen/core/log.h"
+#include "wissen/core/text.h"
 
 namespace wissen::server {
 namespace {
@@ -81,16 +82,6 @@ std::string RandomHex(size_t bytes) {
   return hex;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  EnsureSodium();
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  std::string hex(sizeof(digest) * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), digest, sizeof(digest));
-  hex.pop_back();
-  return hex;
-}
-
 Result<NewApiKey> CreateApiKey(store::Accounts& accounts, const std::string& user_name,
                                const std::string& key_name) {
   auto user = accounts.FindUser(user_name);
@@ -126,9 +117,7 @@ Identity Authenticator::FromUser(const store::UserRecord& user, Identity::Via vi
 
 Result<std::optional<Identity>> Authenticator::IdentifySso(const Request& request,
                                                            store::Accounts& accounts) {
-  std::string header = config_.sso.user_header;
-  for (char& c : header) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::string& user_name = request.Header(header);
+  const std::string& user_name = request.Header(LowerAscii(config_.sso.user_header));
   if (user_name.empty()) return std::optional<Identity>();
   if (!AnyContains(trusted_proxies_, request.remote_address)) {
     // Anyone can send the header; only the proxy's word counts.
@@ -145,12 +134,8 @@ Result<std::optional<Identity>> Authenticator::IdentifySso(const Request& reques
     if (!*user) return Fail(ErrorCode::kInternal, "the single sign-on user could not be stored");
   }
   if ((*user)->disabled) return Fail(ErrorCode::kUnauthenticated, "this account is disabled");
-  std::string groups_header = config_.sso.groups_header;
-  for (char& c : groups_header) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
   std::vector<std::string> roles = (*user)->roles.roles();
-  for (const auto& group : SplitGroups(request.Header(groups_header))) {
+  for (const auto& group : SplitGroups(request.Header(LowerAscii(config_.sso.groups_header)))) {
     for (const auto& [name, mapped] : config_.sso.group_roles) {
       if (name == group) roles.insert(roles.end(), mapped.begin(), mapped.end());
     }

@@ -46,7 +46,6 @@ Result<std::string> HashPassword(std::string_view password);
 bool VerifyPassword(const std::string& hash, std::string_view password);
 // `bytes` random bytes as lower-case hex.
 std::string RandomHex(size_t bytes);
-std::string Sha256Hex(std::string_view data);
 
 struct NewApiKey {
   int id = 0;

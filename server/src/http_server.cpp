@@ -12,6 +12,7 @@
 #include "api.h"
 #include "cidr.h"
 #include "wissen/core/log.h"
+#include "wissen/core/text.h"
 
 namespace wissen::server {
 namespace {
@@ -19,15 +20,10 @@ namespace {
 namespace http = web::http;
 using http::experimental::listener::http_listener;
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
                std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (Lower(key) == Lower(std::string(name))) return true;
+    if (LowerAscii(key) == LowerAscii(name)) return true;
   }
   return false;
 }
@@ -193,7 +189,7 @@ void HttpServer::Impl::OnRequest(http::http_request request) {
     for (const auto& [key, value] : web::uri::split_query(request.relative_uri().query())) {
       copy.query[web::uri::decode(key)] = web::uri::decode(value);
     }
-    for (const auto& [name, value] : request.headers()) copy.headers[Lower(name)] = value;
+    for (const auto& [name, value] : request.headers()) copy.headers[LowerAscii(name)] = value;
     copy.remote_address = request.remote_address();
   } catch (const std::exception&) {
     ReplyNow(request, 400, "bad_request", "the request line could not be parsed", secure);

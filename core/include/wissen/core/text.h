@@ -27,6 +27,10 @@ std::string NormalizeForMatch(std::string_view text);
 // Splits on a single character; empty pieces are dropped.
 std::vector<std::string> SplitNonEmpty(std::string_view text, char separator);
 
+// ASCII letters to lower case; other bytes (UTF-8 included) unchanged. For protocol tokens:
+// header names, content types, charset labels, file extensions.
+std::string LowerAscii(std::string_view text);
+
 // Trims ASCII white space.
 std::string_view TrimAscii(std::string_view text);
 
