@@ -4,6 +4,10 @@
 #
 #   bench/server/run.sh                      # 30 s, 32 connections per endpoint
 #   WISSEN_BINARY=build-eval/server/wissen DURATION=10s CONNECTIONS=16 bench/server/run.sh
+#   ENDPOINTS=search PERF_OUT=/tmp/search.perf bench/server/run.sh   # profile the server
+#
+# ENDPOINTS: "healthz search" (default), or either alone. PERF_OUT: `perf record -g` of the
+# server for 10 s in the middle of the search run (perf report -i "$PERF_OUT" afterwards).
 #
 # Sets up a throw-away data directory (embedded PostgreSQL) over samples/, crawls it, adds
 # user "bench" with an API key, starts the server on a free 127.0.0.1 port and stops it by
@@ -17,6 +21,7 @@ duration="${DURATION:-30s}"
 connections="${CONNECTIONS:-32}"
 threads="${THREADS:-2}"
 workers="${WORKERS:-4}"
+endpoints="${ENDPOINTS:-healthz search}"
 
 [[ -x "$binary" ]] || { echo "no wissen binary at $binary (set WISSEN_BINARY)" >&2; exit 1; }
 if ! command -v wrk >/dev/null; then
@@ -114,15 +119,26 @@ echo "date          $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "host          $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server        workers $workers, wrk $threads threads, $connections connections, $duration"
 echo
-echo "== GET /healthz"
-wrk -t"$threads" -c"$connections" -d"$duration" -s "$here/report.lua" "$url/healthz" |
-  sed -n '/^requests /,$p'
-echo "load average  $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-echo "== POST /api/v1/search"
-WISSEN_KEY="$key" wrk -t"$threads" -c"$connections" -d"$duration" -s "$here/search.lua" \
-  "$url/api/v1/search" | sed -n '/^requests /,$p'
-echo "load average  $(cut -d' ' -f1-3 /proc/loadavg)"
+if [[ " $endpoints " == *" healthz "* ]]; then
+  echo "== GET /healthz"
+  wrk -t"$threads" -c"$connections" -d"$duration" -s "$here/report.lua" "$url/healthz" |
+    sed -n '/^requests /,$p'
+  echo "load average  $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+fi
+if [[ " $endpoints " == *" search "* ]]; then
+  echo "== POST /api/v1/search"
+  perf_pid=""
+  if [[ -n "${PERF_OUT:-}" ]]; then
+    (sleep 5 && exec perf record -g -o "$PERF_OUT" -p "$server_pid" -- sleep 10) \
+      >"$work/perf.log" 2>&1 &
+    perf_pid=$!
+  fi
+  WISSEN_KEY="$key" wrk -t"$threads" -c"$connections" -d"$duration" -s "$here/search.lua" \
+    "$url/api/v1/search" | sed -n '/^requests /,$p'
+  echo "load average  $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [[ -n "$perf_pid" ]]; then wait "$perf_pid"; fi
+fi
 # The server's own view: statuses, queue rejections, audit records dropped under load, and
 # time in the handler and in retrieval (sum/count = mean) against wrk's end-to-end latency.
 echo

@@ -120,7 +120,7 @@ class CpprestExchange final : public Exchange {
         const auto size = std::filesystem::file_size(response.file, error);
         out.set_body(file, error ? 0 : size, response.content_type);
       } else if (!response.body.empty()) {
-        out.set_body(response.body, response.content_type);
+        out.set_body(std::move(response.body), response.content_type);
       }
       request_.reply(out).then([](pplx::task<void> sent) {
         try {

@@ -6,11 +6,6 @@
 
 namespace wissen::store {
 
-struct Accounts::Impl {
-  explicit Impl(const std::string& conninfo) : connection(conninfo) {}
-  pqxx::connection connection;
-};
-
 namespace {
 
 constexpr const char* kUserColumns =
@@ -49,6 +44,26 @@ ApiKeyRecord ReadKey(const pqxx::row& row) {
   key.user_disabled = row["user_disabled"].as<bool>();
   return key;
 }
+
+constexpr const char* kUseKey = "api_key_use";
+constexpr const char* kTouchKey = "api_key_touch";
+
+}  // namespace
+
+struct Accounts::Impl {
+  explicit Impl(const std::string& conninfo) : connection(conninfo) {
+    // Every API request checks its key: prepared once per connection, so PostgreSQL does not
+    // parse and plan the join on each request.
+    connection.prepare(kUseKey, std::string("SELECT ") + kKeyColumns +
+                                    ", coalesce(k.last_used_at < now() - interval '1 minute', "
+                                    "true) AS stale FROM api_keys k JOIN users u ON u.id = "
+                                    "k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL");
+    connection.prepare(kTouchKey, "UPDATE api_keys SET last_used_at = now() WHERE id = $1");
+  }
+  pqxx::connection connection;
+};
+
+namespace {
 
 // Role names are validated before they reach the store, so the comma-joined form is safe to
 // hand to string_to_array.
@@ -222,17 +237,11 @@ Result<std::optional<ApiKeyRecord>> Accounts::UseApiKey(const std::string& key_h
   return Guard("check the API key", [&]() -> Result<std::optional<ApiKeyRecord>> {
     // Every API request starts here: single autocommit statements, no BEGIN/COMMIT trips.
     pqxx::nontransaction tx(impl_->connection);
-    auto rows = tx.exec_params(std::string("SELECT ") + kKeyColumns +
-                                   ", coalesce(k.last_used_at < now() - interval '1 minute', "
-                                   "true) AS stale FROM api_keys k JOIN users u ON u.id = "
-                                   "k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
-                               key_hash);
+    auto rows = tx.exec_prepared(kUseKey, key_hash);
     if (rows.empty()) return std::optional<ApiKeyRecord>();
     ApiKeyRecord key = ReadKey(rows[0]);
     // A busy service would otherwise write on every request: record the use once a minute.
-    if (rows[0]["stale"].as<bool>()) {
-      tx.exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = $1", key.id);
-    }
+    if (rows[0]["stale"].as<bool>()) tx.exec_prepared(kTouchKey, key.id);
     return std::optional<ApiKeyRecord>(key);
   });
 }

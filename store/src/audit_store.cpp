@@ -63,14 +63,21 @@ int64_t ToMicros(std::chrono::system_clock::time_point t) {
 
 struct AuditStore::Impl {
   explicit Impl(const std::string& conninfo) : connection(conninfo) {
-    // $2 = 0 means "now": the database clock, so rows of several servers sort consistently.
+    // One statement per batch: each parameter is an array with one element per record, and
+    // unnest turns them back into rows in their order. A single autocommit statement is
+    // atomic and costs one round trip and one commit however many records the batch holds.
+    // at = 0 means "now": the database clock, so rows of several servers sort consistently.
     connection.prepare(
         kInsert,
         "INSERT INTO audit_log (at, user_pseudonym, action, query_hash, document_ids, "
-        "document_acls, generator, status, latency_ms, injection_flag, question_enc) VALUES ("
-        "CASE WHEN $1::bigint = 0 THEN now() ELSE to_timestamp($1::bigint / 1e6) END, "
-        "$2, $3, $4, string_to_array($5, ',')::bigint[], $6::text[], $7, $8, $9, $10, "
-        "decode(NULLIF($11, ''), 'hex'))");
+        "document_acls, generator, status, latency_ms, injection_flag, question_enc) "
+        "SELECT CASE WHEN r.at = 0 THEN now() ELSE to_timestamp(r.at / 1e6) END, r.pseudonym, "
+        "r.action, r.query_hash, string_to_array(r.ids, ',')::bigint[], r.acls::text[], "
+        "r.generator, r.status, r.latency_ms, r.injection, decode(NULLIF(r.question, ''), 'hex') "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+        "$7::text[], $8::text[], $9::float8[], $10::boolean[], $11::text[]) WITH ORDINALITY "
+        "AS r(at, pseudonym, action, query_hash, ids, acls, generator, status, latency_ms, "
+        "injection, question, n) ORDER BY r.n");
   }
   pqxx::connection connection;
 };
@@ -92,14 +99,30 @@ Result<void> AuditStore::Append(std::span<const AuditRecord> records) {
                   "audit record: document_acls must be parallel to document_ids");
     }
   }
+  if (records.empty()) return {};
+  // The columns as PostgreSQL array literals, one element per record.
+  std::vector<std::string> at, pseudonym, action, query_hash, ids, acls, generator, status, latency,
+      injection, question;
+  for (const auto& r : records) {
+    at.push_back(std::to_string(ToMicros(r.at)));
+    pseudonym.push_back(r.user_pseudonym);
+    action.push_back(r.action);
+    query_hash.push_back(r.query_hash);
+    ids.push_back(JoinIds(r.document_ids));
+    acls.push_back(TextArrayLiteral(r.document_acls));
+    generator.push_back(r.generator);
+    status.push_back(r.status);
+    latency.push_back(pqxx::to_string(r.latency_ms));
+    injection.push_back(r.injection_flag ? "true" : "false");
+    question.push_back(Hex(r.question_sealed));
+  }
   return Guard("write audit records", [&]() -> Result<void> {
-    pqxx::work tx(impl_->connection);
-    for (const auto& r : records) {
-      tx.exec_prepared(kInsert, ToMicros(r.at), r.user_pseudonym, r.action, r.query_hash,
-                       JoinIds(r.document_ids), TextArrayLiteral(r.document_acls), r.generator,
-                       r.status, r.latency_ms, r.injection_flag, Hex(r.question_sealed));
-    }
-    tx.commit();
+    pqxx::nontransaction tx(impl_->connection);
+    tx.exec_prepared(kInsert, TextArrayLiteral(at), TextArrayLiteral(pseudonym),
+                     TextArrayLiteral(action), TextArrayLiteral(query_hash), TextArrayLiteral(ids),
+                     TextArrayLiteral(acls), TextArrayLiteral(generator), TextArrayLiteral(status),
+                     TextArrayLiteral(latency), TextArrayLiteral(injection),
+                     TextArrayLiteral(question));
     return {};
   });
 }

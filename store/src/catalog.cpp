@@ -461,15 +461,9 @@ Result<std::vector<Passage>> Catalog::FetchPassages(std::span<const int64_t> chu
   return Guard("fetch passages", [&]() -> Result<std::vector<Passage>> {
     std::vector<Passage> passages;
     if (chunk_ids.empty() || roles.empty()) return passages;
-    pqxx::read_transaction tx(impl_->connection);
-    auto rows = tx.exec_params(
-        "SELECT c.id, c.document_id, s.name, d.path, d.uri, d.title, c.heading_path, c.page, "
-        "c.text, array_to_string(d.acl, ',') "
-        "FROM chunks c JOIN documents d ON d.id = c.document_id "
-        "JOIN sources s ON s.id = d.source_id "
-        "WHERE c.id = ANY(string_to_array($1, ',')::bigint[]) "
-        "AND d.deleted_at IS NULL AND d.acl && string_to_array($2, ',')::text[]",
-        JoinIds(chunk_ids), roles.Key());
+    // One autocommit statement: it sees one snapshot without a BEGIN/ROLLBACK round trip.
+    pqxx::nontransaction tx(impl_->connection);
+    auto rows = tx.exec_prepared(kFetchPassages, JoinIds(chunk_ids), roles.Key());
     std::unordered_map<int64_t, Passage> by_id;
     for (const auto& row : rows) {
       Passage p;

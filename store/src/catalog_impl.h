@@ -8,8 +8,22 @@
 
 namespace wissen::store {
 
+// Name of the prepared passage fetch (see Impl's constructor).
+inline constexpr const char* kFetchPassages = "fetch_passages";
+
 struct Catalog::Impl {
-  explicit Impl(const std::string& conninfo) : connection_string(conninfo), connection(conninfo) {}
+  explicit Impl(const std::string& conninfo) : connection_string(conninfo), connection(conninfo) {
+    // Every search ends with this fetch: prepared once per connection (libpqxx registers it on
+    // first use, so a catalog opened before the migrations ran is fine), so PostgreSQL does not
+    // parse and plan the three-table join on each query.
+    connection.prepare(kFetchPassages,
+                       "SELECT c.id, c.document_id, s.name, d.path, d.uri, d.title, "
+                       "c.heading_path, c.page, c.text, array_to_string(d.acl, ',') "
+                       "FROM chunks c JOIN documents d ON d.id = c.document_id "
+                       "JOIN sources s ON s.id = d.source_id "
+                       "WHERE c.id = ANY(string_to_array($1, ',')::bigint[]) "
+                       "AND d.deleted_at IS NULL AND d.acl && string_to_array($2, ',')::text[]");
+  }
   std::string connection_string;
   pqxx::connection connection;
 };

@@ -186,6 +186,64 @@ TEST_F(AuditTest, PruneDeletesOnlyOldRecords) {
   EXPECT_DOUBLE_EQ((*left)[1].latency_ms, 29);
 }
 
+// A batch goes to the database as one statement of arrays: every field of every record must
+// come back as it went in, in order, whatever characters it holds.
+TEST_F(AuditTest, ABatchKeepsEveryFieldAndItsOrder) {
+  Open();
+  auto audit_store = store::AuditStore::Connect(database_url_);
+  ASSERT_TRUE(audit_store);
+  std::string all_bytes;
+  for (int b = 0; b < 256; ++b) all_bytes += static_cast<char>(b);
+  std::vector<store::AuditRecord> records(3);
+  records[0].at = system_clock::now() - hours(2);
+  records[0].user_pseudonym = "p";
+  records[0].action = "ask";
+  records[0].query_hash = "q\"{},\\ NULL";
+  records[0].document_ids = {7, 8};
+  records[0].document_acls = {"", "a,b"};
+  records[0].generator = "openai:\"model\" {x}";
+  records[0].status = "200";
+  records[0].latency_ms = 12.5;
+  records[0].injection_flag = true;
+  records[0].question_sealed = all_bytes;
+  records[1].user_pseudonym = "p";  // at = epoch: the database's now()
+  records[1].action = "search";
+  records[1].status = "ok";
+  records[2].at = system_clock::now() - hours(1);
+  records[2].user_pseudonym = "p";
+  records[2].action = "document";
+  records[2].document_ids = {9};
+  records[2].status = "404";
+  ASSERT_TRUE((*audit_store)->Append(records));
+  ASSERT_TRUE((*audit_store)->Append(std::span<const store::AuditRecord>()));  // no-op
+
+  auto back = (*audit_store)->ListByUser("p", 10);
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->size(), 3u);
+  const store::AuditRecord& now = (*back)[0];  // newest first
+  const store::AuditRecord& hour = (*back)[1];
+  const store::AuditRecord& two = (*back)[2];
+  EXPECT_EQ(now.action, "search");
+  EXPECT_LT(system_clock::now() - now.at, hours(1));
+  EXPECT_TRUE(now.document_ids.empty());
+  EXPECT_TRUE(now.document_acls.empty());
+  EXPECT_TRUE(now.question_sealed.empty());
+  EXPECT_EQ(hour.action, "document");
+  EXPECT_EQ(hour.document_ids, (std::vector<int64_t>{9}));
+  EXPECT_EQ(two.action, "ask");
+  EXPECT_EQ(two.query_hash, records[0].query_hash);
+  EXPECT_EQ(two.document_ids, (std::vector<int64_t>{7, 8}));
+  EXPECT_EQ(two.document_acls, (std::vector<std::string>{"", "a,b"}));
+  EXPECT_EQ(two.generator, records[0].generator);
+  EXPECT_EQ(two.status, "200");
+  EXPECT_DOUBLE_EQ(two.latency_ms, 12.5);
+  EXPECT_TRUE(two.injection_flag);
+  EXPECT_EQ(two.question_sealed, all_bytes);
+  // Written in the order given: ids rise with the position in the batch.
+  EXPECT_LT(two.id, now.id);
+  EXPECT_LT(now.id, hour.id);
+}
+
 TEST_F(AuditTest, ShowFindsOnlyThatUsersRecords) {
   const server::Config config = Open();
   {
