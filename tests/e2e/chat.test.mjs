@@ -44,6 +44,36 @@ async function newPage({ locale = 'de-DE', viewport = { width: 1280, height: 860
   return page;
 }
 
+// Keeps a copy of every /api/v1/ask response body as the page's own code reads it. Chromium
+// does not reliably keep the body of a streamed fetch for Network.getResponseBody ("No data
+// found for resource"), so the test tees the stream inside the page instead.
+async function recordAskStreams(page) {
+  await page.addInitScript(() => {
+    const originalFetch = window.fetch;
+    window.askStreams = [];
+    window.fetch = async (...args) => {
+      const response = await originalFetch(...args);
+      const url = typeof args[0] === 'string' ? args[0] : args[0].url;
+      if (!url.endsWith('/api/v1/ask') || !response.body) return response;
+      const [copy, forPage] = response.body.tee();
+      const record = { text: '', done: false };
+      window.askStreams.push(record);
+      (async () => {
+        const reader = copy.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          record.text += decoder.decode(value, { stream: true });
+        }
+        record.done = true;
+      })();
+      return new Response(forPage, { status: response.status, statusText: response.statusText,
+                                     headers: response.headers });
+    };
+  });
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, name + '.png'), fullPage: false });
 }
@@ -68,6 +98,7 @@ async function ask(page, question) {
 
 test('log in, ask in German, stream, cite, feedback, reopen, delete, log out', async () => {
   const page = await newPage();
+  await recordAskStreams(page);
   await page.goto(URL + '/');
   await page.locator('#login-view').waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'de');
@@ -88,7 +119,8 @@ test('log in, ask in German, stream, cite, feedback, reopen, delete, log out', a
   // The answer came as a server-sent event stream, token by token.
   assert.equal(asks.length, 1);
   assert.match(asks[0].headers()['content-type'], /text\/event-stream/);
-  const stream = await asks[0].text();
+  await page.waitForFunction(() => window.askStreams.length === 1 && window.askStreams[0].done);
+  const stream = await page.evaluate(() => window.askStreams[0].text);
   assert.match(stream, /event: token/);
   assert.match(stream, /event: done/);
   assert.match(await answer.locator('.generator-used').innerText(), /Generator: extractive/);
