@@ -64,6 +64,32 @@ TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {
   EXPECT_EQ(hits.front().id, 1);
 }
 
+TEST_F(LexicalIndexTest, GermanQueryWordFindsCompoundsItBegins) {
+  Write(
+      {{1, 1, "Formulare", "", "Den Urlaubsantrag stellen Sie im Portal.", "de", Acl({"everyone"})},
+       {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
+  const auto hits = Search("Urlaub", RoleSet({"everyone"}), 5, "de");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits.front().id, 1);
+  // Only German queries are expanded: English has no such compounds.
+  EXPECT_TRUE(Search("Urlaub", RoleSet({"everyone"}), 5, "en").empty());
+}
+
+TEST_F(LexicalIndexTest, GermanCompoundQueryFindsItsParts) {
+  Write({{1, 1, "Werkstatt", "", "Die Sicherung sitzt unter der Platte.", "de", Acl({"everyone"})},
+         {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
+  const auto hits = Search("Sicherungsplatte", RoleSet({"everyone"}), 5, "de");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits.front().id, 1);
+}
+
+TEST_F(LexicalIndexTest, CompoundExpansionRespectsTheRoleFilter) {
+  Write({{1, 1, "Formulare", "", "Urlaubsantrag HR-intern", "de", Acl({"hr"})},
+         {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
+  EXPECT_TRUE(Search("Urlaub", RoleSet({"everyone"}), 5, "de").empty());
+  EXPECT_EQ(Search("Urlaub", RoleSet({"hr"}), 5, "de").size(), 1u);
+}
+
 TEST_F(LexicalIndexTest, RemovingADocumentRemovesAllItsChunks) {
   Write({{1, 7, "A", "", "alpha beta", "en", Acl({"everyone"})},
          {2, 7, "A", "", "alpha gamma", "en", Acl({"everyone"})},
