@@ -52,6 +52,7 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     if (!embedded) return Fail(embedded.error());
     store::VectorSearchOptions search_options;
     search_options.nprobe = options_.nprobe;
+    search_options.ef_search = options_.ef_search;
     vector_hits = snapshot.vectors->Search(*embedded, candidates, principal.roles, search_options);
   }
   std::vector<store::ScoredId> lexical_hits;

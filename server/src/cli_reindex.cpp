@@ -47,7 +47,7 @@ void RegisterReindexCommand(CLI::App& app, CliContext& context) {
     }
     indexer::PublishOptions publish;
     publish.index_root = config->index_dir();
-    publish.vectors.ivf_threshold = config->ivf_threshold;
+    publish.vectors.hnsw_threshold = config->hnsw_threshold;
     auto report = indexer::Reindex(runtime->catalog(), runtime->embedder(), publish);
     if (!report) {
       ReportError(report.error());

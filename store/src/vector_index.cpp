@@ -1,19 +1,19 @@
 #include "wissen/store/vector_index.h"
 
 #include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
 #include <faiss/IndexIDMap.h>
-#include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexIVF.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
-#include <sstream>
+#include <queue>
 
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
@@ -31,9 +31,129 @@ struct Partition {
   std::string file;
   std::string fingerprint;
   int64_t vectors = 0;
-  bool ivf = false;
+  PartitionKind kind = PartitionKind::kFlat;
   std::unique_ptr<faiss::Index> index;
+  // For kHnsw: the graph and vectors inside `index` (an IndexIDMap) and its label -> chunk
+  // id table, for SearchHnsw.
+  const faiss::HNSW* graph = nullptr;
+  const float* graph_vectors = nullptr;
+  const faiss::Index::idx_t* graph_ids = nullptr;
 };
+
+// Marks visited graph nodes for one thread; clearing is a counter increment, not a memset
+// of the whole table per query.
+class VisitedNodes {
+ public:
+  void Start(size_t nodes) {
+    if (marks_.size() < nodes) marks_.assign(nodes, 0);
+    if (++epoch_ == 0) {
+      std::fill(marks_.begin(), marks_.end(), 0);
+      epoch_ = 1;
+    }
+  }
+  // True the first time `node` is seen since Start.
+  bool Visit(int node) {
+    if (marks_[node] == epoch_) return false;
+    marks_[node] = epoch_;
+    return true;
+  }
+
+ private:
+  std::vector<uint16_t> marks_;
+  uint16_t epoch_ = 0;
+};
+
+// Top-k by inner product over a FAISS HNSW graph: greedy descent through the upper levels,
+// then a best-first search on the bottom level keeping the `ef` best nodes (Malkov &
+// Yashunin, algorithms 2 and 5). FAISS 1.7.3's own search takes the candidate list length
+// from the index's efSearch member, not from SearchParametersHNSW, so a shared immutable
+// index could not vary it per query; this search also runs on the calling thread only
+// instead of opening an OpenMP team for one query. Returns (score, label), best first.
+std::vector<std::pair<float, faiss::Index::idx_t>> SearchHnsw(const Partition& partition,
+                                                              const float* query, int dimension,
+                                                              int k, int ef) {
+  using Scored = std::pair<float, int>;
+  const faiss::HNSW& graph = *partition.graph;
+  std::vector<std::pair<float, faiss::Index::idx_t>> top;
+  if (graph.entry_point < 0) return top;
+  auto score = [&](int node) {
+    return faiss::fvec_inner_product(query, partition.graph_vectors + size_t(node) * dimension,
+                                     dimension);
+  };
+  int current = graph.entry_point;
+  float current_score = score(current);
+  for (int level = graph.max_level; level > 0; --level) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      size_t begin = 0, end = 0;
+      graph.neighbor_range(current, level, &begin, &end);
+      for (size_t j = begin; j < end && graph.neighbors[j] >= 0; ++j) {
+        const float s = score(graph.neighbors[j]);
+        if (s > current_score) {
+          current_score = s;
+          current = graph.neighbors[j];
+          moved = true;
+        }
+      }
+    }
+  }
+
+  thread_local VisitedNodes visited;
+  visited.Start(graph.levels.size());
+  visited.Visit(current);
+  std::priority_queue<Scored> candidates;                                 // best first
+  std::priority_queue<Scored, std::vector<Scored>, std::greater<>> kept;  // worst first
+  candidates.emplace(current_score, current);
+  kept.emplace(current_score, current);
+  while (!candidates.empty()) {
+    const auto [candidate_score, candidate] = candidates.top();
+    if (candidate_score < kept.top().first && static_cast<int>(kept.size()) >= ef) break;
+    candidates.pop();
+    size_t begin = 0, end = 0;
+    graph.neighbor_range(candidate, 0, &begin, &end);
+    for (size_t j = begin; j < end && graph.neighbors[j] >= 0; ++j) {
+      const int node = graph.neighbors[j];
+      if (!visited.Visit(node)) continue;
+      const float s = score(node);
+      if (static_cast<int>(kept.size()) < ef || s > kept.top().first) {
+        candidates.emplace(s, node);
+        kept.emplace(s, node);
+        if (static_cast<int>(kept.size()) > ef) kept.pop();
+      }
+    }
+  }
+  while (static_cast<int>(kept.size()) > k) kept.pop();
+  for (; !kept.empty(); kept.pop()) top.emplace_back(kept.top().first, kept.top().second);
+  std::reverse(top.begin(), top.end());
+  return top;
+}
+
+PartitionKind KindFor(int64_t vectors, const VectorBuildOptions& options) {
+  return vectors >= options.hnsw_threshold ? PartitionKind::kHnsw : PartitionKind::kFlat;
+}
+
+// The kind a loaded FAISS index is searched as; sets the HNSW shortcuts. Returns false for
+// an index type this code never writes.
+bool ClassifyIndex(Partition& partition) {
+  if (dynamic_cast<const faiss::IndexIVF*>(partition.index.get()) != nullptr) {
+    partition.kind = PartitionKind::kIvf;
+    return true;
+  }
+  const auto* map = dynamic_cast<const faiss::IndexIDMap*>(partition.index.get());
+  if (map == nullptr) return false;
+  if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(map->index)) {
+    const auto* storage = dynamic_cast<const faiss::IndexFlatIP*>(hnsw->storage);
+    partition.kind = PartitionKind::kHnsw;
+    partition.graph = &hnsw->hnsw;
+    partition.graph_vectors = storage != nullptr ? storage->get_xb() : nullptr;
+    partition.graph_ids = map->id_map.data();
+    return storage != nullptr && storage->ntotal == hnsw->ntotal &&
+           static_cast<int64_t>(map->id_map.size()) == hnsw->ntotal &&
+           static_cast<int64_t>(hnsw->hnsw.levels.size()) == hnsw->ntotal;
+  }
+  partition.kind = PartitionKind::kFlat;
+  return dynamic_cast<const faiss::IndexFlat*>(map->index) != nullptr;
+}
 
 std::string GenerationName(int64_t generation) {
   char name[32];
@@ -85,6 +205,18 @@ std::string PartitionFileName(const Acl& acl) {
 
 }  // namespace
 
+const char* PartitionKindName(PartitionKind kind) {
+  switch (kind) {
+    case PartitionKind::kFlat:
+      return "flat";
+    case PartitionKind::kIvf:
+      return "ivf";
+    case PartitionKind::kHnsw:
+      return "hnsw";
+  }
+  return "flat";
+}
+
 struct VectorIndex::Impl {
   int64_t generation = 0;
   VectorIdentity identity;
@@ -125,11 +257,20 @@ Result<std::shared_ptr<const VectorIndex>> VectorIndex::Load(const fs::path& dir
       partition.file = entry.at("file").get<std::string>();
       partition.fingerprint = entry.value("fingerprint", "");
       partition.vectors = entry.at("vectors").get<int64_t>();
-      partition.ivf = entry.value("ivf", false);
       partition.index.reset(faiss::read_index((dir / partition.file).c_str()));
       if (partition.index->d != impl->identity.dimension) {
         return Fail(ErrorCode::kInternal, "partition " + partition.file + " has dimension " +
                                               std::to_string(partition.index->d));
+      }
+      // The file says what it is; the manifest's "kind" (or the older "ivf" flag) must agree.
+      const std::string recorded = entry.contains("kind")
+                                       ? entry.at("kind").get<std::string>()
+                                       : (entry.value("ivf", false) ? "ivf" : "flat");
+      if (!ClassifyIndex(partition) || recorded != PartitionKindName(partition.kind) ||
+          partition.index->ntotal != partition.vectors) {
+        return Fail(ErrorCode::kInternal, "partition " + partition.file + " in " + dir.string() +
+                                              " does not match its manifest entry; run "
+                                              "`wissen reindex`");
       }
       impl->partitions.push_back(std::move(partition));
     }
@@ -152,12 +293,25 @@ std::vector<ScoredId> VectorIndex::Search(std::span<const float> query, int k, c
     // before FAISS sees the query.
     if (!roles.Intersects(partition.acl) || partition.vectors == 0) continue;
     std::fill(labels.begin(), labels.end(), -1);
-    if (partition.ivf) {
-      faiss::SearchParametersIVF params;
-      params.nprobe = static_cast<size_t>(std::max(1, options.nprobe));
-      partition.index->search(1, query.data(), k, distances.data(), labels.data(), &params);
-    } else {
-      partition.index->search(1, query.data(), k, distances.data(), labels.data());
+    switch (partition.kind) {
+      case PartitionKind::kHnsw: {
+        const auto top = SearchHnsw(partition, query.data(), impl_->identity.dimension, k,
+                                    std::max(options.ef_search, k));
+        for (size_t i = 0; i < top.size(); ++i) {
+          distances[i] = top[i].first;
+          labels[i] = partition.graph_ids[top[i].second];
+        }
+        break;
+      }
+      case PartitionKind::kIvf: {
+        faiss::SearchParametersIVF params;
+        params.nprobe = static_cast<size_t>(std::max(1, options.nprobe));
+        partition.index->search(1, query.data(), k, distances.data(), labels.data(), &params);
+        break;
+      }
+      case PartitionKind::kFlat:
+        partition.index->search(1, query.data(), k, distances.data(), labels.data());
+        break;
     }
     for (int i = 0; i < k; ++i) {
       if (labels[i] >= 0) merged.push_back({labels[i], distances[i]});
@@ -175,7 +329,7 @@ const VectorIdentity& VectorIndex::identity() const { return impl_->identity; }
 
 std::vector<PartitionStats> VectorIndex::partitions() const {
   std::vector<PartitionStats> stats;
-  for (const auto& p : impl_->partitions) stats.push_back({p.acl, p.vectors, p.ivf});
+  for (const auto& p : impl_->partitions) stats.push_back({p.acl, p.vectors, p.kind});
   return stats;
 }
 
@@ -228,6 +382,7 @@ Result<bool> VectorIndexBuilder::Reuse(const VectorIndex* previous, const Acl& a
   if (previous == nullptr || previous->identity() != impl_->identity) return false;
   for (const auto& p : previous->impl_->partitions) {
     if (p.acl != acl || p.fingerprint != fingerprint || fingerprint.empty()) continue;
+    if (p.kind != KindFor(p.vectors, impl_->options)) return false;
     const fs::path target = impl_->dir / p.file;
     std::error_code ec;
     fs::create_hard_link(previous->impl_->dir / p.file, target, ec);
@@ -237,7 +392,7 @@ Result<bool> VectorIndexBuilder::Reuse(const VectorIndex* previous, const Acl& a
                                  {"file", p.file},
                                  {"fingerprint", fingerprint},
                                  {"vectors", p.vectors},
-                                 {"ivf", p.ivf}});
+                                 {"kind", PartitionKindName(p.kind)}});
     return true;
   }
   return false;
@@ -251,36 +406,22 @@ Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerpr
     return Fail(ErrorCode::kInternal, "vector count does not match id count");
   }
   const std::string file = PartitionFileName(acl);
-  const bool ivf = n >= impl_->options.ivf_threshold;
+  const PartitionKind kind = KindFor(n, impl_->options);
   try {
-    std::unique_ptr<faiss::Index> index;
-    std::vector<faiss::Index::idx_t> labels(ids.begin(), ids.end());
-    if (ivf) {
-      // About 4·√n lists keeps lists a few hundred vectors long at a million vectors; k-means
-      // wants at least ~39 training points per list, which bounds nlist for mid-sized n.
-      const auto nlist =
-          static_cast<size_t>(std::clamp<double>(std::min(4 * std::sqrt(n), n / 39.0), 1, 65536));
-      auto quantizer = new faiss::IndexFlatIP(d);
-      auto ivf_index =
-          std::make_unique<faiss::IndexIVFFlat>(quantizer, d, nlist, faiss::METRIC_INNER_PRODUCT);
-      ivf_index->own_fields = true;
-      // Train on a deterministic sample: k-means needs ~40 points per list, not all of them.
-      const int64_t sample = std::min<int64_t>(n, static_cast<int64_t>(nlist) * 64);
-      std::vector<float> training(static_cast<size_t>(sample) * d);
-      const int64_t stride = std::max<int64_t>(1, n / sample);
-      for (int64_t i = 0; i < sample; ++i) {
-        std::copy_n(vectors.data() + (i * stride % n) * d, d, training.data() + i * d);
-      }
-      ivf_index->train(sample, training.data());
-      ivf_index->add_with_ids(n, vectors.data(), labels.data());
-      index = std::move(ivf_index);
+    std::unique_ptr<faiss::Index> inner;
+    if (kind == PartitionKind::kHnsw) {
+      auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(d, impl_->options.hnsw_m,
+                                                         faiss::METRIC_INNER_PRODUCT);
+      hnsw->hnsw.efConstruction = impl_->options.hnsw_ef_construction;
+      inner = std::move(hnsw);
     } else {
-      auto map = std::make_unique<faiss::IndexIDMap2>(new faiss::IndexFlatIP(d));
-      map->own_fields = true;
-      map->add_with_ids(n, vectors.data(), labels.data());
-      index = std::move(map);
+      inner = std::make_unique<faiss::IndexFlatIP>(d);
     }
-    faiss::write_index(index.get(), (impl_->dir / file).c_str());
+    // IndexIDMap (not IDMap2): a plain id array, no reverse hash map of ~50 bytes a vector.
+    faiss::IndexIDMap map(inner.get());
+    std::vector<faiss::Index::idx_t> labels(ids.begin(), ids.end());
+    map.add_with_ids(n, vectors.data(), labels.data());
+    faiss::write_index(&map, (impl_->dir / file).c_str());
   } catch (const std::exception& e) {
     log::Error("index.write_failed", {{"file", file}, {"detail", e.what()}});
     return Fail(ErrorCode::kInternal, "cannot build vector partition " + file);
@@ -290,7 +431,7 @@ Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerpr
                                {"file", file},
                                {"fingerprint", fingerprint},
                                {"vectors", n},
-                               {"ivf", ivf}});
+                               {"kind", PartitionKindName(kind)}});
   return {};
 }
 

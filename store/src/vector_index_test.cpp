@@ -1,11 +1,19 @@
 #include "wissen/store/vector_index.h"
 
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/index_io.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 namespace wissen::store {
 namespace {
@@ -13,19 +21,42 @@ namespace fs = std::filesystem;
 
 constexpr int kDim = 16;
 
-std::vector<float> RandomUnitVectors(int n, uint32_t seed) {
+std::vector<float> RandomUnitVectors(int n, uint32_t seed, int dim = kDim) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal;
-  std::vector<float> v(static_cast<size_t>(n) * kDim);
+  std::vector<float> v(static_cast<size_t>(n) * dim);
   for (int i = 0; i < n; ++i) {
     float norm = 0;
-    for (int d = 0; d < kDim; ++d) {
-      v[i * kDim + d] = normal(rng);
-      norm += v[i * kDim + d] * v[i * kDim + d];
+    for (int d = 0; d < dim; ++d) {
+      v[i * dim + d] = normal(rng);
+      norm += v[i * dim + d] * v[i * dim + d];
     }
-    for (int d = 0; d < kDim; ++d) v[i * kDim + d] /= std::sqrt(norm);
+    for (int d = 0; d < dim; ++d) v[i * dim + d] /= std::sqrt(norm);
   }
   return v;
+}
+
+// Ids that are neither 0-based nor contiguous, so a label that is not mapped to its id shows.
+std::vector<int64_t> SparseIds(int n, int64_t first) {
+  std::vector<int64_t> ids(n);
+  for (int i = 0; i < n; ++i) ids[i] = first + 7 * i;
+  return ids;
+}
+
+// The ids of the exact top-k by inner product.
+std::set<int64_t> ExactTopK(const std::vector<float>& vectors, const std::vector<int64_t>& ids,
+                            const float* query, int dim, int k) {
+  std::vector<std::pair<float, int64_t>> scored;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    float dot = 0;
+    for (int d = 0; d < dim; ++d) dot += query[d] * vectors[i * dim + d];
+    scored.emplace_back(dot, ids[i]);
+  }
+  std::partial_sort(scored.begin(), scored.begin() + k, scored.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::set<int64_t> top;
+  for (int i = 0; i < k; ++i) top.insert(scored[i].second);
+  return top;
 }
 
 class VectorIndexTest : public ::testing::Test {
@@ -120,29 +151,237 @@ TEST_F(VectorIndexTest, ReusesUnchangedPartitionsByFingerprint) {
   EXPECT_EQ((*current)->size(), 10);
 }
 
-TEST_F(VectorIndexTest, LargePartitionUsesIvfWithHighRecall) {
-  const int n = 8000;
-  const auto vectors = RandomUnitVectors(n, 5);
-  std::vector<int64_t> ids(n);
-  for (int i = 0; i < n; ++i) ids[i] = i + 1;
-  VectorBuildOptions options;
-  options.ivf_threshold = 1000;
-  VectorIndexBuilder builder(root_, 1, identity_, options);
-  ASSERT_TRUE(builder.Add(Acl({"everyone"}), "ivf", ids, vectors));
+// Recall@10 of the index against exact search, over `queries` random queries.
+double RecallAt10(const VectorIndex& index, const std::vector<float>& vectors,
+                  const std::vector<int64_t>& ids, int dim, const RoleSet& roles,
+                  const VectorSearchOptions& options) {
+  const int queries = 50;
+  const auto query_vectors = RandomUnitVectors(queries, 99, dim);
+  int found = 0;
+  for (int q = 0; q < queries; ++q) {
+    const float* query = query_vectors.data() + q * dim;
+    const auto truth = ExactTopK(vectors, ids, query, dim, 10);
+    const auto hits = index.Search(std::span<const float>(query, dim), 10, roles, options);
+    for (const auto& hit : hits) found += truth.contains(hit.id) ? 1 : 0;
+  }
+  return found / (10.0 * queries);
+}
+
+class HnswTest : public VectorIndexTest {
+ protected:
+  static constexpr int kHnswDim = 32;
+  const VectorIdentity hnsw_identity_{"test", "1", kHnswDim};
+  VectorBuildOptions LowThreshold() const {
+    VectorBuildOptions options;
+    options.hnsw_threshold = 1000;
+    return options;
+  }
+};
+
+TEST_F(HnswTest, LargePartitionIsHnswWithRecallOfExactSearch) {
+  const int n = 4000;
+  const auto vectors = RandomUnitVectors(n, 5, kHnswDim);
+  const auto ids = SparseIds(n, 100000);
+  VectorIndexBuilder builder(root_, 1, hnsw_identity_, LowThreshold());
+  ASSERT_TRUE(builder.Add(Acl({"everyone"}), "big", ids, vectors));
   ASSERT_TRUE(builder.Commit());
   auto index = VectorIndex::LoadCurrent(root_);
   ASSERT_TRUE(index && *index);
-  ASSERT_TRUE((*index)->partitions().front().ivf);
-  // Every stored vector finds itself first when enough lists are probed.
-  VectorSearchOptions search;
-  search.nprobe = 64;
-  int found = 0;
-  for (int q = 0; q < 100; ++q) {
-    const std::span<const float> query(vectors.data() + q * 37 * kDim, kDim);
-    auto hits = (*index)->Search(query, 1, RoleSet({"everyone"}), search);
-    if (!hits.empty() && hits.front().id == q * 37 + 1) ++found;
+  ASSERT_EQ((*index)->partitions().size(), 1u);
+  EXPECT_EQ((*index)->partitions().front().kind, PartitionKind::kHnsw);
+  EXPECT_EQ((*index)->size(), n);
+
+  const RoleSet roles({"everyone"});
+  EXPECT_GE(RecallAt10(**index, vectors, ids, kHnswDim, roles, {}), 0.95);
+  // A stored vector finds itself, under its own id, with its own score first.
+  const std::span<const float> own(vectors.data() + 1234 * kHnswDim, kHnswDim);
+  const auto hits = (*index)->Search(own, 10, roles);
+  ASSERT_EQ(hits.size(), 10u);
+  EXPECT_EQ(hits.front().id, ids[1234]);
+  EXPECT_NEAR(hits.front().score, 1.0f, 1e-4);
+  for (size_t i = 1; i < hits.size(); ++i) EXPECT_GE(hits[i - 1].score, hits[i].score);
+}
+
+TEST_F(HnswTest, SmallPartitionStaysExact) {
+  const int n = 999;
+  const auto vectors = RandomUnitVectors(n, 6, kHnswDim);
+  const auto ids = SparseIds(n, 1);
+  VectorIndexBuilder builder(root_, 1, hnsw_identity_, LowThreshold());
+  ASSERT_TRUE(builder.Add(Acl({"everyone"}), "small", ids, vectors));
+  ASSERT_TRUE(builder.Commit());
+  auto index = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(index && *index);
+  EXPECT_EQ((*index)->partitions().front().kind, PartitionKind::kFlat);
+  EXPECT_EQ(RecallAt10(**index, vectors, ids, kHnswDim, RoleSet({"everyone"}), {}), 1.0);
+}
+
+TEST_F(HnswTest, ReusedHnswPartitionSearchesAlikeAndKindChangeRebuilds) {
+  const int n = 2000;
+  const auto vectors = RandomUnitVectors(n, 7, kHnswDim);
+  const auto ids = SparseIds(n, 5000);
+  {
+    VectorIndexBuilder first(root_, 1, hnsw_identity_, LowThreshold());
+    ASSERT_TRUE(first.Add(Acl({"hr"}), "hr-1", ids, vectors));
+    ASSERT_TRUE(first.Commit());
   }
-  EXPECT_GE(found, 95);
+  auto previous = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(previous && *previous);
+  const RoleSet roles({"hr"});
+  const auto queries = RandomUnitVectors(20, 8, kHnswDim);
+  auto search_all = [&](const VectorIndex& index) {
+    std::vector<int64_t> found;
+    for (int q = 0; q < 20; ++q) {
+      for (const auto& hit : index.Search(
+               std::span<const float>(queries.data() + q * kHnswDim, kHnswDim), 10, roles)) {
+        found.push_back(hit.id);
+      }
+    }
+    return found;
+  };
+  {
+    VectorIndexBuilder second(root_, 2, hnsw_identity_, LowThreshold());
+    auto reused = second.Reuse(previous->get(), Acl({"hr"}), "hr-1");
+    ASSERT_TRUE(reused);
+    EXPECT_TRUE(*reused);
+    ASSERT_TRUE(second.Commit());
+  }
+  auto current = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(current && *current);
+  EXPECT_EQ((*current)->generation(), 2);
+  EXPECT_EQ((*current)->partitions().front().kind, PartitionKind::kHnsw);
+  EXPECT_EQ(search_all(**current), search_all(**previous));
+
+  // Under a threshold that makes this partition exact, the HNSW file is not reused.
+  VectorBuildOptions high;
+  high.hnsw_threshold = 100000;
+  VectorIndexBuilder third(root_, 3, hnsw_identity_, high);
+  auto reused = third.Reuse(current->get(), Acl({"hr"}), "hr-1");
+  ASSERT_TRUE(reused);
+  EXPECT_FALSE(*reused);
+}
+
+TEST_F(HnswTest, UnreadableAndEmptyPartitionsAreNotSearched) {
+  const auto secret = RandomUnitVectors(1500, 9, kHnswDim);
+  const auto secret_ids = SparseIds(1500, 900000);
+  const auto open = RandomUnitVectors(100, 10, kHnswDim);
+  const auto open_ids = SparseIds(100, 1);
+  VectorIndexBuilder builder(root_, 1, hnsw_identity_, LowThreshold());
+  ASSERT_TRUE(builder.Add(Acl({"rnd"}), "rnd", secret_ids, secret));
+  ASSERT_TRUE(builder.Add(Acl({"everyone"}), "open", open_ids, open));
+  ASSERT_TRUE(builder.Add(Acl({"hr"}), "empty", {}, {}));
+  ASSERT_TRUE(builder.Commit());
+  auto index = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(index && *index);
+  ASSERT_EQ((*index)->partitions().size(), 3u);
+
+  // The query is exactly a secret vector; without rnd it must not come back.
+  const std::span<const float> query(secret.data(), kHnswDim);
+  const auto without = (*index)->Search(query, 50, RoleSet({"everyone", "hr"}));
+  EXPECT_EQ(without.size(), 50u);
+  for (const auto& hit : without) EXPECT_LT(hit.id, 900000) << "rnd vector without rnd";
+  const auto with = (*index)->Search(query, 5, RoleSet({"rnd"}));
+  ASSERT_EQ(with.size(), 5u);
+  EXPECT_EQ(with.front().id, 900000);
+  for (const auto& hit : with) EXPECT_GE(hit.id, 900000);
+  EXPECT_TRUE((*index)->Search(query, 10, RoleSet({"hr"})).empty());
+}
+
+// Generations written before HNSW: IVF and IndexIDMap2 flat files, a manifest with "ivf".
+class OldGenerationTest : public VectorIndexTest {
+ protected:
+  void WriteOldGeneration(const std::vector<float>& flat, const std::vector<int64_t>& flat_ids,
+                          const std::vector<float>& ivf, const std::vector<int64_t>& ivf_ids) {
+    const fs::path dir = root_ / "gen-00000001";
+    fs::create_directories(dir);
+    faiss::IndexIDMap2 map(new faiss::IndexFlatIP(kDim));
+    map.own_fields = true;
+    map.add_with_ids(static_cast<int64_t>(flat_ids.size()), flat.data(), flat_ids.data());
+    faiss::write_index(&map, (dir / "p-flat.faiss").c_str());
+    faiss::IndexFlatIP quantizer(kDim);
+    faiss::IndexIVFFlat lists(&quantizer, kDim, kLists, faiss::METRIC_INNER_PRODUCT);
+    lists.train(static_cast<int64_t>(ivf_ids.size()), ivf.data());
+    lists.add_with_ids(static_cast<int64_t>(ivf_ids.size()), ivf.data(), ivf_ids.data());
+    faiss::write_index(&lists, (dir / "p-ivf.faiss").c_str());
+    const nlohmann::json manifest = {
+        {"generation", 1},
+        {"embedder", {{"name", "test"}, {"version", "1"}, {"dimension", kDim}}},
+        {"partitions",
+         {{{"acl", {"everyone"}},
+           {"file", "p-flat.faiss"},
+           {"fingerprint", "flat-1"},
+           {"vectors", flat_ids.size()},
+           {"ivf", false}},
+          {{"acl", {"hr"}},
+           {"file", "p-ivf.faiss"},
+           {"fingerprint", "ivf-1"},
+           {"vectors", ivf_ids.size()},
+           {"ivf", true}}}}};
+    std::ofstream(dir / "manifest.json") << manifest.dump(2);
+    std::ofstream(root_ / "CURRENT") << "gen-00000001";
+  }
+  static constexpr int kLists = 16;
+};
+
+TEST_F(OldGenerationTest, LoadsSearchesAndRebuildsAsHnsw) {
+  const auto flat = RandomUnitVectors(200, 11);
+  const auto flat_ids = SparseIds(200, 1);
+  const auto ivf = RandomUnitVectors(3000, 12);
+  const auto ivf_ids = SparseIds(3000, 500000);
+  WriteOldGeneration(flat, flat_ids, ivf, ivf_ids);
+
+  auto index = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(index && *index) << (index ? "" : index.error().ToString());
+  const auto partitions = (*index)->partitions();
+  ASSERT_EQ(partitions.size(), 2u);
+  EXPECT_EQ(partitions[0].kind, PartitionKind::kFlat);
+  EXPECT_EQ(partitions[1].kind, PartitionKind::kIvf);
+  // With every list probed the old IVF partition is exact: each vector finds itself.
+  VectorSearchOptions all_lists;
+  all_lists.nprobe = kLists;
+  for (int i = 0; i < 3000; i += 300) {
+    const std::span<const float> query(ivf.data() + i * kDim, kDim);
+    const auto hits = (*index)->Search(query, 3, RoleSet({"hr"}), all_lists);
+    ASSERT_FALSE(hits.empty());
+    EXPECT_EQ(hits.front().id, ivf_ids[i]);
+    for (const auto& hit : (*index)->Search(query, 20, RoleSet({"everyone"}), all_lists)) {
+      EXPECT_LT(hit.id, 500000) << "hr vector without hr";
+    }
+  }
+  const std::span<const float> own(flat.data() + 17 * kDim, kDim);
+  EXPECT_EQ((*index)->Search(own, 1, RoleSet({"everyone"})).front().id, flat_ids[17]);
+
+  // The next generation keeps the flat file but rebuilds the IVF partition as HNSW.
+  VectorBuildOptions options;
+  options.hnsw_threshold = 1000;
+  VectorIndexBuilder builder(root_, 2, identity_, options);
+  auto flat_reused = builder.Reuse(index->get(), Acl({"everyone"}), "flat-1");
+  ASSERT_TRUE(flat_reused);
+  EXPECT_TRUE(*flat_reused);
+  auto ivf_reused = builder.Reuse(index->get(), Acl({"hr"}), "ivf-1");
+  ASSERT_TRUE(ivf_reused);
+  ASSERT_FALSE(*ivf_reused);
+  ASSERT_TRUE(builder.Add(Acl({"hr"}), "ivf-1", ivf_ids, ivf));
+  ASSERT_TRUE(builder.Commit());
+  auto rebuilt = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(rebuilt && *rebuilt);
+  EXPECT_EQ((*rebuilt)->partitions()[0].kind, PartitionKind::kFlat);
+  EXPECT_EQ((*rebuilt)->partitions()[1].kind, PartitionKind::kHnsw);
+  EXPECT_EQ((*rebuilt)->Search(own, 1, RoleSet({"everyone"})).front().id, flat_ids[17]);
+}
+
+TEST_F(VectorIndexTest, ManifestThatContradictsItsFileDoesNotLoad) {
+  const auto vectors = RandomUnitVectors(10, 13);
+  std::vector<int64_t> ids(10);
+  for (int i = 0; i < 10; ++i) ids[i] = i + 1;
+  VectorIndexBuilder builder(root_, 1, identity_);
+  ASSERT_TRUE(builder.Add(Acl({"everyone"}), "a", ids, vectors));
+  auto dir = builder.Commit();
+  ASSERT_TRUE(dir);
+  nlohmann::json manifest = nlohmann::json::parse(std::ifstream(*dir / "manifest.json"));
+  EXPECT_EQ(manifest["partitions"][0]["kind"], "flat");
+  manifest["partitions"][0]["kind"] = "hnsw";
+  std::ofstream(*dir / "manifest.json") << manifest.dump();
+  EXPECT_FALSE(VectorIndex::LoadCurrent(root_));
 }
 
 }  // namespace

@@ -43,7 +43,11 @@ struct RetrieverOptions {
   // Weights of the two lists in the fusion. Defaults: 1.0 each.
   double lexical_weight = 1.0;
   double vector_weight = 1.0;
-  // IVF lists probed per query. Default: 32.
+  // HNSW candidate list length per query (store::VectorSearchOptions::ef_search).
+  // Default: 256.
+  int ef_search = 256;
+  // IVF lists probed per query, in IVF partitions of generations written before HNSW.
+  // Default: 32.
   int nprobe = 32;
   // At most this many passages of one document in the results, so the top-k shows
   // several sources instead of one long document's neighbouring chunks. 0 = no limit.

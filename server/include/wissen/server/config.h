@@ -104,7 +104,7 @@ struct Config {
   std::string log_level = "info";          // [log] level
   indexer::ChunkerOptions chunker;         // [index] chunk_*
   int embedding_dimension = 384;           // [index] dimension
-  int64_t ivf_threshold = 20000;           // [index] ivf_threshold
+  int64_t hnsw_threshold = 10000;          // [index] hnsw_threshold (older name: ivf_threshold)
   retriever::RetrieverOptions retrieval;   // [retrieval]
   GenerationConfig generation;             // [generation]
   AnswerConfig answer;                     // [answer]

@@ -2,8 +2,9 @@
 //
 // A query searches only the partitions whose ACL intersects the principal's roles, so an
 // unreadable partition is never touched and a selective role cannot starve top-k. Small
-// partitions are exact (inner product over all vectors); partitions above
-// `ivf_threshold` vectors use an IVF index trained on their own vectors.
+// partitions are exact (inner product over all vectors); partitions of at least
+// `hnsw_threshold` vectors get an HNSW graph. Generations written before HNSW may hold IVF
+// partitions; they load and are searched as before until they are rebuilt.
 //
 // On disk, each generation is a directory <root>/gen-NNNNNNNN/ with a manifest.json and one
 // file per partition; <root>/CURRENT names the live generation and is replaced atomically
@@ -38,14 +39,29 @@ struct ScoredId {
   float score = 0;
 };
 
+// How a partition is searched. The manifest records it as "flat", "ivf" or "hnsw".
+enum class PartitionKind {
+  kFlat,  // exact inner product over every vector
+  kIvf,   // IVF lists (only in generations written before HNSW; never built now)
+  kHnsw,  // HNSW graph over the full vectors
+};
+
+// "flat", "ivf" or "hnsw".
+const char* PartitionKindName(PartitionKind kind);
+
 struct PartitionStats {
   Acl acl;
   int64_t vectors = 0;
-  bool ivf = false;
+  PartitionKind kind = PartitionKind::kFlat;
 };
 
 struct VectorSearchOptions {
-  // IVF lists probed per query in IVF partitions (of about √n lists). Default: 32.
+  // Candidate list length of the HNSW search (FAISS efSearch; at least k is used). Recall
+  // and cost grow with it. Default: 256 (200,000 chunks of the built-in embedder, the
+  // benchmark's queries: recall@10 0.85 in 3.5 ms; 128: 0.81 in 1.9 ms; 512: 0.90 in
+  // 5.9 ms; bench/results/query.md).
+  int ef_search = 256;
+  // IVF lists probed per query in IVF partitions of older generations. Default: 32.
   int nprobe = 32;
 };
 
@@ -78,9 +94,19 @@ class VectorIndex {
 };
 
 struct VectorBuildOptions {
-  // Partitions with at least this many vectors get an IVF index; smaller ones are searched
-  // exactly. Default: 20,000 (an exact scan of 20k 384-d vectors takes ~3 ms).
-  int64_t ivf_threshold = 20000;
+  // Partitions with at least this many vectors get an HNSW graph; smaller ones are searched
+  // exactly. Default: 10,000 (an exact scan of 10k 384-d vectors takes ~1.5 ms, the graph
+  // a tenth of that at recall@10 0.99).
+  int64_t hnsw_threshold = 10000;
+  // Neighbours per graph node (FAISS's M; 2·M on the bottom level). Resident memory per
+  // vector is about 4·dimension + 8·M + 24 bytes. Default: 16.
+  int hnsw_m = 16;
+  // Candidate list length while building (FAISS efConstruction). The built-in embedder's
+  // vectors need a well-built graph: on 40,000 of them, with held-out passages as queries,
+  // recall@10 at efSearch 128 was 0.95 with 64, 0.98 with 100 and 0.99 with 200, at 1, 1.4
+  // and about 2.5 times the build time.
+  // Default: 100.
+  int hnsw_ef_construction = 100;
 };
 
 // Writes one new generation. Not thread-safe; one builder at a time per root (the crawl
@@ -91,10 +117,13 @@ class VectorIndexBuilder {
                      VectorBuildOptions options = {});
   ~VectorIndexBuilder();
 
-  // Reuses the partition file of `previous` for this ACL when its fingerprint matches
-  // (hard link, no copy). Returns false when it cannot be reused.
+  // Reuses the partition file of `previous` for this ACL when its fingerprint matches and
+  // it is of the kind Add would build now (hard link, no copy), so an IVF partition of an
+  // older generation is rebuilt as HNSW. Returns false when it cannot be reused.
   Result<bool> Reuse(const VectorIndex* previous, const Acl& acl, const std::string& fingerprint);
-  // Builds a partition from ids and row-major vectors (ids.size() * dimension floats).
+  // Builds a partition from ids and row-major vectors (ids.size() * dimension floats):
+  // exact below `hnsw_threshold` vectors, HNSW from there on (built with FAISS's OpenMP
+  // threads; the graph may differ slightly between builds, its recall does not).
   Result<void> Add(const Acl& acl, const std::string& fingerprint, std::span<const int64_t> ids,
                    std::span<const float> vectors);
   // Writes the manifest, makes the generation live and removes all but the two newest
