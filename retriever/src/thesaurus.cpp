@@ -725,6 +725,7 @@ std::vector<std::string> Thesaurus::Expand(std::string_view query, std::string_v
   const std::vector<std::string> words = Words(query);
   std::vector<std::string> excluded = words;  // the query's words and their base forms
   std::vector<std::vector<uint32_t>> synonyms;
+  std::vector<std::string> expanded_words;  // the word each entry of `synonyms` belongs to
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
     if (std::find(words.begin(), words.begin() + i, word) != words.begin() + i) continue;
@@ -732,6 +733,20 @@ std::vector<std::string> Thesaurus::Expand(std::string_view query, std::string_v
     const std::vector<Key> keys = german ? GermanKeys(lexicon, word) : EnglishKeys(lexicon, word);
     for (const Key& key : keys) excluded.emplace_back(lexicon.Word(key.word));
     synonyms.push_back(Synonyms(lexicon, keys, german, impl_->options, document_frequency));
+    expanded_words.push_back(word);
+  }
+
+  // The words to expand first are those the documents use least: a word no document contains
+  // ("Erfolgsbeteiligung" where the policy says "Bonus") can only match through a synonym,
+  // and a rare word says more about what is asked than a common one. Without document
+  // frequencies the query's order stands.
+  std::vector<size_t> order(synonyms.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (document_frequency) {
+    std::vector<int64_t> frequency(order.size());
+    for (size_t i = 0; i < order.size(); ++i) frequency[i] = document_frequency(expanded_words[i]);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return frequency[a] < frequency[b]; });
   }
 
   // Round robin over the query's words, so one word with many synonyms cannot crowd out the
@@ -741,7 +756,7 @@ std::vector<std::string> Thesaurus::Expand(std::string_view query, std::string_v
   std::vector<int> taken(synonyms.size(), 0);
   for (bool progress = true; progress;) {
     progress = false;
-    for (size_t i = 0; i < synonyms.size(); ++i) {
+    for (size_t i : order) {
       if (static_cast<int>(expansions.size()) >= max_terms) return expansions;
       while (taken[i] < impl_->options.max_per_word && next[i] < synonyms[i].size()) {
         std::string word(lexicon.Word(synonyms[i][next[i]++]));

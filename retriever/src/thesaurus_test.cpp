@@ -141,6 +141,23 @@ TEST_F(FixtureThesaurus, DocumentFrequencyDropsUnusedWordsAndRanksTies) {
               ElementsAre("passwort", "zugangscode", "losungswort"));
 }
 
+TEST_F(FixtureThesaurus, WordsTheDocumentsUseLeastAreExpandedFirst) {
+  // "copy" comes first in the question, but no document uses "password": its synonyms are
+  // the only way to match it, so they come before copy's.
+  const std::map<std::string, int64_t, std::less<>> documents = {
+      {"copy", 500},    {"password", 0},  {"transcript", 3},
+      {"duplicate", 3}, {"watchword", 2}, {"countersign", 1}};
+  const DocumentFrequency frequency = [&](std::string_view word) -> int64_t {
+    const auto it = documents.find(word);
+    return it == documents.end() ? 0 : it->second;
+  };
+  EXPECT_THAT(thesaurus_->Expand("copy the password", "en", 2, frequency),
+              ElementsAre("watchword", "transcript"));
+  // Without frequencies the question's order stands.
+  EXPECT_THAT(thesaurus_->Expand("copy the password", "en", 2),
+              ElementsAre("transcript", "watchword"));
+}
+
 TEST(ThesaurusLoad, MissingFilesGiveAnEmptyThesaurus) {
   ThesaurusOptions options;
   options.wordnet_dir = kFixtures / "no-such-dir";

@@ -67,8 +67,9 @@ class Thesaurus {
   // first, never a word (or the base form of a word) of the query itself. `language` is "de"
   // or "en"; anything else is treated as English, like the lexical index does.
   // `document_frequency`, when set, drops synonyms no document uses and, among equally good
-  // ones, prefers those the documents use most (OpenThesaurus has no word frequencies). It is
-  // called on the calling thread.
+  // ones, prefers those the documents use most (OpenThesaurus has no word frequencies); the
+  // query's words are then expanded rarest first (a word no document uses can match only
+  // through a synonym), else in the query's order. It is called on the calling thread.
   std::vector<std::string> Expand(std::string_view query, std::string_view language, int max_terms,
                                   const DocumentFrequency& document_frequency = {}) const;
 
