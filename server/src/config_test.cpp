@@ -50,6 +50,30 @@ TEST(ConfigTest, DefaultsWithoutAnyKey) {
   EXPECT_TRUE(config->sources.empty());
 }
 
+TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->hnsw_threshold, 10000);
+  EXPECT_EQ(defaults->retrieval.ef_search, retriever::RetrieverOptions{}.ef_search);
+
+  auto set = Parse("[index]\nhnsw_threshold = 50000\n[retrieval]\nef_search = 64\n");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->hnsw_threshold, 50000);
+  EXPECT_EQ(set->retrieval.ef_search, 64);
+
+  // Configurations written before HNSW name the threshold ivf_threshold; the new name wins.
+  auto old_name = Parse("[index]\nivf_threshold = 30000\n");
+  ASSERT_TRUE(old_name) << old_name.error().message;
+  EXPECT_EQ(old_name->hnsw_threshold, 30000);
+  auto both = Parse("[index]\nivf_threshold = 30000\nhnsw_threshold = 40000\n");
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->hnsw_threshold, 40000);
+
+  auto too_large = Parse("[retrieval]\nef_search = 100000\n");
+  ASSERT_FALSE(too_large);
+  EXPECT_NE(too_large.error().message.find("retrieval.ef_search"), std::string::npos);
+}
+
 TEST(ConfigTest, UnknownKeyNamesTheKey) {
   auto config = Parse("[data]\ndir = \"x\"\ndri = \"y\"\n");
   ASSERT_FALSE(config);
