@@ -113,14 +113,6 @@ std::vector<std::string> QueryWords(std::string_view text) {
   return words;
 }
 
-std::string LowerCase(std::string_view text) {
-  std::string lowered;
-  icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())))
-      .toLower(icu::Locale::getRoot())
-      .toUTF8String(lowered);
-  return lowered;
-}
-
 int32_t CodePoints(const std::string& word) {
   return icu::UnicodeString::fromUTF8(word).countChar32();
 }
@@ -219,17 +211,13 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
         parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
         parser.set_default_op(Xapian::Query::OP_OR);
         parser.set_database(db);
-        // The parser leaves capitalised words unstemmed (STEM_SOME takes them for names), which
-        // in German is every noun: "Anträge" would not find "Antrag". The indexer stems all
-        // words, so the query is lower-cased first; phrases still match unstemmed words.
-        const std::string lowered = LowerCase(query.text);
         Xapian::Query text_query;
         try {
           text_query = parser.parse_query(
-              lowered, Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE);
+              query.text, Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE);
         } catch (const Xapian::QueryParserError&) {
           // User input that is not a valid query expression is searched as plain words.
-          text_query = parser.parse_query(lowered, 0);
+          text_query = parser.parse_query(query.text, 0);
         }
         if (query.language == "de") {
           Xapian::Query expansion = GermanCompoundExpansion(db, query.text);

@@ -64,18 +64,6 @@ TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {
   EXPECT_EQ(hits.front().id, 1);
 }
 
-TEST_F(LexicalIndexTest, CapitalisedGermanNounsAreStemmedToo) {
-  Write({{1, 1, "Formulare", "", "Jeder Antrag wird geprüft.", "de", Acl({"everyone"})},
-         {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
-  const auto hits = Search("Wer prüft die Anträge", RoleSet({"everyone"}), 5, "de");
-  ASSERT_FALSE(hits.empty());
-  EXPECT_EQ(hits.front().id, 1);
-  // "Anträge" and "Antrag" meet only through the stemmer.
-  const auto noun_only = Search("Anträge", RoleSet({"everyone"}), 5, "de");
-  ASSERT_EQ(noun_only.size(), 1u);
-  EXPECT_EQ(noun_only.front().id, 1);
-}
-
 TEST_F(LexicalIndexTest, GermanQueryWordFindsCompoundsItBegins) {
   Write(
       {{1, 1, "Formulare", "", "Den Urlaubsantrag stellen Sie im Portal.", "de", Acl({"everyone"})},
