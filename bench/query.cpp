@@ -1,24 +1,28 @@
 // wissen_bench_query: end-to-end retrieval latency, vector recall and resident memory on a
 // synthetic index.
 //
-//   wissen_bench_query [--chunks N] [--queries Q] [--ef-search E] [--hnsw-threshold T]
+//   wissen_bench_query [--chunks N] [--queries Q] [--approximate-index ivf|hnsw]
+//                      [--nprobe P] [--ef-search E] [--ann-threshold T]
 //                      [--hnsw-m M] [--hnsw-ef-construction C] [--recall-queries R]
-//                      [--results FILE] [--keep]
+//                      [--results FILE] [--keep] [--reuse DIR]
 //
 // Builds a fresh embedded PostgreSQL in a temp directory, writes N chunks (default 1,000,000;
 // one document per 100 chunks; ACL {everyone} for 80 %, {hr} 15 %, {rnd} 5 % of them) of
 // synthetic German and English text embedded by the built-in embedder (384 dimensions)
 // through store::Catalog::ReplaceDocument, and publishes them with
-// indexer::PublishGeneration (HNSW for partitions of at least T vectors, default the
-// configuration default, exact below). Then, single-threaded, Q queries (default 1,000, after 20
-// warm-up queries) run through retriever::Retriever::Search (hybrid) with principals alternating
+// indexer::PublishGeneration (IVF or HNSW for partitions of at least T vectors, defaults
+// those of the configuration, exact below). Then, single-threaded, Q queries (default 1,000, after
+// 20 warm-up queries) run through retriever::Retriever::Search (hybrid) with principals alternating
 // between everyone, everyone+hr, everyone+rnd and everyone+hr+rnd; a second pass times the stages
 // (embed, vector, lexical, fusion, PostgreSQL fetch) by calling them directly. Vector
 // recall@10 compares VectorIndex::Search with exact inner products over the same readable
-// vectors (read back from the catalog) for R queries (default 200) and several efSearch values.
+// vectors (read back from the catalog) for R queries (default 200) and several nprobe (IVF) or
+// efSearch (HNSW) values.
 // Resident memory is VmRSS before and after retriever::LoadSnapshot, per chunk. The figures
 // are printed and appended to bench/results/query.md (or FILE). --keep leaves the temp
-// directory (cluster stopped) for a post-mortem.
+// directory (cluster stopped) for a post-mortem; --reuse DIR measures such a kept directory
+// again without building anything (its corpus, partitions and graphs stay as they were built),
+// for trying query-side changes at a million chunks in minutes instead of half an hour.
 #include <omp.h>
 
 #include <algorithm>
@@ -56,11 +60,12 @@ constexpr float kTieTolerance = 1e-5f;
 struct Options {
   int64_t chunks = 1000000;
   int queries = 1000;
-  int ef_search = store::VectorSearchOptions().ef_search;
-  store::VectorBuildOptions build;  // the configuration defaults unless overridden
+  store::VectorSearchOptions search;  // the configuration defaults unless overridden
+  store::VectorBuildOptions build;    // the configuration defaults unless overridden
   int recall_queries = 200;
   fs::path results = DefaultResultsFile("query.md");
   bool keep = false;
+  fs::path reuse;  // a directory an earlier --keep run left; nothing is built
 };
 
 std::optional<Options> ParseOptions(int argc, char** argv) {
@@ -73,9 +78,15 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
     } else if (arg == "--queries" && has_value) {
       options.queries = std::stoi(argv[++i]);
     } else if (arg == "--ef-search" && has_value) {
-      options.ef_search = std::stoi(argv[++i]);
-    } else if (arg == "--hnsw-threshold" && has_value) {
-      options.build.hnsw_threshold = std::stoll(argv[++i]);
+      options.search.ef_search = std::stoi(argv[++i]);
+    } else if (arg == "--nprobe" && has_value) {
+      options.search.nprobe = std::stoi(argv[++i]);
+    } else if ((arg == "--ann-threshold" || arg == "--hnsw-threshold") && has_value) {
+      options.build.ann_threshold = std::stoll(argv[++i]);
+    } else if (arg == "--approximate-index" && has_value) {
+      const auto kind = store::ApproximateKindNamed(argv[++i]);
+      if (!kind) return std::nullopt;
+      options.build.approximate_kind = *kind;
     } else if (arg == "--hnsw-m" && has_value) {
       options.build.hnsw_m = std::stoi(argv[++i]);
     } else if (arg == "--hnsw-ef-construction" && has_value) {
@@ -86,12 +97,14 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       options.results = argv[++i];
     } else if (arg == "--keep") {
       options.keep = true;
+    } else if (arg == "--reuse" && has_value) {
+      options.reuse = argv[++i];
     } else {
       return std::nullopt;
     }
   }
-  if (options.chunks < kChunksPerDocument || options.queries < 1 || options.ef_search < 1 ||
-      options.build.hnsw_threshold < 1 || options.build.hnsw_m < 2 ||
+  if (options.chunks < kChunksPerDocument || options.queries < 1 || options.search.ef_search < 1 ||
+      options.search.nprobe < 1 || options.build.ann_threshold < 1 || options.build.hnsw_m < 2 ||
       options.build.hnsw_ef_construction < 1 || options.recall_queries < 0) {
     return std::nullopt;
   }
@@ -155,6 +168,26 @@ struct IngestFigures {
   int64_t text_bytes = 0;
   indexer::PublishReport publish;
 };
+
+// Builds the lexical index and the vector partitions, or with --reuse rebuilds the partitions
+// whose kind the options change (the lexical index is then up to date and left alone).
+Result<void> Publish(const Options& options, store::Catalog& catalog,
+                     const engine::EmbedderInfo& info, const fs::path& index_root,
+                     IngestFigures& figures) {
+  Stopwatch publish_watch;
+  indexer::PublishOptions publish;
+  publish.index_root = index_root;
+  publish.vectors = options.build;
+  // PublishGeneration logs how long its lexical and vector parts took (index.published).
+  log::SetLevel(log::Level::kInfo);
+  auto report = indexer::PublishGeneration(catalog, info, publish);
+  log::SetLevel(log::Level::kWarn);
+  if (!report) return Fail(report.error());
+  figures.publish = *report;
+  figures.publish_seconds = publish_watch.Seconds();
+  std::fprintf(stderr, "published: %.1f s\n", figures.publish_seconds);
+  return {};
+}
 
 Result<IngestFigures> Ingest(const Options& options, store::Catalog& catalog,
                              const engine::Embedder& embedder, const TextGenerator& generator,
@@ -227,19 +260,7 @@ Result<IngestFigures> Ingest(const Options& options, store::Catalog& catalog,
   if (failure) return Fail(*failure);
   figures.write_seconds = watch.Seconds();
   std::fprintf(stderr, "written: %.1f s; publishing...\n", figures.write_seconds);
-
-  Stopwatch publish_watch;
-  indexer::PublishOptions publish;
-  publish.index_root = index_root;
-  publish.vectors = options.build;
-  // PublishGeneration logs how long its lexical and vector parts took (index.published).
-  log::SetLevel(log::Level::kInfo);
-  auto report = indexer::PublishGeneration(catalog, info, publish);
-  log::SetLevel(log::Level::kWarn);
-  if (!report) return Fail(report.error());
-  figures.publish = *report;
-  figures.publish_seconds = publish_watch.Seconds();
-  std::fprintf(stderr, "published: %.1f s\n", figures.publish_seconds);
+  if (auto ok = Publish(options, catalog, info, index_root, figures); !ok) return Fail(ok.error());
   return figures;
 }
 
@@ -323,7 +344,7 @@ class ExactSearch {
 };
 
 struct RecallRow {
-  int ef_search = 0;
+  int setting = 0;  // nprobe or efSearch
   double recall = 0;
   double recall_ties = 0;  // a hit scoring as high as the exact 10th counts
   Latencies latency;
@@ -333,9 +354,10 @@ int Run(int argc, char** argv) {
   const auto parsed_options = ParseOptions(argc, argv);
   if (!parsed_options) {
     std::fprintf(stderr,
-                 "usage: wissen_bench_query [--chunks N] [--queries Q] [--ef-search E] "
-                 "[--hnsw-threshold T] [--hnsw-m M] [--hnsw-ef-construction C] "
-                 "[--recall-queries R] [--results FILE] [--keep]\n");
+                 "usage: wissen_bench_query [--chunks N] [--queries Q] "
+                 "[--approximate-index ivf|hnsw] [--nprobe P] [--ef-search E] "
+                 "[--ann-threshold T] [--hnsw-m M] [--hnsw-ef-construction C] "
+                 "[--recall-queries R] [--results FILE] [--keep] [--reuse DIR]\n");
     return 2;
   }
   const Options& options = *parsed_options;
@@ -344,7 +366,13 @@ int Run(int argc, char** argv) {
   const std::string date = NowUtc();
   Stopwatch total;
 
-  auto work_dir = MakeTempDir("wissen-bench-query-");
+  auto work_dir =
+      options.reuse.empty() ? MakeTempDir("wissen-bench-query-") : Result<fs::path>(options.reuse);
+  if (!options.reuse.empty() && !fs::exists(options.reuse / "pg" / "PG_VERSION")) {
+    std::fprintf(stderr, "--reuse %s: no kept benchmark directory there (pg/ missing)\n",
+                 options.reuse.c_str());
+    return 2;
+  }
   if (!work_dir) {
     std::fprintf(stderr, "%s\n", work_dir.error().ToString().c_str());
     return 1;
@@ -374,7 +402,13 @@ int Run(int argc, char** argv) {
     const int dimension = embedder->Info().dimension;
     const TextGenerator generator;
     IngestFigures ingest;
-    if (exit_code == 0) {
+    if (exit_code == 0 && !options.reuse.empty()) {
+      if (auto ok = Publish(options, *catalog, embedder->Info(), index_root, ingest); !ok) {
+        std::fprintf(stderr, "publish failed: %s\n", ok.error().ToString().c_str());
+        exit_code = 1;
+      }
+    }
+    if (exit_code == 0 && options.reuse.empty()) {
       std::fprintf(stderr, "ingesting %lld chunks into %s\n",
                    static_cast<long long>(options.chunks), work_dir->c_str());
       auto ingested = Ingest(options, *catalog, *embedder, generator, index_root);
@@ -403,10 +437,29 @@ int Run(int argc, char** argv) {
     }
 
     if (exit_code == 0) {
-      const int64_t n = options.chunks;
+      // A reused directory holds however many chunks its run wrote.
+      const int64_t n = options.reuse.empty() ? options.chunks : snapshot->lexical->size();
       retriever::RetrieverOptions retriever_options;
-      retriever_options.ef_search = options.ef_search;
+      retriever_options.ef_search = options.search.ef_search;
+      retriever_options.nprobe = options.search.nprobe;
+      // The recall sweep varies the setting of the kind the large partitions have (a reused
+      // directory keeps the kind it was built with).
+      bool ivf = false;
+      for (const auto& p : snapshot->vectors->partitions())
+        ivf |= p.kind == store::PartitionKind::kIvf;
+      const char* setting_name = ivf ? "nprobe" : "efSearch";
+      const int used_setting = ivf ? options.search.nprobe : options.search.ef_search;
+      auto with_setting = [&](int value) {
+        store::VectorSearchOptions search = options.search;
+        (ivf ? search.nprobe : search.ef_search) = value;
+        return search;
+      };
+      // The configured default (lexical half on a second thread on a large index) and the
+      // same retriever held to one thread.
       const retriever::Retriever retriever(*embedder, retriever_options);
+      retriever::RetrieverOptions one_thread_options = retriever_options;
+      one_thread_options.parallel_min_chunks = 0;
+      const retriever::Retriever one_thread_retriever(*embedder, one_thread_options);
 
       // End to end.
       std::fprintf(stderr, "running %d queries end to end...\n", options.queries);
@@ -414,26 +467,32 @@ int Run(int argc, char** argv) {
         const int64_t q = 1000000 + i;
         (void)retriever.Search(*snapshot, *catalog, QueryPrincipal(q), generator.Query(q), kK);
       }
-      Latencies end_to_end;
+      Latencies end_to_end, end_to_end_parallel;
       int64_t passages_returned = 0;
       int full_results = 0;
-      for (int i = 0; i < options.queries; ++i) {
+      for (int i = 0; i < options.queries && exit_code == 0; ++i) {
         const std::string text = generator.Query(i);
         const Principal principal = QueryPrincipal(i);
-        Stopwatch watch;
-        auto passages = retriever.Search(*snapshot, *catalog, principal, text, kK);
-        end_to_end.ms.push_back(watch.Millis());
-        if (!passages) {
-          std::fprintf(stderr, "query failed: %s\n", passages.error().ToString().c_str());
-          exit_code = 1;
-          break;
-        }
-        passages_returned += static_cast<int64_t>(passages->size());
-        if (passages->size() == static_cast<size_t>(kK)) ++full_results;
-        for (const auto& p : *passages) {
-          if (!principal.MayRead(p.acl)) {
-            std::fprintf(stderr, "ACL violation in query %d\n", i);
+        // Both ways, in alternating order, so that neither always finds the caches warmer.
+        for (int turn = 0; turn < 2; ++turn) {
+          const bool single = (turn == 0) == (i % 2 == 0);
+          Stopwatch watch;
+          auto passages = (single ? one_thread_retriever : retriever)
+                              .Search(*snapshot, *catalog, principal, text, kK);
+          (single ? end_to_end : end_to_end_parallel).ms.push_back(watch.Millis());
+          if (!passages) {
+            std::fprintf(stderr, "query failed: %s\n", passages.error().ToString().c_str());
             exit_code = 1;
+            break;
+          }
+          if (!single) continue;
+          passages_returned += static_cast<int64_t>(passages->size());
+          if (passages->size() == static_cast<size_t>(kK)) ++full_results;
+          for (const auto& p : *passages) {
+            if (!principal.MayRead(p.acl)) {
+              std::fprintf(stderr, "ACL violation in query %d\n", i);
+              exit_code = 1;
+            }
           }
         }
       }
@@ -442,6 +501,7 @@ int Run(int argc, char** argv) {
       // Stage by stage, the same calls the retriever makes.
       std::fprintf(stderr, "timing stages...\n");
       Latencies detect, embed, vector, vector_one_thread, lexical, fusion, fetch;
+      Latencies lexical_by_language[2];  // German, English
       const int candidates = retriever_options.candidates;
       std::vector<std::vector<float>> stage_vectors;
       for (int i = 0; i < options.queries && exit_code == 0; ++i) {
@@ -454,8 +514,7 @@ int Run(int argc, char** argv) {
         Stopwatch t_embed;
         auto embedded = embedder->Embed({text}, engine::EmbedPurpose::kQuery);
         embed.ms.push_back(t_embed.Millis());
-        store::VectorSearchOptions search_options;
-        search_options.ef_search = options.ef_search;
+        const store::VectorSearchOptions search_options = options.search;
         Stopwatch t_vector;
         const auto vector_hits =
             snapshot->vectors->Search(*embedded, candidates, principal.roles, search_options);
@@ -469,6 +528,7 @@ int Run(int argc, char** argv) {
         lexical_query.k = candidates;
         auto lexical_hits = snapshot->lexical->Search(lexical_query);
         lexical.ms.push_back(t_lexical.Millis());
+        lexical_by_language[language == "de" ? 0 : 1].ms.push_back(lexical.ms.back());
         Stopwatch t_fusion;
         std::unordered_map<int64_t, double> fused;
         for (size_t r = 0; r < vector_hits.size(); ++r) fused[vector_hits[r].id] += 1 / (61.0 + r);
@@ -495,8 +555,7 @@ int Run(int argc, char** argv) {
       Latencies vector_default;
       const int default_threads = omp_get_max_threads();
       for (size_t i = 0; i < stage_vectors.size(); ++i) {
-        store::VectorSearchOptions search_options;
-        search_options.ef_search = options.ef_search;
+        const store::VectorSearchOptions search_options = options.search;
         const RoleSet roles = QueryPrincipal(static_cast<int64_t>(i)).roles;
         for (int turn = 0; turn < 2; ++turn) {
           const bool one_thread = (turn == 0) == (i % 2 == 0);
@@ -528,15 +587,18 @@ int Run(int argc, char** argv) {
           }
         }
         exact_seconds = exact_watch.Seconds();
-        std::set<int> sweep = {16, 32, 64, 96, 128, 192, 256, 512, options.ef_search};
+        std::set<int> sweep = ivf ? std::set<int>{8, 16, 32, 64, 96, 128, 192, 256}
+                                  : std::set<int>{16, 32, 64, 96, 128, 192, 256, 512};
+        sweep.insert(used_setting);
         for (int i = 0; i < recall_queries; ++i) {  // warm the vector index after the scan
           const std::span<const float> query(query_vectors.data() + i * dimension,
                                              static_cast<size_t>(dimension));
-          (void)snapshot->vectors->Search(query, kK, QueryPrincipal(i).roles, {*sweep.begin()});
+          (void)snapshot->vectors->Search(query, kK, QueryPrincipal(i).roles,
+                                          with_setting(*sweep.begin()));
         }
-        for (int ef_search : sweep) {
+        for (int setting : sweep) {
           RecallRow row;
-          row.ef_search = ef_search;
+          row.setting = setting;
           double recall_sum = 0;
           double recall_ties_sum = 0;
           for (int i = 0; i < recall_queries; ++i) {
@@ -544,7 +606,8 @@ int Run(int argc, char** argv) {
             const std::span<const float> query(query_vectors.data() + i * dimension,
                                                static_cast<size_t>(dimension));
             Stopwatch watch;
-            const auto hits = snapshot->vectors->Search(query, kK, principal.roles, {ef_search});
+            const auto hits =
+                snapshot->vectors->Search(query, kK, principal.roles, with_setting(setting));
             row.latency.ms.push_back(watch.Millis());
             const auto truth = exact.TopK(static_cast<size_t>(i), principal.roles);
             std::unordered_set<int64_t> truth_ids;
@@ -577,39 +640,56 @@ int Run(int argc, char** argv) {
       double chosen_recall = 0;
       double chosen_recall_ties = 0;
       for (const auto& row : recall_rows) {
-        if (row.ef_search == options.ef_search) {
+        if (row.setting == used_setting) {
           chosen_recall = row.recall;
           chosen_recall_ties = row.recall_ties;
         }
       }
       const double p50 = Percentile(end_to_end.ms, 50);
       const double p99 = Percentile(end_to_end.ms, 99);
+      const bool parallel =
+          retriever_options.parallel_min_chunks > 0 && n >= retriever_options.parallel_min_chunks;
       auto verdict = [](bool ok) { return ok ? "met" : "MISSED"; };
 
-      section =
-          "## " + date +
-          Fmt(" — %lld chunks, HNSW efSearch %d\n\n", static_cast<long long>(n), options.ef_search);
+      section = "## " + date +
+                Fmt(" — %lld chunks, %s %s %d\n\n", static_cast<long long>(n), ivf ? "IVF" : "HNSW",
+                    setting_name, used_setting);
       section += "- Command: `" + CommandLine(argc, argv) + "`\n";
       section += "- Machine: " + machine + "\n";
       section +=
-          Fmt("- Corpus: %lld synthetic chunks (%.0f MB of text, %d+%d-word German/English "
+          Fmt("- Corpus: %lld synthetic chunks (%s, %d+%d-word German/English "
               "vocabularies, Zipf), %lld documents of %d chunks; ACL partitions:",
-              static_cast<long long>(n), ingest.text_bytes / 1e6, generator.vocabulary_size("de"),
-              generator.vocabulary_size("en"),
+              static_cast<long long>(n),
+              options.reuse.empty() ? Fmt("%.0f MB of text", ingest.text_bytes / 1e6).c_str()
+                                    : "text of the reused run",
+              generator.vocabulary_size("de"), generator.vocabulary_size("en"),
               static_cast<long long>((n + kChunksPerDocument - 1) / kChunksPerDocument),
               kChunksPerDocument);
       for (const auto& p : snapshot->vectors->partitions()) {
         section += Fmt(" {%s} %lld (%s)", p.acl.Key().c_str(), static_cast<long long>(p.vectors),
                        store::PartitionKindName(p.kind));
       }
-      section += Fmt("; HNSW from %lld vectors, M %d, efConstruction %d\n",
-                     static_cast<long long>(options.build.hnsw_threshold), options.build.hnsw_m,
-                     options.build.hnsw_ef_construction);
-      section += Fmt(
-          "- Build: generate + embed (1 thread) overlapped with Catalog::ReplaceDocument: %.0f s "
-          "(%.0f chunks/s); PublishGeneration (lexical index + vector partitions): %.0f s; "
-          "whole run %.0f s\n",
-          ingest.write_seconds, n / ingest.write_seconds, ingest.publish_seconds, total.Seconds());
+      section +=
+          Fmt("; %s from %lld vectors", store::PartitionKindName(options.build.approximate_kind),
+              static_cast<long long>(options.build.ann_threshold));
+      if (!ivf) {
+        section += Fmt(", M %d, efConstruction %d", options.build.hnsw_m,
+                       options.build.hnsw_ef_construction);
+      }
+      section += "\n";
+      if (options.reuse.empty()) {
+        section += Fmt(
+            "- Build: generate + embed (1 thread) overlapped with Catalog::ReplaceDocument: %.0f s "
+            "(%.0f chunks/s); PublishGeneration (lexical index + vector partitions): %.0f s; "
+            "whole run %.0f s\n",
+            ingest.write_seconds, n / ingest.write_seconds, ingest.publish_seconds,
+            total.Seconds());
+      } else {
+        section +=
+            Fmt("- Build: the index of an earlier run reused (`--reuse`); PublishGeneration "
+                "rebuilt %d vector partitions in %.0f s; whole run %.0f s\n",
+                ingest.publish.partitions_built, ingest.publish_seconds, total.Seconds());
+      }
       section += Fmt("- On disk: vectors %.0f MB, lexical %.0f MB, PostgreSQL %.0f MB\n",
                      vector_bytes / 1e6, lexical_bytes / 1e6, pg_bytes / 1e6);
       section +=
@@ -620,25 +700,41 @@ int Run(int argc, char** argv) {
           Fmt("- Results: %.2f passages per query on average, %d of %d queries got a full top-%d\n",
               double(passages_returned) / options.queries, full_results, options.queries, kK);
       section +=
-          Fmt("- Targets: p50 %.2f ms <= 10 ms %s; p99 %.2f ms <= 40 ms %s; recall@10 %.3f >= 0.95 "
-              "%s (%.3f with ties counted); %.0f bytes per chunk <= 2048 %s\n\n",
-              p50, verdict(p50 <= 10), p99, verdict(p99 <= 40), chosen_recall,
-              verdict(chosen_recall >= 0.95), chosen_recall_ties, rss_per_chunk,
-              verdict(rss_per_chunk <= 2048));
-      section += Fmt(
-          "Latency, single-threaded, %d queries after %d warm-up queries, k = %d, %d candidates "
-          "per list, principals cycling everyone / +hr / +rnd / +hr+rnd, page cache warm:\n\n",
-          options.queries, kWarmupQueries, kK, candidates);
+          Fmt("- Targets: p50 %.2f ms <= 10 ms %s; p99 %.2f ms <= 40 ms %s (single-threaded; "
+              "%.2f / %.2f ms with %s); ",
+              p50, verdict(p50 <= 10), p99, verdict(p99 <= 40),
+              Percentile(end_to_end_parallel.ms, 50), Percentile(end_to_end_parallel.ms, 99),
+              parallel ? "the lexical half on a second thread, the default at this size"
+                       : "the default, which keeps one thread at this size");
+      section += recall_rows.empty()
+                     ? std::string("recall@10 not measured (--recall-queries 0); ")
+                     : Fmt("recall@10 %.3f >= 0.95 %s (%.3f with ties counted); ", chosen_recall,
+                           verdict(chosen_recall >= 0.95), chosen_recall_ties);
+      section +=
+          Fmt("%.0f bytes per chunk <= 2048 %s\n\n", rss_per_chunk, verdict(rss_per_chunk <= 2048));
+      section +=
+          Fmt("Latency, one query at a time, %d queries after %d warm-up queries, k = %d, %d "
+              "candidates "
+              "per list, principals cycling everyone / +hr / +rnd / +hr+rnd, page cache warm:\n\n",
+              options.queries, kWarmupQueries, kK, candidates);
       section += kLatencyHeader;
-      section += end_to_end.Row("**end to end** (Retriever::Search)");
+      section += end_to_end.Row("**end to end** (Retriever::Search), single-threaded");
+      section += end_to_end_parallel.Row(
+          parallel ? "**end to end**, lexical half on a second thread (the default)"
+                   : "end to end, the default (one thread below parallel_min_chunks)");
       section += detect.Row("language detection");
       section += embed.Row("embed query");
-      section += vector.Row(Fmt("vector search (efSearch %d, k %d)",
-                                std::max(options.ef_search, candidates), candidates));
+      section +=
+          vector.Row(Fmt("vector search (%s %d, k %d)", setting_name,
+                         ivf ? used_setting : std::max(used_setting, candidates), candidates));
       section += vector_default.Row(
           Fmt("vector search, A/B: OpenMP default (%d threads)", default_threads));
       section += vector_one_thread.Row("vector search, A/B: OpenMP limited to 1 thread");
       section += lexical.Row(Fmt("lexical search (k %d)", candidates));
+      section += lexical_by_language[0].Row(
+          Fmt("lexical search, %zu German queries", lexical_by_language[0].ms.size()));
+      section += lexical_by_language[1].Row(
+          Fmt("lexical search, %zu other queries", lexical_by_language[1].ms.size()));
       section += fusion.Row("fusion");
       section += fetch.Row(Fmt("PostgreSQL fetch (%d ids)", 2 * kK));
       if (!recall_rows.empty()) {
@@ -650,14 +746,12 @@ int Run(int argc, char** argv) {
             Fmt("A hit counts for \"recall@10, ties\" when it scores at least the exact 10th score "
                 "minus %g (identical vectors of duplicate chunks).\n\n",
                 kTieTolerance);
-        section +=
-            "| efSearch | recall@10 | recall@10, ties | p50 ms | p99 ms |\n"
-            "|---:|---:|---:|---:|---:|\n";
+        section += Fmt("| %s | recall@10 | recall@10, ties | p50 ms | p99 ms |\n", setting_name);
+        section += "|---:|---:|---:|---:|---:|\n";
         for (const auto& row : recall_rows) {
-          section +=
-              Fmt("| %d%s | %.3f | %.3f | %.2f | %.2f |\n", row.ef_search,
-                  row.ef_search == options.ef_search ? " (used)" : "", row.recall, row.recall_ties,
-                  Percentile(row.latency.ms, 50), Percentile(row.latency.ms, 99));
+          section += Fmt("| %d%s | %.3f | %.3f | %.2f | %.2f |\n", row.setting,
+                         row.setting == used_setting ? " (used)" : "", row.recall, row.recall_ties,
+                         Percentile(row.latency.ms, 50), Percentile(row.latency.ms, 99));
         }
       }
       std::printf("\n%s\n", section.c_str());
@@ -666,7 +760,7 @@ int Run(int argc, char** argv) {
     catalog.reset();
   }  // ~EmbeddedPostgres stops the cluster.
   std::error_code ec;
-  if (options.keep) {
+  if (options.keep || !options.reuse.empty()) {
     std::fprintf(stderr, "kept %s\n", work_dir->c_str());
   } else {
     fs::remove_all(*work_dir, ec);

@@ -214,9 +214,16 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
   }
   const store::VectorIdentity identity{embedder.name, embedder.version, embedder.dimension};
 
-  // Nothing to do when the live generation already holds exactly these partitions.
+  // Nothing to do when the live generation already holds exactly these partitions, each of
+  // the kind the options ask for (a changed index.approximate_index rebuilds).
   bool unchanged = previous != nullptr && previous->identity() == identity &&
                    previous->partitions().size() == partitions->size();
+  if (unchanged) {
+    for (const auto& built : previous->partitions()) {
+      unchanged =
+          unchanged && built.kind == store::PartitionKindFor(built.vectors, options.vectors);
+    }
+  }
   for (const auto& partition : *partitions) {
     if (!unchanged) break;
     unchanged = store::PartitionFingerprint(*previous, partition.acl) == partition.fingerprint;

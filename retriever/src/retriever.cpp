@@ -1,6 +1,8 @@
 #include "wissen/retriever/retriever.h"
 
 #include <algorithm>
+#include <future>
+#include <system_error>
 #include <unordered_map>
 
 #include "wissen/core/language.h"
@@ -35,6 +37,43 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
   std::string language = DetectLanguage(text);
   if (language.empty()) language = kLanguageEnglish;
 
+  // The lexical half; on a large index it runs on a second thread (started before the vector
+  // half), and returns before this function does in every path: the future's destructor
+  // waits for it.
+  auto search_lexical = [&]() -> Result<std::vector<store::ScoredId>> {
+    if (options_.mode == RetrievalMode::kVector || !snapshot.lexical) {
+      return std::vector<store::ScoredId>();
+    }
+    store::LexicalQuery lexical_query;
+    lexical_query.text = text;
+    lexical_query.language = language;
+    lexical_query.roles = principal.roles;
+    lexical_query.k = candidates;
+    lexical_query.bm25_k1 = options_.bm25_k1;
+    lexical_query.bm25_b = options_.bm25_b;
+    if (thesaurus_ != nullptr && options_.thesaurus_terms > 0) {
+      const store::LexicalIndex& lexical = *snapshot.lexical;
+      lexical_query.expansions = thesaurus_->Expand(
+          text, language, options_.thesaurus_terms,
+          [&](std::string_view word) { return lexical.DocumentFrequency(word, language); });
+      lexical_query.expansion_weight = options_.thesaurus_weight;
+    }
+    lexical_query.feedback_documents = options_.feedback_documents;
+    lexical_query.feedback_terms = options_.feedback_terms;
+    lexical_query.feedback_weight = options_.feedback_weight;
+    return snapshot.lexical->Search(lexical_query);
+  };
+  std::future<Result<std::vector<store::ScoredId>>> lexical_later;
+  if (options_.mode == RetrievalMode::kHybrid && snapshot.vectors && snapshot.lexical &&
+      options_.parallel_min_chunks > 0 &&
+      snapshot.lexical->size() >= options_.parallel_min_chunks) {
+    try {
+      lexical_later = std::async(std::launch::async, search_lexical);
+    } catch (const std::system_error&) {
+      // No thread to be had (process limit): the lexical half runs below, in this thread.
+    }
+  }
+
   std::vector<store::ScoredId> vector_hits;
   if (options_.mode != RetrievalMode::kLexical && snapshot.vectors) {
     const engine::EmbedderInfo info = embedder_.Info();
@@ -55,29 +94,9 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     search_options.ef_search = options_.ef_search;
     vector_hits = snapshot.vectors->Search(*embedded, candidates, principal.roles, search_options);
   }
-  std::vector<store::ScoredId> lexical_hits;
-  if (options_.mode != RetrievalMode::kVector && snapshot.lexical) {
-    store::LexicalQuery lexical_query;
-    lexical_query.text = text;
-    lexical_query.language = language;
-    lexical_query.roles = principal.roles;
-    lexical_query.k = candidates;
-    lexical_query.bm25_k1 = options_.bm25_k1;
-    lexical_query.bm25_b = options_.bm25_b;
-    if (thesaurus_ != nullptr && options_.thesaurus_terms > 0) {
-      const store::LexicalIndex& lexical = *snapshot.lexical;
-      lexical_query.expansions = thesaurus_->Expand(
-          text, language, options_.thesaurus_terms,
-          [&](std::string_view word) { return lexical.DocumentFrequency(word, language); });
-      lexical_query.expansion_weight = options_.thesaurus_weight;
-    }
-    lexical_query.feedback_documents = options_.feedback_documents;
-    lexical_query.feedback_terms = options_.feedback_terms;
-    lexical_query.feedback_weight = options_.feedback_weight;
-    auto hits = snapshot.lexical->Search(lexical_query);
-    if (!hits) return Fail(hits.error());
-    lexical_hits = std::move(*hits);
-  }
+  auto lexical = lexical_later.valid() ? lexical_later.get() : search_lexical();
+  if (!lexical) return Fail(lexical.error());
+  std::vector<store::ScoredId> lexical_hits = std::move(*lexical);
 
   // Reciprocal rank fusion: robust to the two lists' incomparable score scales.
   std::unordered_map<int64_t, double> fused;

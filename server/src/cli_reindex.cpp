@@ -47,7 +47,7 @@ void RegisterReindexCommand(CLI::App& app, CliContext& context) {
     }
     indexer::PublishOptions publish;
     publish.index_root = config->index_dir();
-    publish.vectors.hnsw_threshold = config->hnsw_threshold;
+    publish.vectors = config->vector_build;
     auto report = indexer::Reindex(runtime->catalog(), runtime->embedder(), publish);
     if (!report) {
       ReportError(report.error());

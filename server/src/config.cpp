@@ -61,24 +61,34 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
   if (const toml::table* index = r.Table(root, "index")) {
     r.OnlyKeys(*index, "index",
                {"chunk_target_chars", "chunk_max_chars", "chunk_overlap_sentences", "dimension",
-                "hnsw_threshold", "ivf_threshold"});
+                "ann_threshold", "hnsw_threshold", "ivf_threshold", "approximate_index"});
     r.Integer(*index, "index", "chunk_target_chars", &config.chunker.target_chars, 100, 20000);
     r.Integer(*index, "index", "chunk_max_chars", &config.chunker.max_chars, 200, 40000);
     r.Integer(*index, "index", "chunk_overlap_sentences", &config.chunker.overlap_sentences, 0, 10);
     r.Integer(*index, "index", "dimension", &config.embedding_dimension, 32, 4096);
-    // ivf_threshold is the name from before HNSW; hnsw_threshold wins when both are set.
-    r.Integer(*index, "index", "ivf_threshold", &config.hnsw_threshold, 1000, 1LL << 40);
-    r.Integer(*index, "index", "hnsw_threshold", &config.hnsw_threshold, 1000, 1LL << 40);
+    // ivf_threshold and hnsw_threshold are older names; with several set, the newest wins.
+    auto& vectors = config.vector_build;
+    for (const char* key : {"ivf_threshold", "hnsw_threshold", "ann_threshold"}) {
+      r.Integer(*index, "index", key, &vectors.ann_threshold, 1000, 1LL << 40);
+    }
+    std::string approximate = store::PartitionKindName(vectors.approximate_kind);
+    r.String(*index, "index", "approximate_index", &approximate);
+    if (auto kind = store::ApproximateKindNamed(approximate)) {
+      vectors.approximate_kind = *kind;
+    } else {
+      r.Problem("index.approximate_index", "expected \"ivf\" or \"hnsw\"");
+    }
     if (config.chunker.max_chars < config.chunker.target_chars) {
       r.Problem("index.chunk_max_chars", "must be at least index.chunk_target_chars");
     }
   }
 
   if (const toml::table* retrieval = r.Table(root, "retrieval")) {
-    r.OnlyKeys(*retrieval, "retrieval",
-               {"candidates", "rrf_k", "lexical_weight", "vector_weight", "ef_search", "nprobe",
-                "mode", "max_per_document", "bm25_k1", "thesaurus_terms", "thesaurus_weight",
-                "bm25_b", "feedback_documents", "feedback_terms", "feedback_weight"});
+    r.OnlyKeys(
+        *retrieval, "retrieval",
+        {"candidates", "rrf_k", "lexical_weight", "vector_weight", "ef_search", "nprobe", "mode",
+         "max_per_document", "bm25_k1", "thesaurus_terms", "thesaurus_weight", "bm25_b",
+         "feedback_documents", "feedback_terms", "feedback_weight", "parallel_min_chunks"});
     auto& options = config.retrieval;
     r.Integer(*retrieval, "retrieval", "candidates", &options.candidates, 1, 10000);
     r.Number(*retrieval, "retrieval", "rrf_k", &options.rrf_k, 0, 10000);
@@ -86,6 +96,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     r.Number(*retrieval, "retrieval", "vector_weight", &options.vector_weight, 0, 100);
     r.Integer(*retrieval, "retrieval", "ef_search", &options.ef_search, 1, 4096);
     r.Integer(*retrieval, "retrieval", "nprobe", &options.nprobe, 1, 65536);
+    r.Integer(*retrieval, "retrieval", "parallel_min_chunks", &options.parallel_min_chunks, 0,
+              1LL << 40);
     r.Integer(*retrieval, "retrieval", "max_per_document", &options.max_per_document, 0, 1000);
     r.Integer(*retrieval, "retrieval", "thesaurus_terms", &options.thesaurus_terms, 0, 50);
     r.Number(*retrieval, "retrieval", "thesaurus_weight", &options.thesaurus_weight, 0, 10);

@@ -53,21 +53,37 @@ TEST(ConfigTest, DefaultsWithoutAnyKey) {
 TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
   auto defaults = Parse("");
   ASSERT_TRUE(defaults);
-  EXPECT_EQ(defaults->hnsw_threshold, 10000);
+  EXPECT_EQ(defaults->vector_build.ann_threshold, 20000);
+  EXPECT_EQ(defaults->vector_build.approximate_kind, store::PartitionKind::kIvf);
+  EXPECT_EQ(defaults->retrieval.nprobe, 192);
+  EXPECT_EQ(defaults->retrieval.parallel_min_chunks, 100000);
   EXPECT_EQ(defaults->retrieval.ef_search, retriever::RetrieverOptions{}.ef_search);
 
-  auto set = Parse("[index]\nhnsw_threshold = 50000\n[retrieval]\nef_search = 64\n");
+  auto set = Parse(
+      "[index]\nann_threshold = 50000\napproximate_index = \"hnsw\"\n[retrieval]\nef_search = "
+      "64\nnprobe = 16\nparallel_min_chunks = 0\n");
   ASSERT_TRUE(set) << set.error().message;
-  EXPECT_EQ(set->hnsw_threshold, 50000);
+  EXPECT_EQ(set->vector_build.ann_threshold, 50000);
+  EXPECT_EQ(set->vector_build.approximate_kind, store::PartitionKind::kHnsw);
   EXPECT_EQ(set->retrieval.ef_search, 64);
+  EXPECT_EQ(set->retrieval.nprobe, 16);
+  EXPECT_EQ(set->retrieval.parallel_min_chunks, 0);
 
-  // Configurations written before HNSW name the threshold ivf_threshold; the new name wins.
+  // Older configurations name the threshold ivf_threshold or hnsw_threshold; the newest wins.
   auto old_name = Parse("[index]\nivf_threshold = 30000\n");
   ASSERT_TRUE(old_name) << old_name.error().message;
-  EXPECT_EQ(old_name->hnsw_threshold, 30000);
-  auto both = Parse("[index]\nivf_threshold = 30000\nhnsw_threshold = 40000\n");
-  ASSERT_TRUE(both) << both.error().message;
-  EXPECT_EQ(both->hnsw_threshold, 40000);
+  EXPECT_EQ(old_name->vector_build.ann_threshold, 30000);
+  auto all =
+      Parse("[index]\nivf_threshold = 30000\nhnsw_threshold = 40000\nann_threshold = 45000\n");
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(all->vector_build.ann_threshold, 45000);
+  auto two = Parse("[index]\nivf_threshold = 30000\nhnsw_threshold = 40000\n");
+  ASSERT_TRUE(two) << two.error().message;
+  EXPECT_EQ(two->vector_build.ann_threshold, 40000);
+
+  auto flat = Parse("[index]\napproximate_index = \"flat\"\n");
+  ASSERT_FALSE(flat);
+  EXPECT_NE(flat.error().message.find("index.approximate_index"), std::string::npos);
 
   auto too_large = Parse("[retrieval]\nef_search = 100000\n");
   ASSERT_FALSE(too_large);

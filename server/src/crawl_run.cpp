@@ -103,7 +103,7 @@ Result<CrawlRunReport> RunCrawl(
   // Publish even after a partial failure: what did crawl is consistent and should be live.
   indexer::PublishOptions publish;
   publish.index_root = config.index_dir();
-  publish.vectors.hnsw_threshold = config.hnsw_threshold;
+  publish.vectors = config.vector_build;
   auto published = indexer::PublishGeneration(catalog, runtime.embedder().Info(), publish);
   std::string error_text;
   if (published) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <unordered_map>
 
 #include "wissen/core/log.h"
@@ -17,7 +18,11 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kRolePrefix = "XA";      // boolean ACL terms: XAhr, XAeveryone
+constexpr const char* kAclSetPrefix = "XS";    // the whole ACL, one term a chunk: XShr,rnd
 constexpr const char* kDocumentPrefix = "XD";  // boolean document terms, for removal
+// Xapian terms are at most 245 bytes; a chunk whose ACL key is longer gets no ACL-set term,
+// and its index falls back to the role filter (see ReadableOnly).
+constexpr size_t kMaxAclSetKey = 200;
 constexpr const char* kAppliedSeqKey = "wissen.applied_seq";
 
 Xapian::Stem StemmerFor(const std::string& language) {
@@ -52,6 +57,42 @@ Result<Xapian::docid> ToDocid(int64_t chunk_id) {
   return static_cast<Xapian::docid>(chunk_id);
 }
 
+// The second ACL check: `text_query` restricted, inside Xapian and before ranking, to the
+// chunks `roles` may read. Two exact forms of the same restriction:
+//  - Every chunk carries one term naming its whole ACL (XS<key>). An index has few distinct
+//    ACLs, so the unreadable ones are listed and excluded with AND_NOT. Most readers may read
+//    most chunks, and the excluded lists are short, or empty for a reader of everything: this
+//    form costs a third less lexical time at a million chunks (bench/results/query.md).
+//  - Otherwise OP_FILTER on the OR of the reader's role terms (XA<role>).
+// The first form is only used when the ACL-set terms account for every chunk of this
+// revision; an index written before they existed, or holding an ACL too long for a term,
+// gets the second.
+Xapian::Query ReadableOnly(const Xapian::Database& db, const Xapian::Query& text_query,
+                           const RoleSet& roles) {
+  std::vector<Xapian::Query> unreadable;
+  Xapian::doccount chunks_with_acl_set = 0;
+  for (auto it = db.allterms_begin(kAclSetPrefix); it != db.allterms_end(kAclSetPrefix); ++it) {
+    chunks_with_acl_set += it.get_termfreq();
+    const std::string key = (*it).substr(std::strlen(kAclSetPrefix));
+    std::vector<std::string> acl_roles;
+    for (size_t start = 0; start < key.size();) {
+      const size_t comma = std::min(key.find(',', start), key.size());
+      acl_roles.push_back(key.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (!roles.Intersects(Acl(std::move(acl_roles)))) unreadable.emplace_back(*it);
+  }
+  if (chunks_with_acl_set == db.get_doccount()) {
+    if (unreadable.empty()) return text_query;
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, text_query,
+                         Xapian::Query(Xapian::Query::OP_OR, unreadable.begin(), unreadable.end()));
+  }
+  std::vector<Xapian::Query> role_terms;
+  for (const auto& role : roles.roles()) role_terms.emplace_back(std::string(kRolePrefix) + role);
+  return Xapian::Query(Xapian::Query::OP_FILTER, text_query,
+                       Xapian::Query(Xapian::Query::OP_OR, role_terms.begin(), role_terms.end()));
+}
+
 }  // namespace
 
 struct LexicalIndex::Impl {
@@ -69,7 +110,7 @@ std::atomic<uint64_t> g_next_instance{1};
 class FeedbackDecider : public Xapian::ExpandDecider {
  public:
   bool operator()(const std::string& term) const override {
-    return term.size() > 4 && term[0] == 'Z' && term.compare(0, 2, "XA") != 0;
+    return term.size() > 4 && term[0] == 'Z';
   }
 };
 
@@ -117,14 +158,20 @@ int32_t CodePoints(const std::string& word) {
   return icu::UnicodeString::fromUTF8(word).countChar32();
 }
 
+// Expansion words found in this many chunks or more are left out: they say little about a
+// chunk (low IDF) but have the longest posting lists, and an OR over them is most of the lexical
+// search time on a large index (bench/results/query.md). 2 % of the chunks, and at least 1,000
+// so that small indexes keep every word.
+Xapian::doccount FrequentWordCap(const Xapian::Database& db) {
+  return std::max<Xapian::doccount>(1000, db.get_doccount() / 50);
+}
+
 // The words of the index that begin with `word` and are longer ("urlaub" → "urlaubsantrag",
-// "urlaubstage"), as one synonym group: at most the 16 most frequent of those found in fewer
-// than 2 % of the chunks (and at least 1,000, so small indexes keep every word). Words more
-// frequent than that say little about a chunk (low IDF) but have the longest posting lists:
-// leaving them out halves the lexical search time on a large index (bench/results/query.md).
+// "urlaubstage"), as one synonym group: at most the 16 most frequent of those under the
+// FrequentWordCap.
 Xapian::Query LongerWordsStartingWith(const Xapian::Database& db, const std::string& word) {
   constexpr size_t kMaxWords = 16;
-  const Xapian::doccount cap = std::max<Xapian::doccount>(1000, db.get_doccount() / 50);
+  const Xapian::doccount cap = FrequentWordCap(db);
   std::vector<std::pair<Xapian::doccount, std::string>> found;
   for (auto it = db.allterms_begin(word); it != db.allterms_end(word); ++it) {
     if ((*it).size() == word.size() || it.get_termfreq() >= cap) continue;
@@ -150,6 +197,7 @@ Xapian::Query LongerWordsStartingWith(const Xapian::Database& db, const std::str
 // The expansions get a lower weight than the words the user typed.
 Xapian::Query GermanCompoundExpansion(const Xapian::Database& db, const std::string& text) {
   constexpr int32_t kMinPart = 4;
+  const Xapian::doccount cap = FrequentWordCap(db);
   std::vector<Xapian::Query> expansions;
   for (const std::string& word : QueryWords(text)) {
     const int32_t length = CodePoints(word);
@@ -169,8 +217,8 @@ Xapian::Query GermanCompoundExpansion(const Xapian::Database& db, const std::str
         if (!suffix.empty() && !head.ends_with(suffix)) continue;
         const std::string stem = head.substr(0, head.size() - suffix.size());
         if (CodePoints(stem) < kMinPart || !db.term_exists(stem)) continue;
-        expansions.emplace_back(stem);
-        expansions.emplace_back(tail);
+        if (db.get_termfreq(stem) < cap) expansions.emplace_back(stem);
+        if (db.get_termfreq(tail) < cap) expansions.emplace_back(tail);
         break;
       }
     }
@@ -235,16 +283,11 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
                             query.expansion_weight));
         }
         if (text_query.empty()) return results;
-        std::vector<Xapian::Query> role_terms;
-        for (const auto& role : query.roles.roles()) {
-          role_terms.emplace_back(std::string(kRolePrefix) + role);
-        }
-        // The second ACL check: OP_FILTER restricts the match set before ranking. Feedback
-        // terms below come only from documents that passed this filter.
-        const Xapian::Query acl_filter(Xapian::Query::OP_OR, role_terms.begin(), role_terms.end());
+        // The second ACL check, before ranking. Feedback terms below come only from documents
+        // that passed it.
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(Xapian::BM25Weight(query.bm25_k1, 0, 1, query.bm25_b, 0.5));
-        enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text_query, acl_filter));
+        enquire.set_query(ReadableOnly(db, text_query, query.roles));
         if (query.feedback_documents > 0) {
           Xapian::MSet first = enquire.get_mset(0, query.feedback_documents);
           Xapian::RSet relevant;
@@ -261,7 +304,7 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
                       Xapian::Query::OP_SCALE_WEIGHT,
                       Xapian::Query(Xapian::Query::OP_OR, feedback.begin(), feedback.end()),
                       query.feedback_weight));
-              enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text_query, acl_filter));
+              enquire.set_query(ReadableOnly(db, text_query, query.roles));
             }
           }
         }
@@ -355,6 +398,9 @@ Result<void> LexicalWriter::Add(const LexicalDocument& document) {
     generator.increase_termpos();
     generator.index_text(document.text);
     for (const auto& role : document.acl.roles()) doc.add_boolean_term(kRolePrefix + role);
+    if (const std::string key = document.acl.Key(); key.size() <= kMaxAclSetKey) {
+      doc.add_boolean_term(kAclSetPrefix + key);
+    }
     doc.add_boolean_term(kDocumentPrefix + std::to_string(document.document_id));
     impl_->db.replace_document(*docid, doc);
     return {};

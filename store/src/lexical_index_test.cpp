@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <set>
+
 namespace wissen::store {
 namespace {
 namespace fs = std::filesystem;
@@ -53,6 +55,54 @@ TEST_F(LexicalIndexTest, RoleFilterIsAppliedInsideTheEngine) {
   const auto rare = Search("salary", RoleSet({"hr"}), 5);
   ASSERT_EQ(rare.size(), 1u);
   EXPECT_EQ(rare.front().id, 31);
+}
+
+// Chunks under every shape of ACL, and readers of every shape: exactly the readable chunks
+// come back, whether the index excludes unreadable ACL sets (its normal form) or, with an ACL
+// too long for an ACL-set term, filters by role.
+class AclFormsTest : public LexicalIndexTest {
+ protected:
+  void CheckEveryReader(const std::vector<LexicalDocument>& docs) {
+    Write(docs);
+    const std::vector<RoleSet> readers = {RoleSet({"everyone"}),
+                                          RoleSet({"everyone", "hr"}),
+                                          RoleSet({"everyone", "rnd"}),
+                                          RoleSet({"hr"}),
+                                          RoleSet({"everyone", "hr", "rnd", "ops"}),
+                                          RoleSet({"nobody-else"})};
+    for (const auto& reader : readers) {
+      std::set<int64_t> expected;
+      for (const auto& doc : docs) {
+        if (reader.Intersects(doc.acl)) expected.insert(doc.chunk_id);
+      }
+      std::set<int64_t> found;
+      for (const auto& hit : Search("handbook", reader, 100)) found.insert(hit.id);
+      EXPECT_EQ(found, expected) << "reader " << reader.Key();
+    }
+  }
+  static std::vector<LexicalDocument> Docs() {
+    std::vector<LexicalDocument> docs;
+    const std::vector<Acl> acls = {Acl({"everyone"}),  Acl({"hr"}),        Acl({"rnd"}),
+                                   Acl({"hr", "rnd"}), Acl({"ops", "hr"}), Acl()};
+    for (int64_t i = 0; i < 24; ++i) {
+      docs.push_back({i + 1, i / 4 + 1, "Handbook", "", "the handbook of part " + std::to_string(i),
+                      "en", acls[static_cast<size_t>(i) % acls.size()]});
+    }
+    return docs;
+  }
+};
+
+TEST_F(AclFormsTest, UnreadableAclSetsAreExcludedExactly) { CheckEveryReader(Docs()); }
+
+TEST_F(AclFormsTest, AnAclTooLongForATermFallsBackToTheRoleFilter) {
+  auto docs = Docs();
+  std::vector<std::string> many;
+  for (int i = 0; i < 12; ++i) many.push_back("department-with-a-long-name-" + std::to_string(i));
+  ASSERT_GT(Acl(many).Key().size(), 245u);
+  docs.push_back({100, 50, "Handbook", "", "the handbook of many departments", "en", Acl(many)});
+  many.push_back("hr");
+  docs.push_back({101, 51, "Handbook", "", "the handbook of many more", "en", Acl(many)});
+  CheckEveryReader(docs);
 }
 
 TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {

@@ -4,12 +4,14 @@
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFFlat.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -128,8 +130,28 @@ std::vector<std::pair<float, faiss::Index::idx_t>> SearchHnsw(const Partition& p
   return top;
 }
 
-PartitionKind KindFor(int64_t vectors, const VectorBuildOptions& options) {
-  return vectors >= options.hnsw_threshold ? PartitionKind::kHnsw : PartitionKind::kFlat;
+// An IVF index over `n` row-major vectors with their chunk ids as labels. About 4·√n lists
+// keeps each list a few hundred vectors long at a million vectors; k-means wants at least ~39
+// training points per list, which bounds the list count for mid-sized partitions.
+std::unique_ptr<faiss::Index> BuildIvf(int d, int64_t n, const float* vectors,
+                                       const faiss::Index::idx_t* labels) {
+  const auto nlist = static_cast<size_t>(
+      std::clamp<double>(std::min(4 * std::sqrt(double(n)), double(n) / 39.0), 1, 65536));
+  auto index = std::make_unique<faiss::IndexIVFFlat>(new faiss::IndexFlatIP(d), d, nlist,
+                                                     faiss::METRIC_INNER_PRODUCT);
+  index->own_fields = true;
+  // A deterministic, evenly spread sample of 64 points per list: enough for k-means, and the
+  // same vectors give the same lists in every build.
+  const int64_t sample = std::min<int64_t>(n, static_cast<int64_t>(nlist) * 64);
+  const int64_t stride = std::max<int64_t>(1, n / sample);
+  std::vector<float> training(static_cast<size_t>(sample) * d);
+  for (int64_t i = 0; i < sample; ++i) {
+    std::copy_n(vectors + (i * stride % n) * d, d, training.data() + i * d);
+  }
+  index->cp.seed = 1234;
+  index->train(sample, training.data());
+  index->add_with_ids(n, vectors, labels);
+  return index;
 }
 
 // The kind a loaded FAISS index is searched as; sets the HNSW shortcuts. Returns false for
@@ -204,6 +226,16 @@ std::string PartitionFileName(const Acl& acl) {
 }
 
 }  // namespace
+
+PartitionKind PartitionKindFor(int64_t vectors, const VectorBuildOptions& options) {
+  return vectors >= options.ann_threshold ? options.approximate_kind : PartitionKind::kFlat;
+}
+
+std::optional<PartitionKind> ApproximateKindNamed(std::string_view name) {
+  if (name == "ivf") return PartitionKind::kIvf;
+  if (name == "hnsw") return PartitionKind::kHnsw;
+  return std::nullopt;
+}
 
 const char* PartitionKindName(PartitionKind kind) {
   switch (kind) {
@@ -382,7 +414,7 @@ Result<bool> VectorIndexBuilder::Reuse(const VectorIndex* previous, const Acl& a
   if (previous == nullptr || previous->identity() != impl_->identity) return false;
   for (const auto& p : previous->impl_->partitions) {
     if (p.acl != acl || p.fingerprint != fingerprint || fingerprint.empty()) continue;
-    if (p.kind != KindFor(p.vectors, impl_->options)) return false;
+    if (p.kind != PartitionKindFor(p.vectors, impl_->options)) return false;
     const fs::path target = impl_->dir / p.file;
     std::error_code ec;
     fs::create_hard_link(previous->impl_->dir / p.file, target, ec);
@@ -406,22 +438,28 @@ Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerpr
     return Fail(ErrorCode::kInternal, "vector count does not match id count");
   }
   const std::string file = PartitionFileName(acl);
-  const PartitionKind kind = KindFor(n, impl_->options);
+  const PartitionKind kind = PartitionKindFor(n, impl_->options);
   try {
-    std::unique_ptr<faiss::Index> inner;
-    if (kind == PartitionKind::kHnsw) {
-      auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(d, impl_->options.hnsw_m,
-                                                         faiss::METRIC_INNER_PRODUCT);
-      hnsw->hnsw.efConstruction = impl_->options.hnsw_ef_construction;
-      inner = std::move(hnsw);
-    } else {
-      inner = std::make_unique<faiss::IndexFlatIP>(d);
-    }
-    // IndexIDMap (not IDMap2): a plain id array, no reverse hash map of ~50 bytes a vector.
-    faiss::IndexIDMap map(inner.get());
     std::vector<faiss::Index::idx_t> labels(ids.begin(), ids.end());
-    map.add_with_ids(n, vectors.data(), labels.data());
-    faiss::write_index(&map, (impl_->dir / file).c_str());
+    if (kind == PartitionKind::kIvf) {
+      // IVF lists carry the ids themselves; no IndexIDMap around them.
+      const auto ivf = BuildIvf(d, n, vectors.data(), labels.data());
+      faiss::write_index(ivf.get(), (impl_->dir / file).c_str());
+    } else {
+      std::unique_ptr<faiss::Index> inner;
+      if (kind == PartitionKind::kHnsw) {
+        auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(d, impl_->options.hnsw_m,
+                                                           faiss::METRIC_INNER_PRODUCT);
+        hnsw->hnsw.efConstruction = impl_->options.hnsw_ef_construction;
+        inner = std::move(hnsw);
+      } else {
+        inner = std::make_unique<faiss::IndexFlatIP>(d);
+      }
+      // IndexIDMap (not IDMap2): a plain id array, no reverse hash map of ~50 bytes a vector.
+      faiss::IndexIDMap map(inner.get());
+      map.add_with_ids(n, vectors.data(), labels.data());
+      faiss::write_index(&map, (impl_->dir / file).c_str());
+    }
   } catch (const std::exception& e) {
     log::Error("index.write_failed", {{"file", file}, {"detail", e.what()}});
     return Fail(ErrorCode::kInternal, "cannot build vector partition " + file);

@@ -173,7 +173,8 @@ class HnswTest : public VectorIndexTest {
   const VectorIdentity hnsw_identity_{"test", "1", kHnswDim};
   VectorBuildOptions LowThreshold() const {
     VectorBuildOptions options;
-    options.hnsw_threshold = 1000;
+    options.ann_threshold = 1000;
+    options.approximate_kind = PartitionKind::kHnsw;
     return options;
   }
 };
@@ -252,8 +253,8 @@ TEST_F(HnswTest, ReusedHnswPartitionSearchesAlikeAndKindChangeRebuilds) {
   EXPECT_EQ(search_all(**current), search_all(**previous));
 
   // Under a threshold that makes this partition exact, the HNSW file is not reused.
-  VectorBuildOptions high;
-  high.hnsw_threshold = 100000;
+  VectorBuildOptions high = LowThreshold();
+  high.ann_threshold = 100000;
   VectorIndexBuilder third(root_, 3, hnsw_identity_, high);
   auto reused = third.Reuse(current->get(), Acl({"hr"}), "hr-1");
   ASSERT_TRUE(reused);
@@ -284,6 +285,92 @@ TEST_F(HnswTest, UnreadableAndEmptyPartitionsAreNotSearched) {
   EXPECT_EQ(with.front().id, 900000);
   for (const auto& hit : with) EXPECT_GE(hit.id, 900000);
   EXPECT_TRUE((*index)->Search(query, 10, RoleSet({"hr"})).empty());
+}
+
+class IvfTest : public VectorIndexTest {
+ protected:
+  static constexpr int kIvfDim = 32;
+  const VectorIdentity ivf_identity_{"test", "1", kIvfDim};
+  VectorBuildOptions LowThreshold() const {
+    VectorBuildOptions options;
+    options.ann_threshold = 1000;
+    return options;  // approximate_kind: IVF, the default
+  }
+};
+
+TEST_F(IvfTest, LargePartitionIsIvfTrainedOnItsOwnVectors) {
+  const int n = 6000;
+  const auto vectors = RandomUnitVectors(n, 21, kIvfDim);
+  const auto ids = SparseIds(n, 100000);
+  const auto secret = RandomUnitVectors(2000, 22, kIvfDim);
+  const auto secret_ids = SparseIds(2000, 900000);
+  VectorIndexBuilder builder(root_, 1, ivf_identity_, LowThreshold());
+  ASSERT_TRUE(builder.Add(Acl({"everyone"}), "big", ids, vectors));
+  ASSERT_TRUE(builder.Add(Acl({"rnd"}), "secret", secret_ids, secret));
+  ASSERT_TRUE(
+      builder.Add(Acl({"hr"}), "small", SparseIds(10, 1), RandomUnitVectors(10, 23, kIvfDim)));
+  ASSERT_TRUE(builder.Commit());
+  auto index = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(index && *index);
+  const auto partitions = (*index)->partitions();
+  ASSERT_EQ(partitions.size(), 3u);
+  EXPECT_EQ(partitions[0].kind, PartitionKind::kIvf);
+  EXPECT_EQ(partitions[1].kind, PartitionKind::kIvf);
+  EXPECT_EQ(partitions[2].kind, PartitionKind::kFlat);
+
+  // min(4·√6000, 6000/39) = 153 lists: probing all of them is exact, probing one is not.
+  const RoleSet everyone({"everyone"});
+  VectorSearchOptions all_lists;
+  all_lists.nprobe = 1000;
+  EXPECT_EQ(RecallAt10(**index, vectors, ids, kIvfDim, everyone, all_lists), 1.0);
+  VectorSearchOptions one_list;
+  one_list.nprobe = 1;
+  EXPECT_LT(RecallAt10(**index, vectors, ids, kIvfDim, everyone, one_list), 0.9);
+  const std::span<const float> own(vectors.data() + 4321 * kIvfDim, kIvfDim);
+  EXPECT_EQ((*index)->Search(own, 1, everyone, one_list).front().id, ids[4321]);
+
+  // The query is exactly a secret vector; without rnd it must not come back.
+  const std::span<const float> query(secret.data(), kIvfDim);
+  for (const auto& hit : (*index)->Search(query, 50, RoleSet({"everyone", "hr"}), all_lists)) {
+    EXPECT_LT(hit.id, 900000) << "rnd vector without rnd";
+  }
+  EXPECT_EQ((*index)->Search(query, 1, RoleSet({"rnd"})).front().id, 900000);
+}
+
+TEST_F(IvfTest, PartitionIsReusedOnlyWhileItsKindIsConfigured) {
+  const auto vectors = RandomUnitVectors(1500, 24, kIvfDim);
+  const auto ids = SparseIds(1500, 7);
+  {
+    VectorIndexBuilder builder(root_, 1, ivf_identity_, LowThreshold());
+    ASSERT_TRUE(builder.Add(Acl({"hr"}), "hr-1", ids, vectors));
+    ASSERT_TRUE(builder.Commit());
+  }
+  auto first = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(first && *first);
+  {
+    VectorIndexBuilder same(root_, 2, ivf_identity_, LowThreshold());
+    auto reused = same.Reuse(first->get(), Acl({"hr"}), "hr-1");
+    ASSERT_TRUE(reused);
+    EXPECT_TRUE(*reused);
+    ASSERT_TRUE(same.Commit());
+  }
+  auto second = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(second && *second);
+  EXPECT_EQ((*second)->partitions().front().kind, PartitionKind::kIvf);
+
+  VectorBuildOptions graph = LowThreshold();
+  graph.approximate_kind = PartitionKind::kHnsw;
+  VectorIndexBuilder switched(root_, 3, ivf_identity_, graph);
+  auto reused = switched.Reuse(second->get(), Acl({"hr"}), "hr-1");
+  ASSERT_TRUE(reused);
+  EXPECT_FALSE(*reused);
+}
+
+TEST(PartitionKindTest, OnlyApproximateKindsHaveConfigNames) {
+  EXPECT_EQ(ApproximateKindNamed("ivf"), PartitionKind::kIvf);
+  EXPECT_EQ(ApproximateKindNamed("hnsw"), PartitionKind::kHnsw);
+  EXPECT_EQ(ApproximateKindNamed("flat"), std::nullopt);
+  EXPECT_EQ(ApproximateKindNamed("IVF"), std::nullopt);
 }
 
 // Generations written before HNSW: IVF and IndexIDMap2 flat files, a manifest with "ivf".
@@ -352,7 +439,8 @@ TEST_F(OldGenerationTest, LoadsSearchesAndRebuildsAsHnsw) {
 
   // The next generation keeps the flat file but rebuilds the IVF partition as HNSW.
   VectorBuildOptions options;
-  options.hnsw_threshold = 1000;
+  options.ann_threshold = 1000;
+  options.approximate_kind = PartitionKind::kHnsw;
   VectorIndexBuilder builder(root_, 2, identity_, options);
   auto flat_reused = builder.Reuse(index->get(), Acl({"everyone"}), "flat-1");
   ASSERT_TRUE(flat_reused);

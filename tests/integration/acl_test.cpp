@@ -41,8 +41,11 @@ class AclTest : public ::testing::Test {
   }
 
   std::vector<Passage> Search(const Principal& principal, const std::string& query, int k = 10) {
-    retriever::Retriever retriever(runtime_->embedder(), runtime_->config().retrieval,
-                                   runtime_->thesaurus());
+    return Search(runtime_->config().retrieval, principal, query, k);
+  }
+  std::vector<Passage> Search(const retriever::RetrieverOptions& options,
+                              const Principal& principal, const std::string& query, int k) {
+    retriever::Retriever retriever(runtime_->embedder(), options, runtime_->thesaurus());
     auto passages = retriever.Search(*snapshot_, runtime_->catalog(), principal, query, k);
     EXPECT_TRUE(passages) << passages.error().message;
     return passages ? *passages : std::vector<Passage>{};
@@ -92,6 +95,26 @@ TEST_F(AclTest, NoRoleCombinationEverSeesAnUnreadablePassage) {
           EXPECT_EQ(passage.text.find(kCanaries[1]), std::string::npos) << query;
         }
       }
+    }
+  }
+}
+
+TEST_F(AclTest, HalvesOnTwoThreadsReturnWhatOneThreadReturns) {
+  retriever::RetrieverOptions one_thread = runtime_->config().retrieval;
+  one_thread.parallel_min_chunks = 0;
+  retriever::RetrieverOptions two_threads = one_thread;
+  two_threads.parallel_min_chunks = 1;  // the samples are far below the default
+  auto ids = [](const std::vector<Passage>& passages) {
+    std::vector<int64_t> chunk_ids;
+    for (const auto& passage : passages) chunk_ids.push_back(passage.chunk_id);
+    return chunk_ids;
+  };
+  for (const auto& roles : std::vector<std::vector<std::string>>{{}, {"hr"}, {"hr", "rnd"}}) {
+    const Principal principal("user", roles);
+    for (const auto& query : HostileQueries()) {
+      const auto parallel = Search(two_threads, principal, query, 10);
+      EXPECT_EQ(ids(parallel), ids(Search(one_thread, principal, query, 10))) << query;
+      for (const auto& passage : parallel) ASSERT_TRUE(principal.MayRead(passage.acl));
     }
   }
 }

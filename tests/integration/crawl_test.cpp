@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "samples_config.h"
@@ -17,6 +18,7 @@
 #include "wissen/server/config.h"
 #include "wissen/server/crawl_run.h"
 #include "wissen/server/runtime.h"
+#include "wissen/store/vector_index.h"
 
 namespace wissen {
 namespace {
@@ -114,6 +116,42 @@ TEST(CrawlTest, RecrawlWithoutChangesParsesNothing) {
   EXPECT_EQ(Stats(*second).bytes_parsed, 0);
   EXPECT_FALSE(second->published);
   EXPECT_EQ(second->generation, first->generation);
+}
+
+TEST(CrawlTest, PublishRebuildsPartitionsWhenTheApproximateIndexSettingChanges) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  auto first = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->published);
+  auto kinds = [&] {
+    auto snapshot = retriever::LoadSnapshot(runtime->config().index_dir());
+    EXPECT_TRUE(snapshot && (*snapshot)->vectors);
+    std::set<store::PartitionKind> found;
+    for (const auto& p : (*snapshot)->vectors->partitions()) found.insert(p.kind);
+    return found;
+  };
+  EXPECT_EQ(kinds(), std::set<store::PartitionKind>{store::PartitionKind::kFlat});
+
+  // The samples' partitions are small; a threshold of one vector makes each approximate.
+  indexer::PublishOptions publish;
+  publish.index_root = runtime->config().index_dir();
+  publish.vectors.ann_threshold = 1;
+  publish.vectors.approximate_kind = store::PartitionKind::kHnsw;
+  auto graphs = indexer::PublishGeneration(runtime->catalog(), runtime->embedder().Info(), publish);
+  ASSERT_TRUE(graphs) << graphs.error().message;
+  EXPECT_GT(graphs->generation, first->generation);
+  EXPECT_EQ(kinds(), std::set<store::PartitionKind>{store::PartitionKind::kHnsw});
+  auto same = indexer::PublishGeneration(runtime->catalog(), runtime->embedder().Info(), publish);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->generation, graphs->generation) << "nothing changed, nothing to rebuild";
+
+  publish.vectors.approximate_kind = store::PartitionKind::kIvf;
+  auto lists = indexer::PublishGeneration(runtime->catalog(), runtime->embedder().Info(), publish);
+  ASSERT_TRUE(lists) << lists.error().message;
+  EXPECT_GT(lists->generation, graphs->generation);
+  EXPECT_EQ(kinds(), std::set<store::PartitionKind>{store::PartitionKind::kIvf});
+  EXPECT_FALSE(Search(*runtime, {}, "Urlaub beantragen").empty());
 }
 
 TEST(CrawlTest, ChangedAddedAndDeletedFilesAreExactlyWhatIsUpdated) {

@@ -46,9 +46,8 @@ struct RetrieverOptions {
   // HNSW candidate list length per query (store::VectorSearchOptions::ef_search).
   // Default: 256.
   int ef_search = 256;
-  // IVF lists probed per query, in IVF partitions of generations written before HNSW.
-  // Default: 32.
-  int nprobe = 32;
+  // IVF lists probed per query (store::VectorSearchOptions::nprobe). Default: 192.
+  int nprobe = 192;
   // At most this many passages of one document in the results, so the top-k shows
   // several sources instead of one long document's neighbouring chunks. 0 = no limit.
   // Default: 0 (on the dev set a limit of 1-2 raised recall@5 by document but lost the
@@ -66,9 +65,15 @@ struct RetrieverOptions {
   int feedback_terms = 10;
   double feedback_weight = 0.3;
   RetrievalMode mode = RetrievalMode::kHybrid;
+  // In hybrid mode on an index of at least this many chunks, the lexical search runs on a
+  // second thread while the calling thread searches the vectors, so a query waits for the
+  // slower half instead of both. Smaller indexes answer both halves in about a millisecond,
+  // less than it costs to start a thread. 0 = always one thread. Default: 100,000.
+  int64_t parallel_min_chunks = 100000;
 };
 
-// Thread-safe; holds no per-query state.
+// Thread-safe; holds no per-query state. A query may use one helper thread (see
+// RetrieverOptions::parallel_min_chunks).
 class Retriever {
  public:
   // `thesaurus` may be null (no synonym expansion); it must outlive the retriever.

@@ -19,6 +19,7 @@
 #include "wissen/engine/prompt.h"
 #include "wissen/indexer/chunker.h"
 #include "wissen/retriever/retriever.h"
+#include "wissen/store/vector_index.h"
 
 namespace wissen::server {
 
@@ -104,14 +105,15 @@ struct Config {
   std::string log_level = "info";          // [log] level
   indexer::ChunkerOptions chunker;         // [index] chunk_*
   int embedding_dimension = 384;           // [index] dimension
-  int64_t hnsw_threshold = 10000;          // [index] hnsw_threshold (older name: ivf_threshold)
-  retriever::RetrieverOptions retrieval;   // [retrieval]
-  GenerationConfig generation;             // [generation]
-  AnswerConfig answer;                     // [answer]
-  EmbeddingConfig embedding;               // [embedding]
-  ServerConfig server;                     // [server]
-  AuthConfig auth;                         // [auth]
-  AuditConfig audit;                       // [audit]
+  // [index] ann_threshold (older names hnsw_threshold, ivf_threshold) and approximate_index.
+  store::VectorBuildOptions vector_build;
+  retriever::RetrieverOptions retrieval;  // [retrieval]
+  GenerationConfig generation;            // [generation]
+  AnswerConfig answer;                    // [answer]
+  EmbeddingConfig embedding;              // [embedding]
+  ServerConfig server;                    // [server]
+  AuthConfig auth;                        // [auth]
+  AuditConfig audit;                      // [audit]
   std::vector<SourceConfig> sources;
 
   std::filesystem::path index_dir() const { return data_dir / "index"; }

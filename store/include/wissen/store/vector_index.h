@@ -3,8 +3,9 @@
 // A query searches only the partitions whose ACL intersects the principal's roles, so an
 // unreadable partition is never touched and a selective role cannot starve top-k. Small
 // partitions are exact (inner product over all vectors); partitions of at least
-// `hnsw_threshold` vectors get an HNSW graph. Generations written before HNSW may hold IVF
-// partitions; they load and are searched as before until they are rebuilt.
+// `ann_threshold` vectors get an approximate index: IVF lists trained on the partition's own
+// vectors (the default) or an HNSW graph. A generation loads and is searched with whatever
+// kind its files hold, so changing the setting takes effect as partitions are rebuilt.
 //
 // On disk, each generation is a directory <root>/gen-NNNNNNNN/ with a manifest.json and one
 // file per partition; <root>/CURRENT names the live generation and is replaced atomically
@@ -16,8 +17,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wissen/core/acl.h"
@@ -42,12 +45,14 @@ struct ScoredId {
 // How a partition is searched. The manifest records it as "flat", "ivf" or "hnsw".
 enum class PartitionKind {
   kFlat,  // exact inner product over every vector
-  kIvf,   // IVF lists (only in generations written before HNSW; never built now)
+  kIvf,   // IVF lists over the full vectors (k-means on the partition's own vectors)
   kHnsw,  // HNSW graph over the full vectors
 };
 
 // "flat", "ivf" or "hnsw".
 const char* PartitionKindName(PartitionKind kind);
+// The kind named "ivf" or "hnsw" (the approximate kinds), or nullopt.
+std::optional<PartitionKind> ApproximateKindNamed(std::string_view name);
 
 struct PartitionStats {
   Acl acl;
@@ -61,8 +66,11 @@ struct VectorSearchOptions {
   // benchmark's queries: recall@10 0.85 in 3.5 ms; 128: 0.81 in 1.9 ms; 512: 0.90 in
   // 5.9 ms; bench/results/query.md).
   int ef_search = 256;
-  // IVF lists probed per query in IVF partitions of older generations. Default: 32.
-  int nprobe = 32;
+  // IVF lists probed per query (of about 4·√n lists). Recall and cost grow with it.
+  // Default: 192 (a million chunks of the built-in embedder, 800,000 of them in one partition
+  // of 3,578 lists, the benchmark's queries: recall@10 0.955 in 13 ms; 128: 0.944 in 9.5 ms;
+  // 64: 0.927 in 5.2 ms; bench/results/query.md).
+  int nprobe = 192;
 };
 
 class VectorIndex {
@@ -94,10 +102,16 @@ class VectorIndex {
 };
 
 struct VectorBuildOptions {
-  // Partitions with at least this many vectors get an HNSW graph; smaller ones are searched
-  // exactly. Default: 10,000 (an exact scan of 10k 384-d vectors takes ~1.5 ms, the graph
-  // a tenth of that at recall@10 0.99).
-  int64_t hnsw_threshold = 10000;
+  // Partitions with at least this many vectors get the approximate index `approximate_kind`;
+  // smaller ones are searched exactly. Default: 20,000 (an exact scan of 20k 384-d vectors
+  // takes ~3 ms).
+  int64_t ann_threshold = 20000;
+  // kIvf or kHnsw. Default: kIvf. On the built-in embedder's vectors, whose neighbourhoods
+  // are flat (hundreds of passages of one topic score almost alike), IVF reached recall@10
+  // 0.95 at a million chunks where an HNSW graph (M 16) stayed at 0.75–0.79, and it builds
+  // in a fraction of the time (bench/results/query.md). HNSW answers faster at lower recall
+  // and suits clustered vectors of a semantic embedder.
+  PartitionKind approximate_kind = PartitionKind::kIvf;
   // Neighbours per graph node (FAISS's M; 2·M on the bottom level). Resident memory per
   // vector is about 4·dimension + 8·M + 24 bytes. Default: 16.
   int hnsw_m = 16;
@@ -118,12 +132,12 @@ class VectorIndexBuilder {
   ~VectorIndexBuilder();
 
   // Reuses the partition file of `previous` for this ACL when its fingerprint matches and
-  // it is of the kind Add would build now (hard link, no copy), so an IVF partition of an
-  // older generation is rebuilt as HNSW. Returns false when it cannot be reused.
+  // it is of the kind Add would build now (hard link, no copy), so a partition built with
+  // other settings is rebuilt. Returns false when it cannot be reused.
   Result<bool> Reuse(const VectorIndex* previous, const Acl& acl, const std::string& fingerprint);
   // Builds a partition from ids and row-major vectors (ids.size() * dimension floats):
-  // exact below `hnsw_threshold` vectors, HNSW from there on (built with FAISS's OpenMP
-  // threads; the graph may differ slightly between builds, its recall does not).
+  // exact below `ann_threshold` vectors, `approximate_kind` from there on (built with FAISS's
+  // OpenMP threads; IVF trains k-means on a deterministic sample of the partition).
   Result<void> Add(const Acl& acl, const std::string& fingerprint, std::span<const int64_t> ids,
                    std::span<const float> vectors);
   // Writes the manifest, makes the generation live and removes all but the two newest
@@ -134,6 +148,9 @@ class VectorIndexBuilder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The kind VectorIndexBuilder::Add builds for a partition of `vectors` vectors.
+PartitionKind PartitionKindFor(int64_t vectors, const VectorBuildOptions& options);
 
 // The fingerprint a partition was built from, as recorded in the manifest ("" if absent).
 std::string PartitionFingerprint(const VectorIndex& index, const Acl& acl);
