@@ -44,6 +44,7 @@
 #include "wissen/core/text.h"
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
+#include "wissen/retriever/thesaurus.h"
 #include "wissen/server/runtime.h"
 #include "wissen/store/embedded_postgres.h"
 #include "wissen/store/migrator.h"
@@ -455,11 +456,18 @@ int Run(int argc, char** argv) {
         return search;
       };
       // The configured default (lexical half on a second thread on a large index) and the
-      // same retriever held to one thread.
-      const retriever::Retriever retriever(*embedder, retriever_options);
+      // same retriever held to one thread. Both expand queries with the thesaurus, as the
+      // server does by default, when its Debian packages are installed.
+      auto thesaurus = retriever::Thesaurus::Load(retriever::ThesaurusOptions{});
+      if (!thesaurus) {
+        std::fprintf(stderr, "no thesaurus (%s): queries are not expanded\n",
+                     thesaurus.error().ToString().c_str());
+      }
+      const retriever::Thesaurus* synonyms = thesaurus ? thesaurus->get() : nullptr;
+      const retriever::Retriever retriever(*embedder, retriever_options, synonyms);
       retriever::RetrieverOptions one_thread_options = retriever_options;
       one_thread_options.parallel_min_chunks = 0;
-      const retriever::Retriever one_thread_retriever(*embedder, one_thread_options);
+      const retriever::Retriever one_thread_retriever(*embedder, one_thread_options, synonyms);
 
       // End to end.
       std::fprintf(stderr, "running %d queries end to end...\n", options.queries);
@@ -526,6 +534,14 @@ int Run(int argc, char** argv) {
         lexical_query.language = language;
         lexical_query.roles = principal.roles;
         lexical_query.k = candidates;
+        if (synonyms != nullptr && retriever_options.thesaurus_terms > 0) {
+          const store::LexicalIndex& lexical_index = *snapshot->lexical;
+          lexical_query.expansions = synonyms->Expand(
+              text, language, retriever_options.thesaurus_terms, [&](std::string_view word) {
+                return lexical_index.DocumentFrequency(word, language);
+              });
+          lexical_query.expansion_weight = retriever_options.thesaurus_weight;
+        }
         auto lexical_hits = snapshot->lexical->Search(lexical_query);
         lexical.ms.push_back(t_lexical.Millis());
         lexical_by_language[language == "de" ? 0 : 1].ms.push_back(lexical.ms.back());
@@ -730,7 +746,8 @@ int Run(int argc, char** argv) {
       section += vector_default.Row(
           Fmt("vector search, A/B: OpenMP default (%d threads)", default_threads));
       section += vector_one_thread.Row("vector search, A/B: OpenMP limited to 1 thread");
-      section += lexical.Row(Fmt("lexical search (k %d)", candidates));
+      section += lexical.Row(Fmt("lexical search (k %d%s)", candidates,
+                                 synonyms != nullptr ? ", thesaurus expansion included" : ""));
       section += lexical_by_language[0].Row(
           Fmt("lexical search, %zu German queries", lexical_by_language[0].ms.size()));
       section += lexical_by_language[1].Row(

@@ -141,6 +141,8 @@ Result<int64_t> SyncLexical(store::Catalog& catalog, const fs::path& dir, bool f
   auto latest = catalog.LatestChangeSeq();
   if (!latest) return Fail(latest.error());
   const int64_t applied = (*writer)->applied_seq();
+  // An index of an older layout is rebuilt once, whatever changed.
+  full_rebuild = full_rebuild || (*writer)->NeedsRebuild();
   if (!full_rebuild && applied == *latest) return 0;
 
   auto to_lexical = [](store::LexicalChunk&& c) {

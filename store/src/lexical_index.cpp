@@ -24,6 +24,10 @@ constexpr const char* kDocumentPrefix = "XD";  // boolean document terms, for re
 // and its index falls back to the role filter (see ReadableOnly).
 constexpr size_t kMaxAclSetKey = 200;
 constexpr const char* kAppliedSeqKey = "wissen.applied_seq";
+// The layout of the terms a chunk carries. 2: with the ACL-set term (XS). Indexes without the
+// key are of layout 1.
+constexpr const char* kFormatKey = "wissen.format";
+constexpr const char* kFormat = "2";
 
 Xapian::Stem StemmerFor(const std::string& language) {
   return Xapian::Stem(language == "de" ? "german" : "english");
@@ -373,6 +377,10 @@ Result<std::unique_ptr<LexicalWriter>> LexicalWriter::Open(const fs::path& dir) 
 
 int64_t LexicalWriter::applied_seq() const { return ReadAppliedSeq(impl_->db); }
 
+bool LexicalWriter::NeedsRebuild() const {
+  return impl_->db.get_doccount() > 0 && impl_->db.get_metadata(kFormatKey) != kFormat;
+}
+
 Result<void> LexicalWriter::RemoveDocuments(std::span<const int64_t> document_ids) {
   return XapianGuard("update the lexical index", [&]() -> Result<void> {
     for (int64_t id : document_ids) {
@@ -420,6 +428,7 @@ Result<void> LexicalWriter::Clear() {
 Result<void> LexicalWriter::Commit(int64_t applied_seq) {
   return XapianGuard("commit the lexical index", [&]() -> Result<void> {
     impl_->db.set_metadata(kAppliedSeqKey, std::to_string(applied_seq));
+    impl_->db.set_metadata(kFormatKey, kFormat);
     impl_->db.commit();
     return {};
   });

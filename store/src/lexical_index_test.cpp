@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <xapian.h>
 
 #include <set>
 
@@ -103,6 +104,33 @@ TEST_F(AclFormsTest, AnAclTooLongForATermFallsBackToTheRoleFilter) {
   many.push_back("hr");
   docs.push_back({101, 51, "Handbook", "", "the handbook of many more", "en", Acl(many)});
   CheckEveryReader(docs);
+}
+
+TEST_F(LexicalIndexTest, IndexOfTheOlderLayoutAsksForARebuild) {
+  {
+    auto fresh = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(fresh);
+    EXPECT_FALSE((*fresh)->NeedsRebuild()) << "an empty index is current";
+  }
+  Write({{1, 1, "Handbook", "", "the handbook", "en", Acl({"everyone"})}});
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    EXPECT_FALSE((*writer)->NeedsRebuild());
+  }
+  {
+    // What an index written before the layout key existed looks like.
+    Xapian::WritableDatabase db(dir_.string(), Xapian::DB_OPEN);
+    db.set_metadata("wissen.format", "");
+    db.commit();
+  }
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer);
+  EXPECT_TRUE((*writer)->NeedsRebuild());
+  ASSERT_TRUE((*writer)->Clear());
+  ASSERT_TRUE((*writer)->Add({1, 1, "Handbook", "", "the handbook", "en", Acl({"everyone"})}));
+  ASSERT_TRUE((*writer)->Commit(2));
+  EXPECT_FALSE((*writer)->NeedsRebuild());
 }
 
 TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {

@@ -85,6 +85,9 @@ class LexicalWriter {
   ~LexicalWriter();
 
   int64_t applied_seq() const;
+  // True when the index was written by an older version whose chunks lack terms this one
+  // searches with (the ACL-set terms); it needs a full rebuild. An empty index is current.
+  bool NeedsRebuild() const;
   // Removes every chunk of these documents.
   Result<void> RemoveDocuments(std::span<const int64_t> document_ids);
   Result<void> Add(const LexicalDocument& document);
