@@ -154,7 +154,7 @@ Result<int64_t> SyncLexical(store::Catalog& catalog, const fs::path& dir, bool f
   // A full rebuild when asked, on first use, or when the catalog is older than the index
   // (restored from a backup): the change log cannot tell what to remove then.
   if (full_rebuild || applied == 0 || applied > *latest) {
-    if (auto ok = (*writer)->Clear(); !ok) return Fail(ok.error());
+    (*writer)->StartFullRebuild();
     Result<void> add_status;
     auto scanned = catalog.ScanLiveChunks([&](std::vector<store::LexicalChunk>&& batch) {
       for (auto& chunk : batch) {
@@ -217,13 +217,14 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
   const store::VectorIdentity identity{embedder.name, embedder.version, embedder.dimension};
 
   // Nothing to do when the live generation already holds exactly these partitions, each of
-  // the kind the options ask for (a changed index.approximate_index rebuilds).
+  // the kind the options ask for (a changed index.approximate_index rebuilds) and of a layout
+  // this version builds.
   bool unchanged = previous != nullptr && previous->identity() == identity &&
                    previous->partitions().size() == partitions->size();
   if (unchanged) {
     for (const auto& built : previous->partitions()) {
-      unchanged =
-          unchanged && built.kind == store::PartitionKindFor(built.vectors, options.vectors);
+      unchanged = unchanged && !built.outdated &&
+                  built.kind == store::PartitionKindFor(built.vectors, options.vectors);
     }
   }
   for (const auto& partition : *partitions) {

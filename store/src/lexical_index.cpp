@@ -353,14 +353,27 @@ int64_t LexicalIndex::applied_seq() const {
   return ReadAppliedSeq(impl_->db);
 }
 
+// Every change between Open (or the last Commit) and Commit is one Xapian transaction.
+// Without it, Xapian commits on its own every 10,000 changed documents, and a server thread
+// opening the index meanwhile would search a half-applied update, or during a full rebuild
+// a half-empty index; a writer that dies would leave that state behind.
 struct LexicalWriter::Impl {
   fs::path dir;
   Xapian::WritableDatabase db;
   Xapian::TermGenerator generator;
+  bool rebuilding = false;
+  std::vector<bool> readded;  // by docid, during a full rebuild
 };
 
 LexicalWriter::LexicalWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-LexicalWriter::~LexicalWriter() = default;
+
+LexicalWriter::~LexicalWriter() {
+  try {
+    impl_->db.cancel_transaction();  // what was not committed never becomes visible
+  } catch (const Xapian::Error&) {
+    // No transaction in progress (a failed Commit already ended it).
+  }
+}
 
 Result<std::unique_ptr<LexicalWriter>> LexicalWriter::Open(const fs::path& dir) {
   return XapianGuard("open the lexical index for writing",
@@ -370,6 +383,7 @@ Result<std::unique_ptr<LexicalWriter>> LexicalWriter::Open(const fs::path& dir) 
                        auto impl = std::make_unique<Impl>();
                        impl->dir = dir;
                        impl->db = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN);
+                       impl->db.begin_transaction(/*flushed=*/true);
                        impl->generator.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
                        return std::unique_ptr<LexicalWriter>(new LexicalWriter(std::move(impl)));
                      });
@@ -411,25 +425,35 @@ Result<void> LexicalWriter::Add(const LexicalDocument& document) {
     }
     doc.add_boolean_term(kDocumentPrefix + std::to_string(document.document_id));
     impl_->db.replace_document(*docid, doc);
+    if (impl_->rebuilding) {
+      if (impl_->readded.size() <= *docid) impl_->readded.resize(size_t(*docid) + 1);
+      impl_->readded[*docid] = true;
+    }
     return {};
   });
 }
 
-Result<void> LexicalWriter::Clear() {
-  return XapianGuard("clear the lexical index", [&]() -> Result<void> {
-    // Deleting a million documents one by one takes minutes; reopening with OVERWRITE starts
-    // an empty revision that readers see only after Commit().
-    impl_->db.close();
-    impl_->db = Xapian::WritableDatabase(impl_->dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
-    return {};
-  });
+void LexicalWriter::StartFullRebuild() {
+  impl_->rebuilding = true;
+  impl_->readded.clear();
 }
 
 Result<void> LexicalWriter::Commit(int64_t applied_seq) {
   return XapianGuard("commit the lexical index", [&]() -> Result<void> {
+    if (impl_->rebuilding) {
+      // Chunks not added again since StartFullRebuild are gone from the catalog.
+      std::vector<Xapian::docid> stale;
+      for (auto it = impl_->db.postlist_begin(""); it != impl_->db.postlist_end(""); ++it) {
+        if (*it >= impl_->readded.size() || !impl_->readded[*it]) stale.push_back(*it);
+      }
+      for (const Xapian::docid docid : stale) impl_->db.delete_document(docid);
+    }
     impl_->db.set_metadata(kAppliedSeqKey, std::to_string(applied_seq));
     impl_->db.set_metadata(kFormatKey, kFormat);
-    impl_->db.commit();
+    impl_->db.commit_transaction();
+    impl_->rebuilding = false;
+    impl_->readded.clear();
+    impl_->db.begin_transaction(/*flushed=*/true);
     return {};
   });
 }

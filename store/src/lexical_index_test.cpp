@@ -127,10 +127,51 @@ TEST_F(LexicalIndexTest, IndexOfTheOlderLayoutAsksForARebuild) {
   auto writer = LexicalWriter::Open(dir_);
   ASSERT_TRUE(writer);
   EXPECT_TRUE((*writer)->NeedsRebuild());
-  ASSERT_TRUE((*writer)->Clear());
+  (*writer)->StartFullRebuild();
   ASSERT_TRUE((*writer)->Add({1, 1, "Handbook", "", "the handbook", "en", Acl({"everyone"})}));
   ASSERT_TRUE((*writer)->Commit(2));
   EXPECT_FALSE((*writer)->NeedsRebuild());
+}
+
+TEST_F(LexicalIndexTest, ReadersSeeAFullRebuildOnlyOnceItIsCommitted) {
+  // Well past the 10,000 changed documents at which Xapian would commit on its own.
+  constexpr int64_t kChunks = 12000;
+  auto chunk = [](int64_t id, const std::string& word) {
+    return LexicalDocument{id, id, "Handbook", "", "the handbook " + word, "en", Acl({"everyone"})};
+  };
+  std::vector<LexicalDocument> first;
+  for (int64_t id = 1; id <= kChunks; ++id) first.push_back(chunk(id, "old"));
+  Write(first);
+  auto reader = LexicalIndex::Open(dir_);
+  ASSERT_TRUE(reader && *reader);
+
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    (*writer)->StartFullRebuild();
+    for (int64_t id = 2; id <= kChunks + 1; ++id) ASSERT_TRUE((*writer)->Add(chunk(id, "new")));
+    // Neither the open reader nor one opened now sees any of it.
+    ASSERT_TRUE((*reader)->Reopen());
+    EXPECT_EQ((*reader)->size(), kChunks);
+    EXPECT_EQ(Search("new", RoleSet({"everyone"}), 5).size(), 0u);
+    EXPECT_EQ(Search("old", RoleSet({"everyone"}), 5).size(), 5u);
+  }  // destroyed without Commit: nothing of the rebuild is kept
+  ASSERT_TRUE((*reader)->Reopen());
+  EXPECT_EQ((*reader)->size(), kChunks);
+  EXPECT_EQ(Search("new", RoleSet({"everyone"}), 5).size(), 0u);
+
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer);
+  (*writer)->StartFullRebuild();
+  for (int64_t id = 2; id <= kChunks + 1; ++id) ASSERT_TRUE((*writer)->Add(chunk(id, "new")));
+  ASSERT_TRUE((*writer)->Commit(7));
+  ASSERT_TRUE((*reader)->Reopen());
+  EXPECT_EQ((*reader)->size(), kChunks) << "chunk 1 was not added again and is gone";
+  EXPECT_EQ(Search("old", RoleSet({"everyone"}), 5).size(), 0u);
+  const auto found = Search("new", RoleSet({"everyone"}), kChunks + 10);
+  ASSERT_EQ(found.size(), size_t(kChunks));
+  for (const auto& hit : found) EXPECT_NE(hit.id, 1);
+  EXPECT_EQ((*writer)->applied_seq(), 7);
 }
 
 TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {

@@ -4,7 +4,7 @@
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
-#include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexScalarQuantizer.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <queue>
 
+#include "ivf_sq8.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
 
@@ -40,6 +41,10 @@ struct Partition {
   const faiss::HNSW* graph = nullptr;
   const float* graph_vectors = nullptr;
   const faiss::Index::idx_t* graph_ids = nullptr;
+  // For kIvf partitions of 8-bit codes (those built now): searched by detail::SearchIvfSq8.
+  // Null for IVF partitions of full vectors (built on 2026-12-06 before codes), which FAISS
+  // searches.
+  const faiss::IndexIVFScalarQuantizer* sq8 = nullptr;
 };
 
 // Marks visited graph nodes for one thread; clearing is a counter increment, not a memset
@@ -132,13 +137,17 @@ std::vector<std::pair<float, faiss::Index::idx_t>> SearchHnsw(const Partition& p
 
 // An IVF index over `n` row-major vectors with their chunk ids as labels. About 4·√n lists
 // keeps each list a few hundred vectors long at a million vectors; k-means wants at least ~39
-// training points per list, which bounds the list count for mid-sized partitions.
+// training points per list, which bounds the list count for mid-sized partitions. The lists
+// hold 8-bit codes of the vectors themselves (not of their residuals), one byte a dimension
+// with a range per dimension: a quarter of the memory of floats, and a quarter of the bytes
+// a query reads (detail::SearchIvfSq8).
 std::unique_ptr<faiss::Index> BuildIvf(int d, int64_t n, const float* vectors,
                                        const faiss::Index::idx_t* labels) {
   const auto nlist = static_cast<size_t>(
       std::clamp<double>(std::min(4 * std::sqrt(double(n)), double(n) / 39.0), 1, 65536));
-  auto index = std::make_unique<faiss::IndexIVFFlat>(new faiss::IndexFlatIP(d), d, nlist,
-                                                     faiss::METRIC_INNER_PRODUCT);
+  auto index = std::make_unique<faiss::IndexIVFScalarQuantizer>(
+      new faiss::IndexFlatIP(d), d, nlist, faiss::ScalarQuantizer::QT_8bit,
+      faiss::METRIC_INNER_PRODUCT, /*encode_residual=*/false);
   index->own_fields = true;
   // A deterministic, evenly spread sample of 64 points per list: enough for k-means, and the
   // same vectors give the same lists in every build.
@@ -159,6 +168,12 @@ std::unique_ptr<faiss::Index> BuildIvf(int d, int64_t n, const float* vectors,
 bool ClassifyIndex(Partition& partition) {
   if (dynamic_cast<const faiss::IndexIVF*>(partition.index.get()) != nullptr) {
     partition.kind = PartitionKind::kIvf;
+    const auto* sq8 = dynamic_cast<const faiss::IndexIVFScalarQuantizer*>(partition.index.get());
+    if (sq8 != nullptr) {
+      // Other quantizer settings are never written; refuse rather than mis-score them.
+      partition.sq8 = sq8;
+      return detail::IsPlainSq8(*sq8);
+    }
     return true;
   }
   const auto* map = dynamic_cast<const faiss::IndexIDMap*>(partition.index.get());
@@ -336,6 +351,14 @@ std::vector<ScoredId> VectorIndex::Search(std::span<const float> query, int k, c
         break;
       }
       case PartitionKind::kIvf: {
+        if (partition.sq8 != nullptr) {
+          const auto top = detail::SearchIvfSq8(*partition.sq8, query.data(), k, options.nprobe);
+          for (size_t i = 0; i < top.size(); ++i) {
+            distances[i] = top[i].first;
+            labels[i] = top[i].second;
+          }
+          break;
+        }
         faiss::SearchParametersIVF params;
         params.nprobe = static_cast<size_t>(std::max(1, options.nprobe));
         partition.index->search(1, query.data(), k, distances.data(), labels.data(), &params);
@@ -361,7 +384,9 @@ const VectorIdentity& VectorIndex::identity() const { return impl_->identity; }
 
 std::vector<PartitionStats> VectorIndex::partitions() const {
   std::vector<PartitionStats> stats;
-  for (const auto& p : impl_->partitions) stats.push_back({p.acl, p.vectors, p.kind});
+  for (const auto& p : impl_->partitions) {
+    stats.push_back({p.acl, p.vectors, p.kind, p.kind == PartitionKind::kIvf && p.sq8 == nullptr});
+  }
   return stats;
 }
 
@@ -415,6 +440,7 @@ Result<bool> VectorIndexBuilder::Reuse(const VectorIndex* previous, const Acl& a
   for (const auto& p : previous->impl_->partitions) {
     if (p.acl != acl || p.fingerprint != fingerprint || fingerprint.empty()) continue;
     if (p.kind != PartitionKindFor(p.vectors, impl_->options)) return false;
+    if (p.kind == PartitionKind::kIvf && p.sq8 == nullptr) return false;  // full vectors
     const fs::path target = impl_->dir / p.file;
     std::error_code ec;
     fs::create_hard_link(previous->impl_->dir / p.file, target, ec);

@@ -318,11 +318,12 @@ TEST_F(IvfTest, LargePartitionIsIvfTrainedOnItsOwnVectors) {
   EXPECT_EQ(partitions[1].kind, PartitionKind::kIvf);
   EXPECT_EQ(partitions[2].kind, PartitionKind::kFlat);
 
-  // min(4·√6000, 6000/39) = 153 lists: probing all of them is exact, probing one is not.
+  // min(4·√6000, 6000/39) = 153 lists. Probing all of them leaves only the 8-bit codes'
+  // rounding between this and exact search; probing one list misses much more.
   const RoleSet everyone({"everyone"});
   VectorSearchOptions all_lists;
   all_lists.nprobe = 1000;
-  EXPECT_EQ(RecallAt10(**index, vectors, ids, kIvfDim, everyone, all_lists), 1.0);
+  EXPECT_GE(RecallAt10(**index, vectors, ids, kIvfDim, everyone, all_lists), 0.97);
   VectorSearchOptions one_list;
   one_list.nprobe = 1;
   EXPECT_LT(RecallAt10(**index, vectors, ids, kIvfDim, everyone, one_list), 0.9);
@@ -455,6 +456,35 @@ TEST_F(OldGenerationTest, LoadsSearchesAndRebuildsAsHnsw) {
   EXPECT_EQ((*rebuilt)->partitions()[0].kind, PartitionKind::kFlat);
   EXPECT_EQ((*rebuilt)->partitions()[1].kind, PartitionKind::kHnsw);
   EXPECT_EQ((*rebuilt)->Search(own, 1, RoleSet({"everyone"})).front().id, flat_ids[17]);
+}
+
+TEST_F(OldGenerationTest, IvfOfFullVectorsIsRebuiltAsIvfOfCodes) {
+  const auto flat = RandomUnitVectors(200, 11);
+  const auto ivf = RandomUnitVectors(3000, 12);
+  const auto ivf_ids = SparseIds(3000, 500000);
+  WriteOldGeneration(flat, SparseIds(200, 1), ivf, ivf_ids);
+  auto index = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(index && *index);
+  EXPECT_FALSE((*index)->partitions()[0].outdated);
+  EXPECT_TRUE((*index)->partitions()[1].outdated);
+
+  VectorBuildOptions options;  // IVF, the default
+  options.ann_threshold = 1000;
+  VectorIndexBuilder builder(root_, 2, identity_, options);
+  auto reused = builder.Reuse(index->get(), Acl({"hr"}), "ivf-1");
+  ASSERT_TRUE(reused);
+  EXPECT_FALSE(*reused) << "same kind, but the layout is no longer built";
+  ASSERT_TRUE(builder.Add(Acl({"hr"}), "ivf-1", ivf_ids, ivf));
+  ASSERT_TRUE(builder.Commit());
+  auto rebuilt = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(rebuilt && *rebuilt);
+  ASSERT_EQ((*rebuilt)->partitions().size(), 1u);
+  EXPECT_EQ((*rebuilt)->partitions()[0].kind, PartitionKind::kIvf);
+  EXPECT_FALSE((*rebuilt)->partitions()[0].outdated);
+  const std::span<const float> own(ivf.data() + 42 * kDim, kDim);
+  VectorSearchOptions all_lists;
+  all_lists.nprobe = 1000;
+  EXPECT_EQ((*rebuilt)->Search(own, 1, RoleSet({"hr"}), all_lists).front().id, ivf_ids[42]);
 }
 
 TEST_F(VectorIndexTest, ManifestThatContradictsItsFileDoesNotLoad) {

@@ -91,9 +91,11 @@ class LexicalWriter {
   // Removes every chunk of these documents.
   Result<void> RemoveDocuments(std::span<const int64_t> document_ids);
   Result<void> Add(const LexicalDocument& document);
-  // Removes everything (for a full rebuild).
-  Result<void> Clear();
-  // Records `applied_seq` and commits atomically.
+  // Starts a full rebuild: every chunk not added again before Commit is removed at Commit.
+  // Readers keep the previous revision until then (no empty or half-built index is ever
+  // visible), and a writer destroyed before Commit leaves it unchanged.
+  void StartFullRebuild();
+  // Records `applied_seq` and commits every change since Open or the last Commit at once.
   Result<void> Commit(int64_t applied_seq);
   int64_t size() const;
 

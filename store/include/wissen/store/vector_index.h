@@ -4,8 +4,9 @@
 // unreadable partition is never touched and a selective role cannot starve top-k. Small
 // partitions are exact (inner product over all vectors); partitions of at least
 // `ann_threshold` vectors get an approximate index: IVF lists trained on the partition's own
-// vectors (the default) or an HNSW graph. A generation loads and is searched with whatever
-// kind its files hold, so changing the setting takes effect as partitions are rebuilt.
+// vectors, holding 8-bit codes of them (the default), or an HNSW graph over the full vectors. A
+// generation loads and is searched with whatever kind its files hold, so changing the setting takes
+// effect as partitions are rebuilt.
 //
 // On disk, each generation is a directory <root>/gen-NNNNNNNN/ with a manifest.json and one
 // file per partition; <root>/CURRENT names the live generation and is replaced atomically
@@ -45,7 +46,7 @@ struct ScoredId {
 // How a partition is searched. The manifest records it as "flat", "ivf" or "hnsw".
 enum class PartitionKind {
   kFlat,  // exact inner product over every vector
-  kIvf,   // IVF lists over the full vectors (k-means on the partition's own vectors)
+  kIvf,   // IVF lists (k-means on the partition's own vectors) of 8-bit codes
   kHnsw,  // HNSW graph over the full vectors
 };
 
@@ -58,6 +59,9 @@ struct PartitionStats {
   Acl acl;
   int64_t vectors = 0;
   PartitionKind kind = PartitionKind::kFlat;
+  // Of a layout this version searches but no longer builds (IVF lists of full vectors):
+  // rebuilt at the next publish.
+  bool outdated = false;
 };
 
 struct VectorSearchOptions {
