@@ -55,7 +55,7 @@ TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
   ASSERT_TRUE(defaults);
   EXPECT_EQ(defaults->vector_build.ann_threshold, 20000);
   EXPECT_EQ(defaults->vector_build.approximate_kind, store::PartitionKind::kIvf);
-  EXPECT_EQ(defaults->retrieval.nprobe, 192);
+  EXPECT_EQ(defaults->retrieval.nprobe, 256);
   EXPECT_EQ(defaults->retrieval.parallel_min_chunks, 100000);
   EXPECT_EQ(defaults->retrieval.ef_search, retriever::RetrieverOptions{}.ef_search);
 

@@ -6,23 +6,13 @@
 #include <cmath>
 #include <random>
 
+#include "test_vectors.h"
+
 namespace wissen::store::detail {
 namespace {
 
 std::vector<float> RandomUnitVectors(int n, int d, uint32_t seed) {
-  std::mt19937 random(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> vectors(static_cast<size_t>(n) * d);
-  for (int i = 0; i < n; ++i) {
-    float norm = 0;
-    for (int j = 0; j < d; ++j) {
-      const float x = normal(random);
-      vectors[size_t(i) * d + j] = x;
-      norm += x * x;
-    }
-    for (int j = 0; j < d; ++j) vectors[size_t(i) * d + j] /= std::sqrt(norm);
-  }
-  return vectors;
+  return test_data::RandomUnitVectors(n, seed, d);
 }
 
 // 100 dimensions: not a multiple of 16, so the vector loop's remainder is exercised too.

@@ -166,16 +166,16 @@ int32_t CodePoints(const std::string& word) {
 // chunk (low IDF) but have the longest posting lists, and an OR over them is most of the lexical
 // search time on a large index (bench/results/query.md). 2 % of the chunks, and at least 1,000
 // so that small indexes keep every word.
-Xapian::doccount FrequentWordCap(const Xapian::Database& db) {
+Xapian::doccount FrequentWordCapOf(const Xapian::Database& db) {
   return std::max<Xapian::doccount>(1000, db.get_doccount() / 50);
 }
 
 // The words of the index that begin with `word` and are longer ("urlaub" → "urlaubsantrag",
 // "urlaubstage"), as one synonym group: at most the 16 most frequent of those under the
-// FrequentWordCap.
+// FrequentWordCapOf.
 Xapian::Query LongerWordsStartingWith(const Xapian::Database& db, const std::string& word) {
   constexpr size_t kMaxWords = 16;
-  const Xapian::doccount cap = FrequentWordCap(db);
+  const Xapian::doccount cap = FrequentWordCapOf(db);
   std::vector<std::pair<Xapian::doccount, std::string>> found;
   for (auto it = db.allterms_begin(word); it != db.allterms_end(word); ++it) {
     if ((*it).size() == word.size() || it.get_termfreq() >= cap) continue;
@@ -201,7 +201,7 @@ Xapian::Query LongerWordsStartingWith(const Xapian::Database& db, const std::str
 // The expansions get a lower weight than the words the user typed.
 Xapian::Query GermanCompoundExpansion(const Xapian::Database& db, const std::string& text) {
   constexpr int32_t kMinPart = 4;
-  const Xapian::doccount cap = FrequentWordCap(db);
+  const Xapian::doccount cap = FrequentWordCapOf(db);
   std::vector<Xapian::Query> expansions;
   for (const std::string& word : QueryWords(text)) {
     const int32_t length = CodePoints(word);
@@ -324,6 +324,14 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
     }
     return results;
   });
+}
+
+int64_t LexicalIndex::FrequentWordCap() const {
+  try {
+    return FrequentWordCapOf(ThreadHandle(impl_->instance, impl_->dir));
+  } catch (const Xapian::Error&) {
+    return 1000;
+  }
 }
 
 int64_t LexicalIndex::DocumentFrequency(std::string_view word, std::string_view language) const {

@@ -15,6 +15,8 @@
 #include <random>
 #include <set>
 
+#include "test_vectors.h"
+
 namespace wissen::store {
 namespace {
 namespace fs = std::filesystem;
@@ -22,18 +24,7 @@ namespace fs = std::filesystem;
 constexpr int kDim = 16;
 
 std::vector<float> RandomUnitVectors(int n, uint32_t seed, int dim = kDim) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> v(static_cast<size_t>(n) * dim);
-  for (int i = 0; i < n; ++i) {
-    float norm = 0;
-    for (int d = 0; d < dim; ++d) {
-      v[i * dim + d] = normal(rng);
-      norm += v[i * dim + d] * v[i * dim + d];
-    }
-    for (int d = 0; d < dim; ++d) v[i * dim + d] /= std::sqrt(norm);
-  }
-  return v;
+  return test_data::RandomUnitVectors(n, seed, dim);
 }
 
 // Ids that are neither 0-based nor contiguous, so a label that is not mapped to its id shows.

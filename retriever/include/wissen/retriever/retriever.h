@@ -46,8 +46,8 @@ struct RetrieverOptions {
   // HNSW candidate list length per query (store::VectorSearchOptions::ef_search).
   // Default: 256.
   int ef_search = 256;
-  // IVF lists probed per query (store::VectorSearchOptions::nprobe). Default: 192.
-  int nprobe = 192;
+  // IVF lists probed per query (store::VectorSearchOptions::nprobe). Default: 256.
+  int nprobe = 256;
   // At most this many passages of one document in the results, so the top-k shows
   // several sources instead of one long document's neighbouring chunks. 0 = no limit.
   // Default: 0 (on the dev set a limit of 1-2 raised recall@5 by document but lost the

@@ -66,6 +66,10 @@ class LexicalIndex {
   // Number of chunks containing the word (stemmed with the language's stemmer), of any ACL.
   // Used only to weigh candidate synonyms; 0 when the index does not know the word.
   int64_t DocumentFrequency(std::string_view word, std::string_view language) const;
+  // Expansion words (compound parts, longer words, synonyms) found in this many chunks or
+  // more are left out: they say little about a chunk but have the longest posting lists.
+  // 2 % of the chunks, and at least 1,000 so that small indexes keep every word.
+  int64_t FrequentWordCap() const;
   // Picks up the newest committed state (after the indexer committed).
   Result<void> Reopen();
   int64_t size() const;

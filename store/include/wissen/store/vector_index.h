@@ -71,10 +71,10 @@ struct VectorSearchOptions {
   // 5.9 ms; bench/results/query.md).
   int ef_search = 256;
   // IVF lists probed per query (of about 4·√n lists). Recall and cost grow with it.
-  // Default: 192 (a million chunks of the built-in embedder, 800,000 of them in one partition
-  // of 3,578 lists, the benchmark's queries: recall@10 0.955 in 13 ms; 128: 0.944 in 9.5 ms;
-  // 64: 0.927 in 5.2 ms; bench/results/query.md).
-  int nprobe = 192;
+  // Default: 256 (a million chunks of the built-in embedder, 800,000 of them in one partition
+  // of 3,578 lists, the benchmark's queries, 8-bit codes: recall@10 0.954 in 3.6 ms; 192:
+  // 0.947 in 2.9 ms; 64: 0.921 in 1.8 ms; bench/results/query.md).
+  int nprobe = 256;
 };
 
 class VectorIndex {
@@ -112,9 +112,9 @@ struct VectorBuildOptions {
   int64_t ann_threshold = 20000;
   // kIvf or kHnsw. Default: kIvf. On the built-in embedder's vectors, whose neighbourhoods
   // are flat (hundreds of passages of one topic score almost alike), IVF reached recall@10
-  // 0.95 at a million chunks where an HNSW graph (M 16) stayed at 0.75–0.79, and it builds
-  // in a fraction of the time (bench/results/query.md). HNSW answers faster at lower recall
-  // and suits clustered vectors of a semantic embedder.
+  // 0.954 at a million chunks in 3.6 ms where an HNSW graph (M 16) stayed at 0.75 in 3.7 ms,
+  // in 400 instead of 1,700 bytes a chunk, and it builds in a fraction of the time
+  // (bench/results/query.md). HNSW suits the clustered vectors of a semantic embedder.
   PartitionKind approximate_kind = PartitionKind::kIvf;
   // Neighbours per graph node (FAISS's M; 2·M on the bottom level). Resident memory per
   // vector is about 4·dimension + 8·M + 24 bytes. Default: 16.
