@@ -71,7 +71,7 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
   std::future<Result<std::vector<store::ScoredId>>> lexical_later;
   if (options_.mode == RetrievalMode::kHybrid && snapshot.vectors && snapshot.lexical &&
       options_.parallel_min_chunks > 0 &&
-      snapshot.lexical->size() >= options_.parallel_min_chunks) {
+      snapshot.vectors->size() >= options_.parallel_min_chunks) {  // lock-free, unlike lexical
     try {
       lexical_later = std::async(std::launch::async, search_lexical);
     } catch (const std::system_error&) {

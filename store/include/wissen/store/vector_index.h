@@ -72,8 +72,8 @@ struct VectorSearchOptions {
   int ef_search = 256;
   // IVF lists probed per query (of about 4·√n lists). Recall and cost grow with it.
   // Default: 256 (a million chunks of the built-in embedder, 800,000 of them in one partition
-  // of 3,578 lists, the benchmark's queries, 8-bit codes: recall@10 0.954 in 3.6 ms; 192:
-  // 0.947 in 2.9 ms; 64: 0.921 in 1.8 ms; bench/results/query.md).
+  // of 3,578 lists, the benchmark's queries, 8-bit codes: recall@10 0.954, vector stage
+  // 4.0 ms; 192: 0.947; 64: 0.921 in about half the time; bench/results/query.md).
   int nprobe = 256;
 };
 
@@ -112,7 +112,7 @@ struct VectorBuildOptions {
   int64_t ann_threshold = 20000;
   // kIvf or kHnsw. Default: kIvf. On the built-in embedder's vectors, whose neighbourhoods
   // are flat (hundreds of passages of one topic score almost alike), IVF reached recall@10
-  // 0.954 at a million chunks in 3.6 ms where an HNSW graph (M 16) stayed at 0.75 in 3.7 ms,
+  // 0.954 at a million chunks in 4.0 ms where an HNSW graph (M 16) stayed at 0.75 in 3.7 ms,
   // in 400 instead of 1,700 bytes a chunk, and it builds in a fraction of the time
   // (bench/results/query.md). HNSW suits the clustered vectors of a semantic embedder.
   PartitionKind approximate_kind = PartitionKind::kIvf;
