@@ -202,6 +202,28 @@ TEST_F(LexicalIndexTest, GermanCompoundQueryFindsItsParts) {
   EXPECT_EQ(hits.front().id, 1);
 }
 
+TEST_F(LexicalIndexTest, CommonCompoundIsNotSplitIntoItsParts) {
+  // A chunk that only names the parts, and `compound_chunks` chunks that use the compound.
+  auto parts_only_found = [&](int compound_chunks) {
+    fs::remove_all(dir_);
+    std::vector<LexicalDocument> docs = {{500, 500, "Werkstatt", "",
+                                          "Die Sicherung sitzt unter der Platte.", "de",
+                                          Acl({"everyone"})}};
+    for (int i = 1; i <= compound_chunks; ++i) {
+      docs.push_back(
+          {i, i, "Lager", "", "Die Sicherungsplatte liegt im Regal.", "de", Acl({"everyone"})});
+    }
+    Write(docs);
+    bool found = false;
+    for (const auto& hit : Search("Sicherungsplatte", RoleSet({"everyone"}), 500, "de")) {
+      found |= hit.id == 500;
+    }
+    return found;
+  };
+  EXPECT_TRUE(parts_only_found(99));
+  EXPECT_FALSE(parts_only_found(100));
+}
+
 TEST_F(LexicalIndexTest, CompoundExpansionRespectsTheRoleFilter) {
   Write({{1, 1, "Formulare", "", "Urlaubsantrag HR-intern", "de", Acl({"hr"})},
          {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
