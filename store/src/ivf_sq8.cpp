@@ -24,7 +24,7 @@ float WeightedSumPortable(const float* weights, const uint8_t* codes, size_t d) 
 
 // Sixteen bytes widened to two vectors of eight floats per step. Only called when CpuHasAvx2.
 __attribute__((target("avx2,fma"))) float WeightedSumAvx2(const float* weights,
-                                                           const uint8_t* codes, size_t d) {
+                                                          const uint8_t* codes, size_t d) {
   __m256 low_sum = _mm256_setzero_ps();
   __m256 high_sum = _mm256_setzero_ps();
   size_t i = 0;

@@ -64,8 +64,8 @@ TEST(SearchIvfSq8Test, FindsWhatFaisssOwnSearchFinds) {
   std::vector<faiss::Index::idx_t> ids(n);
   for (int i = 0; i < n; ++i) ids[i] = 1000 + 7 * i;
   faiss::IndexIVFScalarQuantizer index(new faiss::IndexFlatIP(kDim), kDim, 40,
-                                       faiss::ScalarQuantizer::QT_8bit,
-                                       faiss::METRIC_INNER_PRODUCT, false);
+                                       faiss::ScalarQuantizer::QT_8bit, faiss::METRIC_INNER_PRODUCT,
+                                       false);
   index.own_fields = true;
   index.train(n, vectors.data());
   index.add_with_ids(n, vectors.data(), ids.data());
