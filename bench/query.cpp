@@ -541,12 +541,9 @@ int Run(int argc, char** argv) {
         lexical_query.k = candidates;
         if (synonyms != nullptr && retriever_options.thesaurus_terms > 0) {
           const store::LexicalIndex& lexical_index = *snapshot->lexical;
-          const int64_t cap = lexical_index.FrequentWordCap();  // as Retriever::Search does
           lexical_query.expansions = synonyms->Expand(
-              text, language, retriever_options.thesaurus_terms,
-              [&](std::string_view word) -> int64_t {
-                const int64_t frequency = lexical_index.DocumentFrequency(word, language);
-                return frequency < cap ? frequency : 0;
+              text, language, retriever_options.thesaurus_terms, [&](std::string_view word) {
+                return lexical_index.SynonymFrequency(word, language);
               });
           lexical_query.expansion_weight = retriever_options.thesaurus_weight;
         }

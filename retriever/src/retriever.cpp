@@ -53,14 +53,9 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     lexical_query.bm25_b = options_.bm25_b;
     if (thesaurus_ != nullptr && options_.thesaurus_terms > 0) {
       const store::LexicalIndex& lexical = *snapshot.lexical;
-      // A synonym in very many chunks costs the longest posting lists and adds little; it is
-      // dropped like a word no chunk uses (the same cap as the German compound expansion).
-      const int64_t cap = lexical.FrequentWordCap();
       lexical_query.expansions = thesaurus_->Expand(
-          text, language, options_.thesaurus_terms, [&](std::string_view word) -> int64_t {
-            const int64_t frequency = lexical.DocumentFrequency(word, language);
-            return frequency < cap ? frequency : 0;
-          });
+          text, language, options_.thesaurus_terms,
+          [&](std::string_view word) { return lexical.SynonymFrequency(word, language); });
       lexical_query.expansion_weight = options_.thesaurus_weight;
     }
     lexical_query.feedback_documents = options_.feedback_documents;

@@ -333,18 +333,12 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
   });
 }
 
-int64_t LexicalIndex::FrequentWordCap() const {
-  try {
-    return FrequentWordCapOf(ThreadHandle(impl_->instance, impl_->dir));
-  } catch (const Xapian::Error&) {
-    return 1000;
-  }
-}
-
-int64_t LexicalIndex::DocumentFrequency(std::string_view word, std::string_view language) const {
+int64_t LexicalIndex::SynonymFrequency(std::string_view word, std::string_view language) const {
   try {
     const Xapian::Database& db = ThreadHandle(impl_->instance, impl_->dir);
-    return db.get_termfreq("Z" + StemmerFor(std::string(language))(std::string(word)));
+    const Xapian::doccount frequency =
+        db.get_termfreq("Z" + StemmerFor(std::string(language))(std::string(word)));
+    return frequency < FrequentWordCapOf(db) ? frequency : 0;
   } catch (const Xapian::Error&) {
     return 0;  // a synonym is only a hint; an unreadable index drops it
   }

@@ -63,13 +63,12 @@ class LexicalIndex {
 
   // BM25 top-k among chunks whose ACL intersects query.roles.
   Result<std::vector<ScoredId>> Search(const LexicalQuery& query) const;
-  // Number of chunks containing the word (stemmed with the language's stemmer), of any ACL.
-  // Used only to weigh candidate synonyms; 0 when the index does not know the word.
-  int64_t DocumentFrequency(std::string_view word, std::string_view language) const;
-  // Expansion words (compound parts, longer words, synonyms) found in this many chunks or
-  // more are left out: they say little about a chunk but have the longest posting lists.
-  // 2 % of the chunks, and at least 1,000 so that small indexes keep every word.
-  int64_t FrequentWordCap() const;
+  // Number of chunks containing a candidate synonym (stemmed with the language's stemmer), of
+  // any ACL, for the thesaurus to weigh it. 0 (drop it) when the index does not know the word,
+  // and also when it is in 2 % of the chunks or more (at least 1,000): such a word says little
+  // about a chunk but has one of the longest posting lists, the limit the German compound
+  // expansion applies too.
+  int64_t SynonymFrequency(std::string_view word, std::string_view language) const;
   // Picks up the newest committed state (after the indexer committed).
   Result<void> Reopen();
   int64_t size() const;
