@@ -158,23 +158,27 @@ double RecallAt10(const VectorIndex& index, const std::vector<float>& vectors,
   return found / (10.0 * queries);
 }
 
-class HnswTest : public VectorIndexTest {
+// Partitions of 1,000 or more vectors (of 32 dimensions here) get the approximate index `kKind`.
+template <PartitionKind kKind>
+class ApproximateIndexTest : public VectorIndexTest {
  protected:
-  static constexpr int kHnswDim = 32;
-  const VectorIdentity hnsw_identity_{"test", "1", kHnswDim};
+  static constexpr int kBigDim = 32;
+  const VectorIdentity big_identity_{"test", "1", kBigDim};
   VectorBuildOptions LowThreshold() const {
     VectorBuildOptions options;
     options.ann_threshold = 1000;
-    options.approximate_kind = PartitionKind::kHnsw;
+    options.approximate_kind = kKind;
     return options;
   }
 };
+using HnswTest = ApproximateIndexTest<PartitionKind::kHnsw>;
+using IvfTest = ApproximateIndexTest<PartitionKind::kIvf>;
 
 TEST_F(HnswTest, LargePartitionIsHnswWithRecallOfExactSearch) {
   const int n = 4000;
-  const auto vectors = RandomUnitVectors(n, 5, kHnswDim);
+  const auto vectors = RandomUnitVectors(n, 5, kBigDim);
   const auto ids = SparseIds(n, 100000);
-  VectorIndexBuilder builder(root_, 1, hnsw_identity_, LowThreshold());
+  VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
   ASSERT_TRUE(builder.Add(Acl({"everyone"}), "big", ids, vectors));
   ASSERT_TRUE(builder.Commit());
   auto index = VectorIndex::LoadCurrent(root_);
@@ -184,9 +188,9 @@ TEST_F(HnswTest, LargePartitionIsHnswWithRecallOfExactSearch) {
   EXPECT_EQ((*index)->size(), n);
 
   const RoleSet roles({"everyone"});
-  EXPECT_GE(RecallAt10(**index, vectors, ids, kHnswDim, roles, {}), 0.95);
+  EXPECT_GE(RecallAt10(**index, vectors, ids, kBigDim, roles, {}), 0.95);
   // A stored vector finds itself, under its own id, with its own score first.
-  const std::span<const float> own(vectors.data() + 1234 * kHnswDim, kHnswDim);
+  const std::span<const float> own(vectors.data() + 1234 * kBigDim, kBigDim);
   const auto hits = (*index)->Search(own, 10, roles);
   ASSERT_EQ(hits.size(), 10u);
   EXPECT_EQ(hits.front().id, ids[1234]);
@@ -196,42 +200,42 @@ TEST_F(HnswTest, LargePartitionIsHnswWithRecallOfExactSearch) {
 
 TEST_F(HnswTest, SmallPartitionStaysExact) {
   const int n = 999;
-  const auto vectors = RandomUnitVectors(n, 6, kHnswDim);
+  const auto vectors = RandomUnitVectors(n, 6, kBigDim);
   const auto ids = SparseIds(n, 1);
-  VectorIndexBuilder builder(root_, 1, hnsw_identity_, LowThreshold());
+  VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
   ASSERT_TRUE(builder.Add(Acl({"everyone"}), "small", ids, vectors));
   ASSERT_TRUE(builder.Commit());
   auto index = VectorIndex::LoadCurrent(root_);
   ASSERT_TRUE(index && *index);
   EXPECT_EQ((*index)->partitions().front().kind, PartitionKind::kFlat);
-  EXPECT_EQ(RecallAt10(**index, vectors, ids, kHnswDim, RoleSet({"everyone"}), {}), 1.0);
+  EXPECT_EQ(RecallAt10(**index, vectors, ids, kBigDim, RoleSet({"everyone"}), {}), 1.0);
 }
 
 TEST_F(HnswTest, ReusedHnswPartitionSearchesAlikeAndKindChangeRebuilds) {
   const int n = 2000;
-  const auto vectors = RandomUnitVectors(n, 7, kHnswDim);
+  const auto vectors = RandomUnitVectors(n, 7, kBigDim);
   const auto ids = SparseIds(n, 5000);
   {
-    VectorIndexBuilder first(root_, 1, hnsw_identity_, LowThreshold());
+    VectorIndexBuilder first(root_, 1, big_identity_, LowThreshold());
     ASSERT_TRUE(first.Add(Acl({"hr"}), "hr-1", ids, vectors));
     ASSERT_TRUE(first.Commit());
   }
   auto previous = VectorIndex::LoadCurrent(root_);
   ASSERT_TRUE(previous && *previous);
   const RoleSet roles({"hr"});
-  const auto queries = RandomUnitVectors(20, 8, kHnswDim);
+  const auto queries = RandomUnitVectors(20, 8, kBigDim);
   auto search_all = [&](const VectorIndex& index) {
     std::vector<int64_t> found;
     for (int q = 0; q < 20; ++q) {
-      for (const auto& hit : index.Search(
-               std::span<const float>(queries.data() + q * kHnswDim, kHnswDim), 10, roles)) {
+      for (const auto& hit :
+           index.Search(std::span<const float>(queries.data() + q * kBigDim, kBigDim), 10, roles)) {
         found.push_back(hit.id);
       }
     }
     return found;
   };
   {
-    VectorIndexBuilder second(root_, 2, hnsw_identity_, LowThreshold());
+    VectorIndexBuilder second(root_, 2, big_identity_, LowThreshold());
     auto reused = second.Reuse(previous->get(), Acl({"hr"}), "hr-1");
     ASSERT_TRUE(reused);
     EXPECT_TRUE(*reused);
@@ -246,18 +250,18 @@ TEST_F(HnswTest, ReusedHnswPartitionSearchesAlikeAndKindChangeRebuilds) {
   // Under a threshold that makes this partition exact, the HNSW file is not reused.
   VectorBuildOptions high = LowThreshold();
   high.ann_threshold = 100000;
-  VectorIndexBuilder third(root_, 3, hnsw_identity_, high);
+  VectorIndexBuilder third(root_, 3, big_identity_, high);
   auto reused = third.Reuse(current->get(), Acl({"hr"}), "hr-1");
   ASSERT_TRUE(reused);
   EXPECT_FALSE(*reused);
 }
 
 TEST_F(HnswTest, UnreadableAndEmptyPartitionsAreNotSearched) {
-  const auto secret = RandomUnitVectors(1500, 9, kHnswDim);
+  const auto secret = RandomUnitVectors(1500, 9, kBigDim);
   const auto secret_ids = SparseIds(1500, 900000);
-  const auto open = RandomUnitVectors(100, 10, kHnswDim);
+  const auto open = RandomUnitVectors(100, 10, kBigDim);
   const auto open_ids = SparseIds(100, 1);
-  VectorIndexBuilder builder(root_, 1, hnsw_identity_, LowThreshold());
+  VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
   ASSERT_TRUE(builder.Add(Acl({"rnd"}), "rnd", secret_ids, secret));
   ASSERT_TRUE(builder.Add(Acl({"everyone"}), "open", open_ids, open));
   ASSERT_TRUE(builder.Add(Acl({"hr"}), "empty", {}, {}));
@@ -267,7 +271,7 @@ TEST_F(HnswTest, UnreadableAndEmptyPartitionsAreNotSearched) {
   ASSERT_EQ((*index)->partitions().size(), 3u);
 
   // The query is exactly a secret vector; without rnd it must not come back.
-  const std::span<const float> query(secret.data(), kHnswDim);
+  const std::span<const float> query(secret.data(), kBigDim);
   const auto without = (*index)->Search(query, 50, RoleSet({"everyone", "hr"}));
   EXPECT_EQ(without.size(), 50u);
   for (const auto& hit : without) EXPECT_LT(hit.id, 900000) << "rnd vector without rnd";
@@ -278,28 +282,17 @@ TEST_F(HnswTest, UnreadableAndEmptyPartitionsAreNotSearched) {
   EXPECT_TRUE((*index)->Search(query, 10, RoleSet({"hr"})).empty());
 }
 
-class IvfTest : public VectorIndexTest {
- protected:
-  static constexpr int kIvfDim = 32;
-  const VectorIdentity ivf_identity_{"test", "1", kIvfDim};
-  VectorBuildOptions LowThreshold() const {
-    VectorBuildOptions options;
-    options.ann_threshold = 1000;
-    return options;  // approximate_kind: IVF, the default
-  }
-};
-
 TEST_F(IvfTest, LargePartitionIsIvfTrainedOnItsOwnVectors) {
   const int n = 6000;
-  const auto vectors = RandomUnitVectors(n, 21, kIvfDim);
+  const auto vectors = RandomUnitVectors(n, 21, kBigDim);
   const auto ids = SparseIds(n, 100000);
-  const auto secret = RandomUnitVectors(2000, 22, kIvfDim);
+  const auto secret = RandomUnitVectors(2000, 22, kBigDim);
   const auto secret_ids = SparseIds(2000, 900000);
-  VectorIndexBuilder builder(root_, 1, ivf_identity_, LowThreshold());
+  VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
   ASSERT_TRUE(builder.Add(Acl({"everyone"}), "big", ids, vectors));
   ASSERT_TRUE(builder.Add(Acl({"rnd"}), "secret", secret_ids, secret));
   ASSERT_TRUE(
-      builder.Add(Acl({"hr"}), "small", SparseIds(10, 1), RandomUnitVectors(10, 23, kIvfDim)));
+      builder.Add(Acl({"hr"}), "small", SparseIds(10, 1), RandomUnitVectors(10, 23, kBigDim)));
   ASSERT_TRUE(builder.Commit());
   auto index = VectorIndex::LoadCurrent(root_);
   ASSERT_TRUE(index && *index);
@@ -314,15 +307,15 @@ TEST_F(IvfTest, LargePartitionIsIvfTrainedOnItsOwnVectors) {
   const RoleSet everyone({"everyone"});
   VectorSearchOptions all_lists;
   all_lists.nprobe = 1000;
-  EXPECT_GE(RecallAt10(**index, vectors, ids, kIvfDim, everyone, all_lists), 0.97);
+  EXPECT_GE(RecallAt10(**index, vectors, ids, kBigDim, everyone, all_lists), 0.97);
   VectorSearchOptions one_list;
   one_list.nprobe = 1;
-  EXPECT_LT(RecallAt10(**index, vectors, ids, kIvfDim, everyone, one_list), 0.9);
-  const std::span<const float> own(vectors.data() + 4321 * kIvfDim, kIvfDim);
+  EXPECT_LT(RecallAt10(**index, vectors, ids, kBigDim, everyone, one_list), 0.9);
+  const std::span<const float> own(vectors.data() + 4321 * kBigDim, kBigDim);
   EXPECT_EQ((*index)->Search(own, 1, everyone, one_list).front().id, ids[4321]);
 
   // The query is exactly a secret vector; without rnd it must not come back.
-  const std::span<const float> query(secret.data(), kIvfDim);
+  const std::span<const float> query(secret.data(), kBigDim);
   for (const auto& hit : (*index)->Search(query, 50, RoleSet({"everyone", "hr"}), all_lists)) {
     EXPECT_LT(hit.id, 900000) << "rnd vector without rnd";
   }
@@ -330,17 +323,17 @@ TEST_F(IvfTest, LargePartitionIsIvfTrainedOnItsOwnVectors) {
 }
 
 TEST_F(IvfTest, PartitionIsReusedOnlyWhileItsKindIsConfigured) {
-  const auto vectors = RandomUnitVectors(1500, 24, kIvfDim);
+  const auto vectors = RandomUnitVectors(1500, 24, kBigDim);
   const auto ids = SparseIds(1500, 7);
   {
-    VectorIndexBuilder builder(root_, 1, ivf_identity_, LowThreshold());
+    VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
     ASSERT_TRUE(builder.Add(Acl({"hr"}), "hr-1", ids, vectors));
     ASSERT_TRUE(builder.Commit());
   }
   auto first = VectorIndex::LoadCurrent(root_);
   ASSERT_TRUE(first && *first);
   {
-    VectorIndexBuilder same(root_, 2, ivf_identity_, LowThreshold());
+    VectorIndexBuilder same(root_, 2, big_identity_, LowThreshold());
     auto reused = same.Reuse(first->get(), Acl({"hr"}), "hr-1");
     ASSERT_TRUE(reused);
     EXPECT_TRUE(*reused);
@@ -352,7 +345,7 @@ TEST_F(IvfTest, PartitionIsReusedOnlyWhileItsKindIsConfigured) {
 
   VectorBuildOptions graph = LowThreshold();
   graph.approximate_kind = PartitionKind::kHnsw;
-  VectorIndexBuilder switched(root_, 3, ivf_identity_, graph);
+  VectorIndexBuilder switched(root_, 3, big_identity_, graph);
   auto reused = switched.Reuse(second->get(), Acl({"hr"}), "hr-1");
   ASSERT_TRUE(reused);
   EXPECT_FALSE(*reused);
