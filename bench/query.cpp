@@ -70,6 +70,7 @@ struct Options {
   fs::path results = DefaultResultsFile("query.md");
   bool keep = false;
   fs::path reuse;  // a directory an earlier --keep run left; nothing is built
+  double common_word_share = retriever::RetrieverOptions().common_word_share;
 };
 
 std::optional<Options> ParseOptions(int argc, char** argv) {
@@ -101,6 +102,8 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       options.results = argv[++i];
     } else if (arg == "--keep") {
       options.keep = true;
+    } else if (arg == "--common-word-share" && has_value) {
+      options.common_word_share = std::stod(argv[++i]);
     } else if (arg == "--reuse" && has_value) {
       options.reuse = argv[++i];
     } else {
@@ -448,6 +451,7 @@ int Run(int argc, char** argv) {
       retriever::RetrieverOptions retriever_options;
       retriever_options.ef_search = options.search.ef_search;
       retriever_options.nprobe = options.search.nprobe;
+      retriever_options.common_word_share = options.common_word_share;
       // The recall sweep varies the setting of the kind the large partitions have (a reused
       // directory keeps the kind it was built with).
       bool ivf = false;
@@ -517,6 +521,7 @@ int Run(int argc, char** argv) {
       Latencies lexical_by_language[2];  // German, English
       const int candidates = retriever_options.candidates;
       std::vector<std::vector<float>> stage_vectors;
+      std::vector<store::LexicalQuery> stage_lexical_queries;
       for (int i = 0; i < options.queries && exit_code == 0; ++i) {
         const std::string text = CollapseWhitespace(SanitizeUtf8(generator.Query(i)));
         const Principal principal = QueryPrincipal(i);
@@ -539,6 +544,7 @@ int Run(int argc, char** argv) {
         lexical_query.language = language;
         lexical_query.roles = principal.roles;
         lexical_query.k = candidates;
+        lexical_query.common_word_share = retriever_options.common_word_share;
         if (synonyms != nullptr && retriever_options.thesaurus_terms > 0) {
           const store::LexicalIndex& lexical_index = *snapshot->lexical;
           lexical_query.expansions = synonyms->Expand(
@@ -549,6 +555,7 @@ int Run(int argc, char** argv) {
         }
         auto lexical_hits = snapshot->lexical->Search(lexical_query);
         lexical.ms.push_back(t_lexical.Millis());
+        stage_lexical_queries.push_back(lexical_query);
         lexical_by_language[language == "de" ? 0 : 1].ms.push_back(lexical.ms.back());
         Stopwatch t_fusion;
         std::unordered_map<int64_t, double> fused;
@@ -587,6 +594,31 @@ int Run(int argc, char** argv) {
         }
       }
       omp_set_num_threads(default_threads);
+
+      // The lexical stage again, A/B interleaved: as configured against every query word
+      // finding chunks (common_word_share 0); and how many of the top 10 the two share.
+      Latencies lexical_configured, lexical_every_word;
+      int64_t same_top10 = 0, top10_total = 0;
+      if (options.common_word_share > 0) {
+        for (size_t i = 0; i < stage_lexical_queries.size(); ++i) {
+          std::vector<store::ScoredId> hits[2];
+          for (int turn = 0; turn < 2; ++turn) {
+            const bool every_word = (turn == 0) == (i % 2 == 0);
+            store::LexicalQuery query = stage_lexical_queries[i];
+            if (every_word) query.common_word_share = 0;
+            Stopwatch watch;
+            auto found = snapshot->lexical->Search(query);
+            (every_word ? lexical_every_word : lexical_configured).ms.push_back(watch.Millis());
+            if (found) hits[every_word ? 1 : 0] = std::move(*found);
+          }
+          for (size_t r = 0; r < hits[1].size() && r < static_cast<size_t>(kK); ++r) {
+            ++top10_total;
+            for (size_t q = 0; q < hits[0].size() && q < static_cast<size_t>(kK); ++q) {
+              if (hits[0][q].id == hits[1][r].id) ++same_top10;
+            }
+          }
+        }
+      }
 
       // Vector recall@10 against exact inner product.
       std::vector<RecallRow> recall_rows;
@@ -765,6 +797,14 @@ int Run(int argc, char** argv) {
           Fmt("lexical search, %zu German queries", lexical_by_language[0].ms.size()));
       section += lexical_by_language[1].Row(
           Fmt("lexical search, %zu other queries", lexical_by_language[1].ms.size()));
+      if (options.common_word_share > 0) {
+        section += lexical_configured.Row(
+            Fmt("lexical search, A/B: words in > %g %% of the chunks only weigh (as configured)",
+                options.common_word_share * 100));
+        section += lexical_every_word.Row(
+            Fmt("lexical search, A/B: every word finds chunks (%.1f %% of its top 10 the same)",
+                top10_total > 0 ? 100.0 * same_top10 / top10_total : 0.0));
+      }
       section += fusion.Row("fusion");
       section += fetch.Row(Fmt("PostgreSQL fetch (%d ids)", 2 * kK));
       if (!recall_rows.empty()) {

@@ -61,6 +61,7 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     lexical_query.feedback_documents = options_.feedback_documents;
     lexical_query.feedback_terms = options_.feedback_terms;
     lexical_query.feedback_weight = options_.feedback_weight;
+    lexical_query.common_word_share = options_.common_word_share;
     return snapshot.lexical->Search(lexical_query);
   };
   std::future<Result<std::vector<store::ScoredId>>> lexical_later;

@@ -84,11 +84,11 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
   }
 
   if (const toml::table* retrieval = r.Table(root, "retrieval")) {
-    r.OnlyKeys(
-        *retrieval, "retrieval",
-        {"candidates", "rrf_k", "lexical_weight", "vector_weight", "ef_search", "nprobe", "mode",
-         "max_per_document", "bm25_k1", "thesaurus_terms", "thesaurus_weight", "bm25_b",
-         "feedback_documents", "feedback_terms", "feedback_weight", "parallel_min_chunks"});
+    r.OnlyKeys(*retrieval, "retrieval",
+               {"candidates", "rrf_k", "lexical_weight", "vector_weight", "ef_search", "nprobe",
+                "mode", "max_per_document", "bm25_k1", "thesaurus_terms", "thesaurus_weight",
+                "bm25_b", "feedback_documents", "feedback_terms", "feedback_weight",
+                "parallel_min_chunks", "common_word_share"});
     auto& options = config.retrieval;
     r.Integer(*retrieval, "retrieval", "candidates", &options.candidates, 1, 10000);
     r.Number(*retrieval, "retrieval", "rrf_k", &options.rrf_k, 0, 10000);
@@ -106,6 +106,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     r.Integer(*retrieval, "retrieval", "feedback_documents", &options.feedback_documents, 0, 100);
     r.Integer(*retrieval, "retrieval", "feedback_terms", &options.feedback_terms, 1, 100);
     r.Number(*retrieval, "retrieval", "feedback_weight", &options.feedback_weight, 0, 10);
+    r.Number(*retrieval, "retrieval", "common_word_share", &options.common_word_share, 0, 1);
     std::string mode = "hybrid";
     r.String(*retrieval, "retrieval", "mode", &mode);
     if (mode == "hybrid") {

@@ -90,6 +90,19 @@ TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
   EXPECT_NE(too_large.error().message.find("retrieval.ef_search"), std::string::npos);
 }
 
+TEST(ConfigTest, CommonWordShareIsAShare) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_DOUBLE_EQ(defaults->retrieval.common_word_share, 0.05);
+  auto off = Parse("[retrieval]\ncommon_word_share = 0\n");
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_DOUBLE_EQ(off->retrieval.common_word_share, 0);
+  auto too_large = Parse("[retrieval]\ncommon_word_share = 5\n");
+  ASSERT_FALSE(too_large);
+  EXPECT_NE(too_large.error().message.find("common_word_share"), std::string::npos)
+      << too_large.error().message;
+}
+
 TEST(ConfigTest, UnknownKeyNamesTheKey) {
   auto config = Parse("[data]\ndir = \"x\"\ndri = \"y\"\n");
   ASSERT_FALSE(config);

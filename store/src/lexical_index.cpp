@@ -240,6 +240,33 @@ Xapian::Query GermanCompoundExpansion(const Xapian::Database& db, const std::str
                        0.5);
 }
 
+// A query word found in more than `share` of the readable and unreadable chunks alike ("how",
+// "is", "die") matches a large part of the index but says little about a chunk. It keeps adding
+// its weight to chunks that match a rarer word of the query, but no longer brings in chunks by
+// itself: OR(rare words) AND_MAYBE OR(common words). A chunk that matches keeps exactly the
+// BM25 score it had under the plain OR (the weights of the words it contains, summed); only
+// chunks that contain nothing but common words drop out, and those are the long posting lists
+// an OR has to walk. Returns an empty query when the parsed query has no such split (a single
+// word, only common or only rare words, or a structure other than a plain OR of words).
+Xapian::Query CommonWordsOnlyWeigh(const Xapian::Database& db, const Xapian::Query& parsed,
+                                   double share) {
+  if (share <= 0 || share >= 1 || parsed.get_type() != Xapian::Query::OP_OR) {
+    return Xapian::Query();
+  }
+  const double limit = share * db.get_doccount();
+  std::vector<Xapian::Query> rare, common;
+  for (size_t i = 0; i < parsed.get_num_subqueries(); ++i) {
+    const Xapian::Query word = parsed.get_subquery(i);
+    const bool is_common = word.get_type() == Xapian::Query::LEAF_TERM &&
+                           db.get_termfreq(*word.get_terms_begin()) > limit;
+    (is_common ? common : rare).push_back(word);
+  }
+  if (rare.empty() || common.empty()) return Xapian::Query();
+  return Xapian::Query(Xapian::Query::OP_AND_MAYBE,
+                       Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+                       Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end()));
+}
+
 }  // namespace
 
 LexicalIndex::LexicalIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -270,56 +297,76 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
         parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
         parser.set_default_op(Xapian::Query::OP_OR);
         parser.set_database(db);
-        Xapian::Query text_query;
+        Xapian::Query parsed;
         try {
-          text_query = parser.parse_query(
+          parsed = parser.parse_query(
               query.text, Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE);
         } catch (const Xapian::QueryParserError&) {
           // User input that is not a valid query expression is searched as plain words.
-          text_query = parser.parse_query(query.text, 0);
+          parsed = parser.parse_query(query.text, 0);
         }
+        // Expansions: further words searched with a lower weight, ORed with the query.
+        std::vector<Xapian::Query> expansions;
         if (query.language == "de") {
-          Xapian::Query expansion = GermanCompoundExpansion(db, query.text);
-          if (!expansion.empty()) {
-            text_query = Xapian::Query(Xapian::Query::OP_OR, text_query, expansion);
-          }
+          Xapian::Query compounds = GermanCompoundExpansion(db, query.text);
+          if (!compounds.empty()) expansions.push_back(std::move(compounds));
         }
         if (!query.expansions.empty()) {
           std::vector<Xapian::Query> synonyms;
           for (const auto& word : query.expansions) synonyms.emplace_back("Z" + stemmer(word));
-          text_query = Xapian::Query(
-              Xapian::Query::OP_OR, text_query,
-              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                            Xapian::Query(Xapian::Query::OP_OR, synonyms.begin(), synonyms.end()),
-                            query.expansion_weight));
+          expansions.emplace_back(
+              Xapian::Query::OP_SCALE_WEIGHT,
+              Xapian::Query(Xapian::Query::OP_OR, synonyms.begin(), synonyms.end()),
+              query.expansion_weight);
         }
-        if (text_query.empty()) return results;
+        auto with_expansions = [&](const Xapian::Query& words) {
+          Xapian::Query combined = words;
+          for (const auto& expansion : expansions) {
+            combined = Xapian::Query(Xapian::Query::OP_OR, combined, expansion);
+          }
+          return combined;
+        };
+        const Xapian::Query full_query = with_expansions(parsed);
+        if (full_query.empty()) return results;
+        const Xapian::Query narrow = CommonWordsOnlyWeigh(db, parsed, query.common_word_share);
+        const Xapian::Query narrow_query =
+            narrow.empty() ? Xapian::Query() : with_expansions(narrow);
+
         // The second ACL check, before ranking. Feedback terms below come only from documents
         // that passed it.
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(Xapian::BM25Weight(query.bm25_k1, 0, 1, query.bm25_b, 0.5));
-        enquire.set_query(ReadableOnly(db, text_query, query.roles));
-        if (query.feedback_documents > 0) {
-          Xapian::MSet first = enquire.get_mset(0, query.feedback_documents);
-          Xapian::RSet relevant;
-          for (auto it = first.begin(); it != first.end(); ++it) relevant.add_document(*it);
-          if (!relevant.empty()) {
-            FeedbackDecider decider;
-            Xapian::ESet eset = enquire.get_eset(query.feedback_terms, relevant, &decider);
-            std::vector<Xapian::Query> feedback;
-            for (auto it = eset.begin(); it != eset.end(); ++it) feedback.emplace_back(*it);
-            if (!feedback.empty()) {
-              text_query = Xapian::Query(
-                  Xapian::Query::OP_OR, text_query,
-                  Xapian::Query(
-                      Xapian::Query::OP_SCALE_WEIGHT,
-                      Xapian::Query(Xapian::Query::OP_OR, feedback.begin(), feedback.end()),
-                      query.feedback_weight));
-              enquire.set_query(ReadableOnly(db, text_query, query.roles));
+        auto top_k = [&](Xapian::Query text_query) {
+          enquire.set_query(ReadableOnly(db, text_query, query.roles));
+          if (query.feedback_documents > 0) {
+            Xapian::MSet first = enquire.get_mset(0, query.feedback_documents);
+            Xapian::RSet relevant;
+            for (auto it = first.begin(); it != first.end(); ++it) relevant.add_document(*it);
+            if (!relevant.empty()) {
+              FeedbackDecider decider;
+              Xapian::ESet eset = enquire.get_eset(query.feedback_terms, relevant, &decider);
+              std::vector<Xapian::Query> feedback;
+              for (auto it = eset.begin(); it != eset.end(); ++it) feedback.emplace_back(*it);
+              if (!feedback.empty()) {
+                text_query = Xapian::Query(
+                    Xapian::Query::OP_OR, text_query,
+                    Xapian::Query(
+                        Xapian::Query::OP_SCALE_WEIGHT,
+                        Xapian::Query(Xapian::Query::OP_OR, feedback.begin(), feedback.end()),
+                        query.feedback_weight));
+                enquire.set_query(ReadableOnly(db, text_query, query.roles));
+              }
             }
           }
+          return enquire.get_mset(0, static_cast<Xapian::doccount>(query.k));
+        };
+        Xapian::MSet mset;
+        if (!narrow_query.empty()) mset = top_k(narrow_query);
+        // Too few chunks match the rarer words (or none split off): every word brings in
+        // chunks, so the reader still gets a full top-k.
+        if (narrow_query.empty() || mset.size() < static_cast<Xapian::doccount>(query.k)) {
+          mset = top_k(full_query);
         }
-        Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(query.k));
         results.clear();
         for (auto it = mset.begin(); it != mset.end(); ++it) {
           results.push_back({static_cast<int64_t>(*it), static_cast<float>(it.get_weight())});

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <xapian.h>
 
+#include <map>
 #include <set>
 
 namespace wissen::store {
@@ -246,6 +247,71 @@ TEST_F(LexicalIndexTest, RemovingADocumentRemovesAllItsChunks) {
   const auto hits = Search("alpha", RoleSet({"everyone"}));
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits.front().id, 3);
+}
+
+// "the" and "of" are in a third of the chunks; "budget" is in 5 of 200. Short chunks full of the
+// two common words outrank the long budget chunks under a plain OR; with common_word_share they
+// only weigh, so exactly the budget chunks come back, each with the score it had before.
+class CommonWordsTest : public LexicalIndexTest {
+ protected:
+  void SetUp() override {
+    LexicalIndexTest::SetUp();
+    std::vector<LexicalDocument> docs;
+    for (int i = 1; i <= 200; ++i) {
+      std::string text = i % 10 < 3 ? "the of the of the of" : "alpha beta gamma delta";
+      if (i % 40 == 0) {
+        text = "the budget of the year";
+        for (int w = 0; w < 60; ++w) text += " filler" + std::to_string(w);
+      }
+      docs.push_back({i, i, "T", "", text, "en", Acl({"everyone"})});
+    }
+    Write(docs);
+  }
+
+  std::vector<ScoredId> SearchWithShare(int k, double share) {
+    auto index = LexicalIndex::Open(dir_);
+    EXPECT_TRUE(index && *index);
+    LexicalQuery query{"the of budget", "en", RoleSet({"everyone"}), k};
+    query.common_word_share = share;
+    auto hits = (*index)->Search(query);
+    EXPECT_TRUE(hits) << hits.error().message;
+    return hits ? *hits : std::vector<ScoredId>{};
+  }
+};
+
+TEST_F(CommonWordsTest, CommonWordsOnlyWeighAndScoresStayTheSame) {
+  const std::set<int64_t> budget = {40, 80, 120, 160, 200};
+  const auto every_word = SearchWithShare(5, 0);
+  ASSERT_EQ(every_word.size(), 5u);
+  int common_only = 0;
+  for (const auto& hit : every_word) common_only += budget.count(hit.id) == 0 ? 1 : 0;
+  ASSERT_GT(common_only, 0) << "the test needs common-only chunks in the plain top 5";
+
+  std::map<int64_t, double> plain_score;
+  for (const auto& hit : SearchWithShare(200, 0)) plain_score[hit.id] = hit.score;
+  const auto narrowed = SearchWithShare(5, 0.05);
+  ASSERT_EQ(narrowed.size(), 5u);
+  for (const auto& hit : narrowed) {
+    EXPECT_EQ(budget.count(hit.id), 1u) << "chunk " << hit.id << " has only common words";
+    EXPECT_NEAR(hit.score, plain_score[hit.id], 1e-4) << "chunk " << hit.id;
+  }
+}
+
+TEST_F(CommonWordsTest, TooFewRareMatchesFallBackToEveryWord) {
+  // 5 chunks hold the rare word; asked for 10, the reader still gets a full top 10, the same
+  // as without the rule.
+  const auto narrowed = SearchWithShare(10, 0.05);
+  const auto every_word = SearchWithShare(10, 0);
+  ASSERT_EQ(narrowed.size(), 10u);
+  for (size_t i = 0; i < narrowed.size(); ++i) EXPECT_EQ(narrowed[i].id, every_word[i].id);
+}
+
+TEST_F(CommonWordsTest, AShareAboveEveryWordChangesNothing) {
+  // Under a share of 100 % no word is common: the plain top 5.
+  const auto every_word = SearchWithShare(5, 0);
+  const auto unchanged = SearchWithShare(5, 0.99);
+  ASSERT_EQ(unchanged.size(), every_word.size());
+  for (size_t i = 0; i < unchanged.size(); ++i) EXPECT_EQ(unchanged[i].id, every_word[i].id);
 }
 
 TEST_F(LexicalIndexTest, HostileQuerySyntaxDoesNotFail) {

@@ -64,6 +64,10 @@ struct RetrieverOptions {
   int feedback_documents = 0;
   int feedback_terms = 10;
   double feedback_weight = 0.3;
+  // Query words in more than this share of the chunks only weigh, they do not find chunks by
+  // themselves (store::LexicalQuery::common_word_share). 0 = off. Default: 0.05 (measured in
+  // bench/results/query.md: less lexical time at a million chunks, the same dev-set figures).
+  double common_word_share = 0.05;
   RetrievalMode mode = RetrievalMode::kHybrid;
   // In hybrid mode on an index of at least this many chunks, the lexical search runs on a
   // second thread while the calling thread searches the vectors, so a query waits for the

@@ -50,6 +50,11 @@ struct LexicalQuery {
   int feedback_documents = 0;
   int feedback_terms = 10;
   double feedback_weight = 0.3;
+  // A query word in more than this share of all chunks only adds weight to chunks that match
+  // a rarer word of the query; it does not bring in chunks by itself (the results keep their
+  // scores; only chunks matching nothing but such words drop out). When fewer than k chunks
+  // match the rarer words, every word is searched as usual. 0 = off.
+  double common_word_share = 0;
 };
 
 // Read side. Thread-safe without locks on the query path: each thread searches through its
