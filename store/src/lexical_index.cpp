@@ -20,6 +20,7 @@ namespace {
 constexpr const char* kRolePrefix = "XA";      // boolean ACL terms: XAhr, XAeveryone
 constexpr const char* kAclSetPrefix = "XS";    // the whole ACL, one term a chunk: XShr,rnd
 constexpr const char* kDocumentPrefix = "XD";  // boolean document terms, for removal
+constexpr const char* kStemPrefix = "Z";       // Xapian's stemmed form of a word: Zurlaub
 // Xapian terms are at most 245 bytes; a chunk whose ACL key is longer gets no ACL-set term,
 // and its index falls back to the role filter (see ReadableOnly).
 constexpr size_t kMaxAclSetKey = 200;
@@ -240,31 +241,88 @@ Xapian::Query GermanCompoundExpansion(const Xapian::Database& db, const std::str
                        0.5);
 }
 
+// The parts of a parsed query that the parser ORed together: its words, and its phrases and
+// +/- groups as they are. A query of one part is that part.
+std::vector<Xapian::Query> OrParts(const Xapian::Query& parsed) {
+  if (parsed.get_type() != Xapian::Query::OP_OR) return {parsed};
+  std::vector<Xapian::Query> parts;
+  for (size_t i = 0; i < parsed.get_num_subqueries(); ++i) parts.push_back(parsed.get_subquery(i));
+  return parts;
+}
+
+// A query word as the parser made it, widened to every form the index may hold it in, as one
+// synonym group (weighted as one word):
+//  - The parser (STEM_SOME) stems a lower-case word but leaves a capitalised one exact, a rule
+//    made for English names; every German noun is capitalised, so "Urlaubsanträge" missed
+//    "Urlaubsantrag". A capitalised word now also gets its stem, a lower-case word its exact
+//    form where that differs from the stem.
+//  - The word is also stemmed as the other language: a short question's language is often
+//    guessed wrong ("Reisekosten abrechnen" looks English to the detector), and each chunk is
+//    stemmed as its own language.
+// Words starting with a digit stay as they are: the indexer does not stem them (Xapian's rule).
+Xapian::Query EveryFormOf(const Xapian::QueryParser& parser, const Xapian::Stem& query_stemmer,
+                          const Xapian::Stem& other_stemmer, const Xapian::Query& part) {
+  if (part.get_type() != Xapian::Query::LEAF_TERM) return part;
+  const std::string term = *part.get_terms_begin();
+  if (term.empty() || std::isdigit(static_cast<unsigned char>(term[0]))) return part;
+  std::vector<std::string> forms{term};
+  auto add = [&forms](std::string form) {
+    if (std::find(forms.begin(), forms.end(), form) == forms.end())
+      forms.push_back(std::move(form));
+  };
+  std::vector<std::string> typed;  // the word as the user wrote it, lower-cased
+  if (term.starts_with(kStemPrefix)) {
+    for (auto it = parser.unstem_begin(term); it != parser.unstem_end(term); ++it) {
+      typed.push_back(*it);
+    }
+  } else {
+    typed.push_back(term);
+  }
+  for (const std::string& word : typed) {
+    // Not the exact word when it is spelled like the stem: a chunk holding it holds both, and
+    // a synonym group would count it twice.
+    if (kStemPrefix + word != term) add(word);
+    add(kStemPrefix + query_stemmer(word));
+    add(kStemPrefix + other_stemmer(word));
+  }
+  if (forms.size() == 1) return part;
+  return Xapian::Query(Xapian::Query::OP_SYNONYM, forms.begin(), forms.end());
+}
+
 // A query word found in more than `share` of the readable and unreadable chunks alike ("how",
 // "is", "die") matches a large part of the index but says little about a chunk. It keeps adding
 // its weight to chunks that match a rarer word of the query, but no longer brings in chunks by
 // itself: OR(rare words) AND_MAYBE OR(common words). A chunk that matches keeps exactly the
 // BM25 score it had under the plain OR (the weights of the words it contains, summed); only
 // chunks that contain nothing but common words drop out, and those are the long posting lists
-// an OR has to walk. Returns an empty query when the parsed query has no such split (a single
-// word, only common or only rare words, or a structure other than a plain OR of words).
-Xapian::Query CommonWordsOnlyWeigh(const Xapian::Database& db, const Xapian::Query& parsed,
-                                   double share) {
-  if (share <= 0 || share >= 1 || parsed.get_type() != Xapian::Query::OP_OR) {
-    return Xapian::Query();
-  }
+// an OR has to walk.
+struct QueryWordsByFrequency {
+  Xapian::Query all;     // every part ORed: the plain query
+  Xapian::Query narrow;  // rare AND_MAYBE common; empty when there are not both kinds
+};
+
+QueryWordsByFrequency SplitCommonWords(const Xapian::Database& db,
+                                       const Xapian::QueryParser& parser,
+                                       const Xapian::Stem& query_stemmer,
+                                       const Xapian::Stem& other_stemmer,
+                                       const Xapian::Query& parsed, double share) {
   const double limit = share * db.get_doccount();
-  std::vector<Xapian::Query> rare, common;
-  for (size_t i = 0; i < parsed.get_num_subqueries(); ++i) {
-    const Xapian::Query word = parsed.get_subquery(i);
-    const bool is_common = word.get_type() == Xapian::Query::LEAF_TERM &&
-                           db.get_termfreq(*word.get_terms_begin()) > limit;
+  std::vector<Xapian::Query> all, rare, common;
+  for (const Xapian::Query& part : OrParts(parsed)) {
+    const bool is_common = share > 0 && share < 1 && part.get_type() == Xapian::Query::LEAF_TERM &&
+                           db.get_termfreq(*part.get_terms_begin()) > limit;
+    const Xapian::Query word = EveryFormOf(parser, query_stemmer, other_stemmer, part);
+    all.push_back(word);
     (is_common ? common : rare).push_back(word);
   }
-  if (rare.empty() || common.empty()) return Xapian::Query();
-  return Xapian::Query(Xapian::Query::OP_AND_MAYBE,
-                       Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
-                       Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end()));
+  QueryWordsByFrequency split;
+  split.all = Xapian::Query(Xapian::Query::OP_OR, all.begin(), all.end());
+  if (!rare.empty() && !common.empty()) {
+    split.narrow = Xapian::Query(Xapian::Query::OP_AND_MAYBE,
+                                 Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+                                 Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end()));
+  }
+  return split;
 }
 
 }  // namespace
@@ -313,7 +371,8 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
         }
         if (!query.expansions.empty()) {
           std::vector<Xapian::Query> synonyms;
-          for (const auto& word : query.expansions) synonyms.emplace_back("Z" + stemmer(word));
+          for (const auto& word : query.expansions)
+            synonyms.emplace_back(kStemPrefix + stemmer(word));
           expansions.emplace_back(
               Xapian::Query::OP_SCALE_WEIGHT,
               Xapian::Query(Xapian::Query::OP_OR, synonyms.begin(), synonyms.end()),
@@ -326,11 +385,13 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
           }
           return combined;
         };
-        const Xapian::Query full_query = with_expansions(parsed);
+        const QueryWordsByFrequency words =
+            SplitCommonWords(db, parser, stemmer, StemmerFor(query.language == "de" ? "en" : "de"),
+                             parsed, query.common_word_share);
+        const Xapian::Query full_query = with_expansions(words.all);
         if (full_query.empty()) return results;
-        const Xapian::Query narrow = CommonWordsOnlyWeigh(db, parsed, query.common_word_share);
         const Xapian::Query narrow_query =
-            narrow.empty() ? Xapian::Query() : with_expansions(narrow);
+            words.narrow.empty() ? Xapian::Query() : with_expansions(words.narrow);
 
         // The second ACL check, before ranking. Feedback terms below come only from documents
         // that passed it.
@@ -383,8 +444,8 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
 int64_t LexicalIndex::SynonymFrequency(std::string_view word, std::string_view language) const {
   try {
     const Xapian::Database& db = ThreadHandle(impl_->instance, impl_->dir);
-    const Xapian::doccount frequency =
-        db.get_termfreq("Z" + StemmerFor(std::string(language))(std::string(word)));
+    const std::string stem = StemmerFor(std::string(language))(std::string(word));
+    const Xapian::doccount frequency = db.get_termfreq(kStemPrefix + stem);
     return frequency < FrequentWordCapOf(db) ? frequency : 0;
   } catch (const Xapian::Error&) {
     return 0;  // a synonym is only a hint; an unreadable index drops it

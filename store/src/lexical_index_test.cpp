@@ -184,6 +184,27 @@ TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {
   EXPECT_EQ(hits.front().id, 1);
 }
 
+TEST_F(LexicalIndexTest, CapitalisedGermanNounFindsItsInflections) {
+  // The parser leaves capitalised words unstemmed (a rule for English names); every German
+  // noun is capitalised, and "Antrag" must still find "Anträge".
+  Write({{1, 1, "Formulare", "", "Die Anträge werden monatlich geprüft.", "de", Acl({"everyone"})},
+         {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
+  const auto hits = Search("Antrag", RoleSet({"everyone"}), 5, "de");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits.front().id, 1);
+}
+
+TEST_F(LexicalIndexTest, QueryOfAWronglyGuessedLanguageStillFindsInflections) {
+  // A German chunk stemmed as German; the question stemmed as English (a short question's
+  // language is often guessed wrong). "prüfe" and "prüfen" share only their German stem.
+  Write(
+      {{1, 1, "Formulare", "", "Formulare bitte vor dem Absenden prüfen.", "de", Acl({"everyone"})},
+       {2, 2, "Kantine", "", "Die Kantine öffnet um 11 Uhr.", "de", Acl({"everyone"})}});
+  const auto hits = Search("prüfe", RoleSet({"everyone"}), 5, "en");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits.front().id, 1);
+}
+
 TEST_F(LexicalIndexTest, GermanQueryWordFindsCompoundsItBegins) {
   Write(
       {{1, 1, "Formulare", "", "Den Urlaubsantrag stellen Sie im Portal.", "de", Acl({"everyone"})},

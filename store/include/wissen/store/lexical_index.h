@@ -1,7 +1,7 @@
 // LexicalIndex: BM25 ranking over chunks with German/English stemming (Xapian), filtered by
-// ACL inside the engine: every chunk carries one boolean term per role of its ACL and a query
-// is ANDed with the OR of the principal's roles, so filtering happens before ranking and a
-// user with a rare role still gets a full top-k.
+// ACL inside the engine: every chunk carries a term for its whole ACL (and one per role), and
+// a query excludes the ACLs the principal may not read, so filtering happens before ranking
+// and a user with a rare role still gets a full top-k.
 //
 // One Xapian database under <data.dir>/index/lexical, updated incrementally by the indexer:
 // each chunk is a Xapian document whose docid is the chunk id. The database records the
