@@ -93,6 +93,7 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     store::VectorSearchOptions search_options;
     search_options.nprobe = options_.nprobe;
     search_options.ef_search = options_.ef_search;
+    search_options.ivf_rerank = options_.ivf_rerank;
     vector_hits = snapshot.vectors->Search(*embedded, candidates, principal.roles, search_options);
   }
   auto lexical = lexical_later.valid() ? lexical_later.get() : search_lexical();

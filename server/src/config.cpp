@@ -88,7 +88,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
                {"candidates", "rrf_k", "lexical_weight", "vector_weight", "ef_search", "nprobe",
                 "mode", "max_per_document", "bm25_k1", "thesaurus_terms", "thesaurus_weight",
                 "bm25_b", "feedback_documents", "feedback_terms", "feedback_weight",
-                "parallel_min_chunks", "common_word_share"});
+                "parallel_min_chunks", "common_word_share", "ivf_rerank"});
     auto& options = config.retrieval;
     r.Integer(*retrieval, "retrieval", "candidates", &options.candidates, 1, 10000);
     r.Number(*retrieval, "retrieval", "rrf_k", &options.rrf_k, 0, 10000);
@@ -96,6 +96,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     r.Number(*retrieval, "retrieval", "vector_weight", &options.vector_weight, 0, 100);
     r.Integer(*retrieval, "retrieval", "ef_search", &options.ef_search, 1, 4096);
     r.Integer(*retrieval, "retrieval", "nprobe", &options.nprobe, 1, 65536);
+    r.Integer(*retrieval, "retrieval", "ivf_rerank", &options.ivf_rerank, 0, 1000);
     r.Integer(*retrieval, "retrieval", "parallel_min_chunks", &options.parallel_min_chunks, 0,
               1LL << 40);
     r.Integer(*retrieval, "retrieval", "max_per_document", &options.max_per_document, 0, 1000);

@@ -61,13 +61,15 @@ TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
 
   auto set = Parse(
       "[index]\nann_threshold = 50000\napproximate_index = \"hnsw\"\n[retrieval]\nef_search = "
-      "64\nnprobe = 16\nparallel_min_chunks = 0\n");
+      "64\nnprobe = 16\nparallel_min_chunks = 0\nivf_rerank = 0\n");
   ASSERT_TRUE(set) << set.error().message;
   EXPECT_EQ(set->vector_build.ann_threshold, 50000);
   EXPECT_EQ(set->vector_build.approximate_kind, store::PartitionKind::kHnsw);
   EXPECT_EQ(set->retrieval.ef_search, 64);
   EXPECT_EQ(set->retrieval.nprobe, 16);
   EXPECT_EQ(set->retrieval.parallel_min_chunks, 0);
+  EXPECT_EQ(set->retrieval.ivf_rerank, 0);
+  EXPECT_EQ(defaults->retrieval.ivf_rerank, 4);
 
   // Older configurations name the threshold ivf_threshold or hnsw_threshold; the newest wins.
   auto old_name = Parse("[index]\nivf_threshold = 30000\n");

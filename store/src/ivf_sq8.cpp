@@ -1,9 +1,11 @@
 #include "ivf_sq8.h"
 
+#include <faiss/IndexFlat.h>
 #include <faiss/invlists/InvertedLists.h>
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <queue>
 
@@ -44,6 +46,51 @@ __attribute__((target("avx2,fma"))) float WeightedSumAvx2(const float* weights,
   return sum;
 }
 
+int32_t Int8WeightedSumPortable(const int8_t* weights, const uint8_t* codes, size_t d) {
+  int32_t sum = 0;
+  for (size_t i = 0; i < d; ++i) sum += int32_t{weights[i]} * codes[i];
+  return sum;
+}
+
+// 32 bytes per step: maddubs multiplies unsigned code bytes by signed weight bytes and adds
+// adjacent pairs into 16 bits (at most 2 · 255 · 63 = 32,130: no saturation with |w| ≤ 63),
+// madd widens the pairs to 32-bit sums. Only called when CpuHasAvx2.
+__attribute__((target("avx2"))) int32_t Int8WeightedSumAvx2(const int8_t* weights,
+                                                            const uint8_t* codes, size_t d) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256i sums = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 32 <= d; i += 32) {
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + i));
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(weights + i));
+    sums = _mm256_add_epi32(sums, _mm256_madd_epi16(_mm256_maddubs_epi16(c, w), ones));
+  }
+  __m128i quad = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+  quad = _mm_hadd_epi32(quad, quad);
+  quad = _mm_hadd_epi32(quad, quad);
+  int32_t sum = _mm_cvtsi128_si32(quad);
+  for (; i < d; ++i) sum += int32_t{weights[i]} * codes[i];
+  return sum;
+}
+
+// Eight lanes, two accumulators. Only called when CpuHasAvx2.
+__attribute__((target("avx2,fma"))) float DotAvx2(const float* a, const float* b, size_t d) {
+  __m256 first = _mm256_setzero_ps();
+  __m256 second = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 16 <= d; i += 16) {
+    first = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), first);
+    second = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), second);
+  }
+  const __m256 both = _mm256_add_ps(first, second);
+  __m128 quad = _mm_add_ps(_mm256_castps256_ps128(both), _mm256_extractf128_ps(both, 1));
+  quad = _mm_hadd_ps(quad, quad);
+  quad = _mm_hadd_ps(quad, quad);
+  float sum = _mm_cvtss_f32(quad);
+  for (; i < d; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
 bool CpuHasAvx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -52,6 +99,7 @@ bool CpuHasAvx2() {
 namespace {
 using WeightedSum = float (*)(const float*, const uint8_t*, size_t);
 const WeightedSum kWeightedSum = CpuHasAvx2() ? WeightedSumAvx2 : WeightedSumPortable;
+const bool kHasAvx2 = CpuHasAvx2();
 }  // namespace
 
 Sq8QueryScorer::Sq8QueryScorer(const faiss::ScalarQuantizer& quantizer, const float* query) {
@@ -69,14 +117,62 @@ float Sq8QueryScorer::Score(const uint8_t* code) const {
   return offset_ + kWeightedSum(weights_.data(), code, weights_.size());
 }
 
+std::vector<int8_t> Sq8QueryScorer::CoarseWeights() const {
+  float largest = 0;
+  for (float w : weights_) largest = std::max(largest, std::abs(w));
+  std::vector<int8_t> coarse(weights_.size(), 0);
+  if (largest == 0) return coarse;
+  const float scale = static_cast<float>(kCoarseWeightLimit) / largest;
+  for (size_t i = 0; i < weights_.size(); ++i) {
+    coarse[i] = static_cast<int8_t>(std::lrint(weights_[i] * scale));
+  }
+  return coarse;
+}
+
 bool IsPlainSq8(const faiss::IndexIVFScalarQuantizer& index) {
   return index.sq.qtype == faiss::ScalarQuantizer::QT_8bit && !index.by_residual &&
          index.metric_type == faiss::METRIC_INNER_PRODUCT && index.code_size == size_t(index.d) &&
          index.sq.trained.size() == 2 * size_t(index.d) && index.invlists != nullptr;
 }
 
+namespace {
+
+// The `nprobe` lists whose centroids score highest with `query`. Debian's FAISS scores a flat
+// quantizer's centroids with its scalar reference loop (about a millisecond for 3,578
+// centroids of 384 dimensions); with AVX2 they are scored here.
+std::vector<faiss::Index::idx_t> ListsToProbe(const faiss::IndexIVFScalarQuantizer& index,
+                                              const float* query, int nprobe) {
+  const auto probes = static_cast<size_t>(std::clamp<int64_t>(nprobe, 1, index.nlist));
+  std::vector<faiss::Index::idx_t> lists(probes);
+  const auto* flat = dynamic_cast<const faiss::IndexFlatIP*>(index.quantizer);
+  if (flat == nullptr || !kHasAvx2 ||
+      flat->ntotal != static_cast<faiss::Index::idx_t>(index.nlist)) {
+    std::vector<float> centroid_scores(probes);
+    index.quantizer->search(1, query, static_cast<faiss::Index::idx_t>(probes),
+                            centroid_scores.data(), lists.data());
+    return lists;
+  }
+  const size_t d = static_cast<size_t>(index.d);
+  const float* centroids = flat->get_xb();
+  std::vector<std::pair<float, faiss::Index::idx_t>> scored(index.nlist);
+  for (size_t list = 0; list < index.nlist; ++list) {
+    scored[list] = {DotAvx2(query, centroids + list * d, d),
+                    static_cast<faiss::Index::idx_t>(list)};
+  }
+  // Higher score first; of equal scores the lower list number, as FAISS orders them.
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(probes),
+                    scored.end(), [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : a.second < b.second;
+                    });
+  for (size_t i = 0; i < probes; ++i) lists[i] = scored[i].second;
+  return lists;
+}
+
+}  // namespace
+
 std::vector<std::pair<float, int64_t>> SearchIvfSq8(const faiss::IndexIVFScalarQuantizer& index,
-                                                    const float* query, int k, int nprobe) {
+                                                    const float* query, int k, int nprobe,
+                                                    int rerank) {
   using Hit = std::pair<float, int64_t>;
   // Worse first: higher score wins, and of equal scores the lower id, as in exact search.
   auto better = [](const Hit& a, const Hit& b) {
@@ -84,27 +180,66 @@ std::vector<std::pair<float, int64_t>> SearchIvfSq8(const faiss::IndexIVFScalarQ
   };
   std::vector<Hit> top;
   if (k <= 0 || index.ntotal == 0) return top;
-  const auto probes = static_cast<size_t>(std::clamp<int64_t>(nprobe, 1, index.nlist));
-  std::vector<float> centroid_scores(probes);
-  std::vector<faiss::Index::idx_t> lists(probes);
-  index.quantizer->search(1, query, static_cast<faiss::Index::idx_t>(probes),
-                          centroid_scores.data(), lists.data());
-
+  const std::vector<faiss::Index::idx_t> lists = ListsToProbe(index, query, nprobe);
   const Sq8QueryScorer scorer(index.sq, query);
   std::priority_queue<Hit, std::vector<Hit>, decltype(better)> kept(better);
-  for (const faiss::Index::idx_t list : lists) {
-    if (list < 0) continue;
-    const size_t size = index.invlists->list_size(static_cast<size_t>(list));
-    if (size == 0) continue;
-    faiss::InvertedLists::ScopedCodes codes(index.invlists, static_cast<size_t>(list));
-    faiss::InvertedLists::ScopedIds ids(index.invlists, static_cast<size_t>(list));
-    for (size_t j = 0; j < size; ++j) {
-      const Hit hit{scorer.Score(codes.get() + j * index.code_size), ids.get()[j]};
-      if (static_cast<int>(kept.size()) < k) {
-        kept.push(hit);
-      } else if (better(hit, kept.top())) {
-        kept.pop();
-        kept.push(hit);
+  auto keep = [&](const Hit& hit) {
+    if (static_cast<int>(kept.size()) < k) {
+      kept.push(hit);
+    } else if (better(hit, kept.top())) {
+      kept.pop();
+      kept.push(hit);
+    }
+  };
+
+  if (rerank > k && kHasAvx2) {
+    // Two passes. The first scores every code with integer weights (a few times faster than
+    // widening bytes to floats) and keeps the best `rerank`; the second scores those exactly.
+    // A code the coarse pass ranks far below its exact place is the only way to lose a hit;
+    // bench/query measures recall@10 against exact search with this in place.
+    struct Candidate {
+      int32_t coarse;
+      int64_t id;
+      const uint8_t* code;
+    };
+    auto coarse_better = [](const Candidate& a, const Candidate& b) {
+      return a.coarse != b.coarse ? a.coarse > b.coarse : a.id < b.id;
+    };
+    std::priority_queue<Candidate, std::vector<Candidate>, decltype(coarse_better)> candidates(
+        coarse_better);
+    const std::vector<int8_t> weights = scorer.CoarseWeights();
+    for (const faiss::Index::idx_t list : lists) {
+      if (list < 0) continue;
+      const size_t size = index.invlists->list_size(static_cast<size_t>(list));
+      if (size == 0) continue;
+      // ArrayInvertedLists (what read_index loads) hand out pointers into the index itself,
+      // so the code pointers stay valid after these scopes end.
+      faiss::InvertedLists::ScopedCodes codes(index.invlists, static_cast<size_t>(list));
+      faiss::InvertedLists::ScopedIds ids(index.invlists, static_cast<size_t>(list));
+      for (size_t j = 0; j < size; ++j) {
+        const uint8_t* code = codes.get() + j * index.code_size;
+        const Candidate candidate{Int8WeightedSumAvx2(weights.data(), code, weights.size()),
+                                  ids.get()[j], code};
+        if (static_cast<int>(candidates.size()) < rerank) {
+          candidates.push(candidate);
+        } else if (coarse_better(candidate, candidates.top())) {
+          candidates.pop();
+          candidates.push(candidate);
+        }
+      }
+    }
+    for (; !candidates.empty(); candidates.pop()) {
+      keep({scorer.Score(candidates.top().code), candidates.top().id});
+    }
+  } else {
+    for (const faiss::Index::idx_t list : lists) {
+      if (list < 0) continue;
+      const size_t size = index.invlists->list_size(static_cast<size_t>(list));
+      if (size == 0) continue;
+      faiss::InvertedLists::ScopedCodes codes(index.invlists, static_cast<size_t>(list));
+      faiss::InvertedLists::ScopedIds ids(index.invlists, static_cast<size_t>(list));
+      for (size_t j = 0; j < size; ++j) {
+        keep({scorer.Score(codes.get() + j * index.code_size), ids.get()[j]});
       }
     }
   }

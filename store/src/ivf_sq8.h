@@ -23,6 +23,9 @@ class Sq8QueryScorer {
  public:
   Sq8QueryScorer(const faiss::ScalarQuantizer& quantizer, const float* query);
   float Score(const uint8_t* code) const;
+  // The weights rounded to integers of at most kCoarseWeightLimit in magnitude, proportional
+  // to the float weights: Σ coarse[i] · code[i] orders codes nearly as Score does.
+  std::vector<int8_t> CoarseWeights() const;
 
  private:
   std::vector<float> weights_;  // query[i] · vdiff[i] / 255
@@ -32,15 +35,25 @@ class Sq8QueryScorer {
 // Σ weights[i] · codes[i]: the portable loop, and the AVX2 one Sq8QueryScorer uses when the
 // CPU has AVX2 and FMA (exposed so tests can compare the two).
 float WeightedSumPortable(const float* weights, const uint8_t* codes, size_t d);
+// The same over integer weights of magnitude at most kCoarseWeightLimit (so AVX2's 16-bit
+// pair sums of byte products cannot saturate).
+constexpr int kCoarseWeightLimit = 63;
+int32_t Int8WeightedSumPortable(const int8_t* weights, const uint8_t* codes, size_t d);
+int32_t Int8WeightedSumAvx2(const int8_t* weights, const uint8_t* codes, size_t d);
 float WeightedSumAvx2(const float* weights, const uint8_t* codes, size_t d);
+// Inner product of two float vectors with AVX2 and FMA (only when CpuHasAvx2).
+float DotAvx2(const float* a, const float* b, size_t d);
 bool CpuHasAvx2();
 
 // Whether `index` is of the form SearchIvfSq8 handles.
 bool IsPlainSq8(const faiss::IndexIVFScalarQuantizer& index);
 
 // Top-k (score, id) over the `nprobe` lists whose centroids score highest with `query`,
-// best first. Runs on the calling thread.
+// best first, with exact scores. Runs on the calling thread. With `rerank` > k (and AVX2), a
+// first pass scores every code with integer weights and only its best `rerank` are scored
+// exactly; otherwise every code is scored exactly.
 std::vector<std::pair<float, int64_t>> SearchIvfSq8(const faiss::IndexIVFScalarQuantizer& index,
-                                                    const float* query, int k, int nprobe);
+                                                    const float* query, int k, int nprobe,
+                                                    int rerank = 0);
 
 }  // namespace wissen::store::detail

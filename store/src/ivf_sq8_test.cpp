@@ -58,7 +58,64 @@ TEST(WeightedSumTest, Avx2AndPortableLoopsAgree) {
   }
 }
 
-TEST(SearchIvfSq8Test, FindsWhatFaisssOwnSearchFinds) {
+TEST(WeightedSumTest, IntegerAvx2AndPortableLoopsAgreeExactly) {
+  if (!CpuHasAvx2()) GTEST_SKIP() << "this CPU has no AVX2; only the portable loop runs";
+  std::mt19937 random(6);
+  for (const size_t d : {size_t(0), size_t(31), size_t(32), size_t(100), size_t(384)}) {
+    std::vector<int8_t> weights(d);
+    std::vector<uint8_t> codes(d);
+    for (size_t i = 0; i < d; ++i) {
+      weights[i] = static_cast<int8_t>(static_cast<int>(random() % 127) - kCoarseWeightLimit);
+      codes[i] = static_cast<uint8_t>(random() % 256);
+    }
+    EXPECT_EQ(Int8WeightedSumAvx2(weights.data(), codes.data(), d),
+              Int8WeightedSumPortable(weights.data(), codes.data(), d))
+        << d << " dimensions";
+    // The extremes: no 16-bit pair sum may saturate.
+    for (const int sign : {1, -1}) {
+      std::vector<int8_t> extreme(d, static_cast<int8_t>(sign * kCoarseWeightLimit));
+      std::vector<uint8_t> full(d, 255);
+      EXPECT_EQ(Int8WeightedSumAvx2(extreme.data(), full.data(), d),
+                sign * kCoarseWeightLimit * 255 * static_cast<int32_t>(d));
+    }
+  }
+}
+
+TEST(Sq8QueryScorerTest, CoarseWeightsFollowTheFloatWeights) {
+  const auto vectors = RandomUnitVectors(200, kDim, 7);
+  faiss::ScalarQuantizer quantizer(kDim, faiss::ScalarQuantizer::QT_8bit);
+  quantizer.train(200, vectors.data());
+  const auto query = RandomUnitVectors(1, kDim, 8);
+  const Sq8QueryScorer scorer(quantizer, query.data());
+  const std::vector<int8_t> coarse = scorer.CoarseWeights();
+  ASSERT_EQ(coarse.size(), size_t(kDim));
+  int largest = 0;
+  for (int8_t w : coarse) largest = std::max(largest, std::abs(int{w}));
+  EXPECT_EQ(largest, kCoarseWeightLimit);
+  // Codes ordered by the coarse sum are ordered by the exact score, up to rounding.
+  std::vector<uint8_t> codes(200 * quantizer.code_size);
+  quantizer.compute_codes(vectors.data(), codes.data(), 200);
+  double agreement = 0, pairs = 0;
+  for (int a = 0; a < 200; a += 7) {
+    for (int b = a + 1; b < 200; b += 11) {
+      const uint8_t* ca = codes.data() + a * quantizer.code_size;
+      const uint8_t* cb = codes.data() + b * quantizer.code_size;
+      const bool exact = scorer.Score(ca) > scorer.Score(cb);
+      const bool rough = Int8WeightedSumPortable(coarse.data(), ca, kDim) >
+                         Int8WeightedSumPortable(coarse.data(), cb, kDim);
+      agreement += exact == rough ? 1 : 0;
+      ++pairs;
+    }
+  }
+  EXPECT_GT(agreement / pairs, 0.9);
+}
+
+class SearchIvfSq8Test : public ::testing::TestWithParam<int> {};
+
+// Both the exact scan (rerank 0) and the integer first pass with re-scoring find what FAISS's
+// own search finds, with its scores.
+TEST_P(SearchIvfSq8Test, FindsWhatFaisssOwnSearchFinds) {
+  const int rerank = GetParam();
   const int n = 3000;
   const auto vectors = RandomUnitVectors(n, kDim, 3);
   std::vector<faiss::Index::idx_t> ids(n);
@@ -80,7 +137,7 @@ TEST(SearchIvfSq8Test, FindsWhatFaisssOwnSearchFinds) {
       std::vector<float> scores(10);
       std::vector<faiss::Index::idx_t> labels(10);
       index.search(1, query, 10, scores.data(), labels.data(), &params);
-      const auto top = SearchIvfSq8(index, query, 10, nprobe);
+      const auto top = SearchIvfSq8(index, query, 10, nprobe, rerank);
       ASSERT_EQ(top.size(), 10u);
       for (size_t r = 0; r < 10; ++r) {
         EXPECT_EQ(top[r].second, labels[r]) << "nprobe " << nprobe << ", query " << q;
@@ -89,12 +146,14 @@ TEST(SearchIvfSq8Test, FindsWhatFaisssOwnSearchFinds) {
     }
   }
   // More results asked for than the probed lists hold: all of them, best first.
-  const auto all = SearchIvfSq8(index, queries.data(), n + 10, 40);
+  const auto all = SearchIvfSq8(index, queries.data(), n + 10, 40, rerank == 0 ? 0 : n + 20);
   ASSERT_EQ(all.size(), size_t(n));
   for (size_t r = 1; r < all.size(); ++r) EXPECT_GE(all[r - 1].first, all[r].first);
 }
 
-TEST(SearchIvfSq8Test, OtherQuantizerSettingsAreNotPlain) {
+INSTANTIATE_TEST_SUITE_P(ExactScanAndFirstPass, SearchIvfSq8Test, ::testing::Values(0, 40));
+
+TEST(SearchIvfSq8PlainTest, OtherQuantizerSettingsAreNotPlain) {
   faiss::IndexIVFScalarQuantizer residual(new faiss::IndexFlatIP(kDim), kDim, 4,
                                           faiss::ScalarQuantizer::QT_8bit,
                                           faiss::METRIC_INNER_PRODUCT, true);

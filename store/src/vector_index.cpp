@@ -352,7 +352,9 @@ std::vector<ScoredId> VectorIndex::Search(std::span<const float> query, int k, c
       }
       case PartitionKind::kIvf: {
         if (partition.sq8 != nullptr) {
-          const auto top = detail::SearchIvfSq8(*partition.sq8, query.data(), k, options.nprobe);
+          const int rerank = options.ivf_rerank > 0 ? k * options.ivf_rerank : 0;
+          const auto top =
+              detail::SearchIvfSq8(*partition.sq8, query.data(), k, options.nprobe, rerank);
           for (size_t i = 0; i < top.size(); ++i) {
             distances[i] = top[i].first;
             labels[i] = top[i].second;

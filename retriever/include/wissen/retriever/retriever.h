@@ -48,6 +48,9 @@ struct RetrieverOptions {
   int ef_search = 256;
   // IVF lists probed per query (store::VectorSearchOptions::nprobe). Default: 256.
   int nprobe = 256;
+  // IVF codes re-scored exactly per candidate, after a fast integer first pass
+  // (store::VectorSearchOptions::ivf_rerank). 0 = every probed code scored exactly. Default: 4.
+  int ivf_rerank = 4;
   // At most this many passages of one document in the results, so the top-k shows
   // several sources instead of one long document's neighbouring chunks. 0 = no limit.
   // Default: 0 (on the dev set a limit of 1-2 raised recall@5 by document but lost the

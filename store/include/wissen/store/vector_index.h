@@ -75,6 +75,10 @@ struct VectorSearchOptions {
   // of 3,578 lists, the benchmark's queries, 8-bit codes: recall@10 0.954, vector stage
   // 4.0 ms; 192: 0.947; 64: 0.921 in about half the time; bench/results/query.md).
   int nprobe = 256;
+  // IVF partitions of 8-bit codes on a CPU with AVX2: a first pass ranks the probed codes
+  // with integer weights, and only the best k · ivf_rerank of them are scored exactly.
+  // 0 = every probed code scored exactly. Default: 4.
+  int ivf_rerank = 4;
 };
 
 class VectorIndex {
