@@ -73,7 +73,7 @@ struct VectorSearchOptions {
   // IVF lists probed per query (of about 4·√n lists). Recall and cost grow with it.
   // Default: 256 (a million chunks of the built-in embedder, 800,000 of them in one partition
   // of 3,578 lists, the benchmark's queries, 8-bit codes: recall@10 0.954, vector stage
-  // 4.0 ms; 192: 0.947; 64: 0.921 in about half the time; bench/results/query.md).
+  // 2.7 ms; 192: 0.947; 64: 0.921 in a third of the time; bench/results/query.md).
   int nprobe = 256;
   // IVF partitions of 8-bit codes on a CPU with AVX2: a first pass ranks the probed codes
   // with integer weights, and only the best k · ivf_rerank of them are scored exactly.
