@@ -132,7 +132,10 @@ std::vector<int8_t> Sq8QueryScorer::CoarseWeights() const {
 bool IsPlainSq8(const faiss::IndexIVFScalarQuantizer& index) {
   return index.sq.qtype == faiss::ScalarQuantizer::QT_8bit && !index.by_residual &&
          index.metric_type == faiss::METRIC_INNER_PRODUCT && index.code_size == size_t(index.d) &&
-         index.sq.trained.size() == 2 * size_t(index.d) && index.invlists != nullptr;
+         index.sq.trained.size() == 2 * size_t(index.d) &&
+         // SearchIvfSq8 keeps code pointers past their ScopedCodes: valid only for lists
+         // held in memory (what read_index loads), not for on-disk ones.
+         dynamic_cast<const faiss::ArrayInvertedLists*>(index.invlists) != nullptr;
 }
 
 namespace {

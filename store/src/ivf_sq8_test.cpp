@@ -116,6 +116,7 @@ class SearchIvfSq8Test : public ::testing::TestWithParam<int> {};
 // own search finds, with its scores.
 TEST_P(SearchIvfSq8Test, FindsWhatFaisssOwnSearchFinds) {
   const int rerank = GetParam();
+  if (rerank > 0 && !CpuHasAvx2()) GTEST_SKIP() << "no AVX2: the first pass does not run here";
   const int n = 3000;
   const auto vectors = RandomUnitVectors(n, kDim, 3);
   std::vector<faiss::Index::idx_t> ids(n);

@@ -257,15 +257,17 @@ std::vector<Xapian::Query> OrParts(const Xapian::Query& parsed) {
 }
 
 // A query word as the parser made it, widened to every form the index may hold it in, as one
-// synonym group (weighted as one word):
+// synonym group:
 //  - The parser (STEM_SOME) stems a lower-case word but leaves a capitalised one exact, a rule
-//    made for English names; every German noun is capitalised, so "Urlaubsanträge" missed
-//    "Urlaubsantrag". A capitalised word now also gets its stem, a lower-case word its exact
-//    form where that differs from the stem.
+//    made for English names; every German noun is capitalised, so "Anträge" missed "Antrag".
+//    Every word is now searched by its stem and by its exact form.
 //  - The word is also stemmed as the other language: a short question's language is often
 //    guessed wrong ("Reisekosten abrechnen" looks English to the detector), and each chunk is
 //    stemmed as its own language.
-// Words starting with a digit stay as they are: the indexer does not stem them (Xapian's rule).
+// The indexer stores every word in both forms, so a chunk holding the word exactly as asked
+// counts it twice in the group, an inflection once: an exact match weighs a little more
+// (measured: bench/results/retrieval.md). Words starting with a digit stay as they are: the
+// indexer does not stem them (Xapian's rule).
 Xapian::Query EveryFormOf(const Xapian::QueryParser& parser, const Xapian::Stem& query_stemmer,
                           const Xapian::Stem& other_stemmer, const Xapian::Query& part) {
   if (part.get_type() != Xapian::Query::LEAF_TERM) return part;
@@ -276,18 +278,16 @@ Xapian::Query EveryFormOf(const Xapian::QueryParser& parser, const Xapian::Stem&
     if (std::find(forms.begin(), forms.end(), form) == forms.end())
       forms.push_back(std::move(form));
   };
-  std::vector<std::string> typed;  // the word as the user wrote it, lower-cased
+  std::vector<std::string> typed;  // the word as the user wrote it, lower-cased as indexed
   if (term.starts_with(kStemPrefix)) {
     for (auto it = parser.unstem_begin(term); it != parser.unstem_end(term); ++it) {
-      typed.push_back(*it);
+      typed.push_back(Xapian::Unicode::tolower(*it));
     }
   } else {
     typed.push_back(term);
   }
   for (const std::string& word : typed) {
-    // Not the exact word when it is spelled like the stem: a chunk holding it holds both, and
-    // a synonym group would count it twice.
-    if (kStemPrefix + word != term) add(word);
+    add(word);
     add(kStemPrefix + query_stemmer(word));
     add(kStemPrefix + other_stemmer(word));
   }
@@ -295,40 +295,59 @@ Xapian::Query EveryFormOf(const Xapian::QueryParser& parser, const Xapian::Stem&
   return Xapian::Query(Xapian::Query::OP_SYNONYM, forms.begin(), forms.end());
 }
 
+// At most how many chunks `query` can match: the sum of its terms' frequencies (an OR, a
+// synonym group or a phrase matches no more chunks than its terms do together).
+Xapian::doccount MatchBound(const Xapian::Database& db, const Xapian::Query& query) {
+  Xapian::doccount bound = 0;
+  for (auto it = query.get_unique_terms_begin(); it != query.get_unique_terms_end(); ++it) {
+    bound += db.get_termfreq(*it);
+  }
+  return bound;
+}
+
 // A query word found in more than `share` of the readable and unreadable chunks alike ("how",
 // "is", "die") matches a large part of the index but says little about a chunk. It keeps adding
-// its weight to chunks that match a rarer word of the query, but no longer brings in chunks by
-// itself: OR(rare words) AND_MAYBE OR(common words). A chunk that matches keeps exactly the
-// BM25 score it had under the plain OR (the weights of the words it contains, summed); only
-// chunks that contain nothing but common words drop out, and those are the long posting lists
-// an OR has to walk.
-struct QueryWordsByFrequency {
-  Xapian::Query all;     // every part ORed: the plain query
-  Xapian::Query narrow;  // rare AND_MAYBE common; empty when there are not both kinds
+// its weight to chunks that something else of the query finds, but no longer brings in chunks
+// by itself: OR(rarer words, expansions) AND_MAYBE OR(common words). A chunk that matches keeps
+// exactly the BM25 score it had under the plain OR (the weights of the words it contains,
+// summed); only chunks that contain nothing but common words drop out, and those are the long
+// posting lists an OR has to walk.
+struct SplitQuery {
+  std::vector<Xapian::Query> all;     // every word: they all find chunks (the plain query)
+  std::vector<Xapian::Query> rare;    // the words that find chunks when common ones only weigh
+  std::vector<Xapian::Query> common;  // empty when no word is common, or every word is
+  Xapian::doccount rare_bound = 0;    // MatchBound of the rare words together
 };
 
-QueryWordsByFrequency SplitCommonWords(const Xapian::Database& db,
-                                       const Xapian::QueryParser& parser,
-                                       const Xapian::Stem& query_stemmer,
-                                       const Xapian::Stem& other_stemmer,
-                                       const Xapian::Query& parsed, double share) {
+SplitQuery SplitCommonWords(const Xapian::Database& db, const Xapian::QueryParser& parser,
+                            const Xapian::Stem& query_stemmer, const Xapian::Stem& other_stemmer,
+                            const Xapian::Query& parsed, double share) {
   const double limit = share * db.get_doccount();
-  std::vector<Xapian::Query> all, rare, common;
+  SplitQuery words;
   for (const Xapian::Query& part : OrParts(parsed)) {
     const bool is_common = share > 0 && share < 1 && part.get_type() == Xapian::Query::LEAF_TERM &&
                            db.get_termfreq(*part.get_terms_begin()) > limit;
-    const Xapian::Query word = EveryFormOf(parser, query_stemmer, other_stemmer, part);
-    all.push_back(word);
-    (is_common ? common : rare).push_back(word);
+    Xapian::Query word = EveryFormOf(parser, query_stemmer, other_stemmer, part);
+    if (word.empty()) continue;
+    words.all.push_back(word);
+    if (is_common) {
+      words.common.push_back(std::move(word));
+    } else {
+      words.rare_bound += MatchBound(db, word);
+      words.rare.push_back(std::move(word));
+    }
   }
-  QueryWordsByFrequency split;
-  split.all = Xapian::Query(Xapian::Query::OP_OR, all.begin(), all.end());
-  if (!rare.empty() && !common.empty()) {
-    split.narrow = Xapian::Query(Xapian::Query::OP_AND_MAYBE,
-                                 Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
-                                 Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end()));
-  }
-  return split;
+  if (words.rare.empty()) words.common.clear();
+  return words;
+}
+
+// OR(finding) AND_MAYBE OR(weighing): what finds chunks, and what only adds weight to them.
+Xapian::Query FindAndWeigh(const std::vector<Xapian::Query>& finding,
+                           const std::vector<Xapian::Query>& weighing) {
+  Xapian::Query found(Xapian::Query::OP_OR, finding.begin(), finding.end());
+  if (weighing.empty() || found.empty()) return found;
+  return Xapian::Query(Xapian::Query::OP_AND_MAYBE, found,
+                       Xapian::Query(Xapian::Query::OP_OR, weighing.begin(), weighing.end()));
 }
 
 }  // namespace
@@ -384,27 +403,20 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
               Xapian::Query(Xapian::Query::OP_OR, synonyms.begin(), synonyms.end()),
               query.expansion_weight);
         }
-        auto with_expansions = [&](const Xapian::Query& words) {
-          Xapian::Query combined = words;
-          for (const auto& expansion : expansions) {
-            combined = Xapian::Query(Xapian::Query::OP_OR, combined, expansion);
-          }
-          return combined;
-        };
-        const QueryWordsByFrequency words =
+        const SplitQuery words =
             SplitCommonWords(db, parser, stemmer, StemmerFor(query.language == "de" ? "en" : "de"),
                              parsed, query.common_word_share);
-        const Xapian::Query full_query = with_expansions(words.all);
-        if (full_query.empty()) return results;
-        const Xapian::Query narrow_query =
-            words.narrow.empty() ? Xapian::Query() : with_expansions(words.narrow);
+        if (words.all.empty() && expansions.empty()) return results;
 
         // The second ACL check, before ranking. Feedback terms below come only from documents
         // that passed it.
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(Xapian::BM25Weight(query.bm25_k1, 0, 1, query.bm25_b, 0.5));
-        auto top_k = [&](Xapian::Query text_query) {
-          enquire.set_query(ReadableOnly(db, text_query, query.roles));
+        // Expansions and feedback terms find chunks; `weighing` words only add weight.
+        auto top_k = [&](std::vector<Xapian::Query> finding,
+                         const std::vector<Xapian::Query>& weighing) {
+          finding.insert(finding.end(), expansions.begin(), expansions.end());
+          enquire.set_query(ReadableOnly(db, FindAndWeigh(finding, weighing), query.roles));
           if (query.feedback_documents > 0) {
             Xapian::MSet first = enquire.get_mset(0, query.feedback_documents);
             Xapian::RSet relevant;
@@ -415,25 +427,25 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
               std::vector<Xapian::Query> feedback;
               for (auto it = eset.begin(); it != eset.end(); ++it) feedback.emplace_back(*it);
               if (!feedback.empty()) {
-                text_query = Xapian::Query(
-                    Xapian::Query::OP_OR, text_query,
-                    Xapian::Query(
-                        Xapian::Query::OP_SCALE_WEIGHT,
-                        Xapian::Query(Xapian::Query::OP_OR, feedback.begin(), feedback.end()),
-                        query.feedback_weight));
-                enquire.set_query(ReadableOnly(db, text_query, query.roles));
+                finding.emplace_back(
+                    Xapian::Query::OP_SCALE_WEIGHT,
+                    Xapian::Query(Xapian::Query::OP_OR, feedback.begin(), feedback.end()),
+                    query.feedback_weight);
+                enquire.set_query(ReadableOnly(db, FindAndWeigh(finding, weighing), query.roles));
               }
             }
           }
           return enquire.get_mset(0, static_cast<Xapian::doccount>(query.k));
         };
+        const auto k = static_cast<Xapian::doccount>(query.k);
+        Xapian::doccount narrow_bound = words.rare_bound;
+        for (const auto& expansion : expansions) narrow_bound += MatchBound(db, expansion);
+        // Common words only weigh, unless the rest cannot find k chunks anyway: then, or when
+        // it did not, every word finds chunks, so the reader still gets a full top-k.
+        const bool narrow = !words.common.empty() && narrow_bound >= k;
         Xapian::MSet mset;
-        if (!narrow_query.empty()) mset = top_k(narrow_query);
-        // Too few chunks match the rarer words (or none split off): every word brings in
-        // chunks, so the reader still gets a full top-k.
-        if (narrow_query.empty() || mset.size() < static_cast<Xapian::doccount>(query.k)) {
-          mset = top_k(full_query);
-        }
+        if (narrow) mset = top_k(words.rare, words.common);
+        if (!narrow || mset.size() < k) mset = top_k(words.all, {});
         results.clear();
         for (auto it = mset.begin(); it != mset.end(); ++it) {
           results.push_back({static_cast<int64_t>(*it), static_cast<float>(it.get_weight())});

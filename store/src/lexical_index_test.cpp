@@ -282,7 +282,7 @@ class CommonWordsTest : public LexicalIndexTest {
       std::string text = i % 10 < 3 ? "the of the of the of" : "alpha beta gamma delta";
       if (i % 40 == 0) {
         text = "the budget of the year";
-        for (int w = 0; w < 60; ++w) text += " filler" + std::to_string(w);
+        for (int w = 0; w < 200; ++w) text += " filler" + std::to_string(w);
       }
       docs.push_back({i, i, "T", "", text, "en", Acl({"everyone"})});
     }
@@ -315,6 +315,69 @@ TEST_F(CommonWordsTest, CommonWordsOnlyWeighAndScoresStayTheSame) {
   for (const auto& hit : narrowed) {
     EXPECT_EQ(budget.count(hit.id), 1u) << "chunk " << hit.id << " has only common words";
     EXPECT_NEAR(hit.score, plain_score[hit.id], 1e-4) << "chunk " << hit.id;
+  }
+}
+
+TEST_F(LexicalIndexTest, ChunksFoundByAnExpansionKeepTheirCommonWordsWeight) {
+  // "the" is common; "budget" finds three chunks and the synonym "zeta" three more, which
+  // also contain "the". Each of the six keeps the score the plain OR gives it.
+  std::vector<LexicalDocument> docs;
+  int64_t id = 0;
+  for (int i = 0; i < 100; ++i) docs.push_back({++id, id, "T", "", "the of the of", "en", {}});
+  for (int i = 0; i < 100; ++i) docs.push_back({++id, id, "T", "", "alpha beta", "en", {}});
+  for (int i = 0; i < 3; ++i) docs.push_back({++id, id, "T", "", "the budget report", "en", {}});
+  for (int i = 0; i < 3; ++i) docs.push_back({++id, id, "T", "", "the zeta summary", "en", {}});
+  for (auto& doc : docs) doc.acl = Acl({"everyone"});
+  Write(docs);
+  auto index = LexicalIndex::Open(dir_);
+  ASSERT_TRUE(index && *index);
+  auto search = [&](double share, int k) {
+    LexicalQuery query{"the budget", "en", RoleSet({"everyone"}), k};
+    query.expansions = {"zeta"};
+    query.common_word_share = share;
+    auto hits = (*index)->Search(query);
+    EXPECT_TRUE(hits) << hits.error().message;
+    return hits ? *hits : std::vector<ScoredId>{};
+  };
+  std::map<int64_t, double> plain_score;
+  for (const auto& hit : search(0, 300)) plain_score[hit.id] = hit.score;
+  const auto narrowed = search(0.05, 6);
+  ASSERT_EQ(narrowed.size(), 6u);
+  for (const auto& hit : narrowed) {
+    EXPECT_GT(hit.id, 200) << "chunk " << hit.id << " has only common or unrelated words";
+    EXPECT_NEAR(hit.score, plain_score[hit.id], 1e-4) << "chunk " << hit.id;
+  }
+}
+
+TEST_F(LexicalIndexTest, CommonWordsOnlyWeighingKeepsTheRoleFilter) {
+  // Every reader, with the narrowed query (k 2) and with its fallback to the plain OR (k 50):
+  // only readable chunks.
+  std::vector<LexicalDocument> docs;
+  int64_t id = 0;
+  for (int i = 0; i < 40; ++i) {
+    docs.push_back({++id, id, "T", "", "the of the", "en", Acl({"everyone"})});
+  }
+  for (const char* role : {"everyone", "hr", "rnd"}) {
+    for (int i = 0; i < 3; ++i) {
+      docs.push_back({++id, id, "T", "", "the salary bands", "en", Acl({role})});
+    }
+  }
+  Write(docs);
+  for (const auto& reader :
+       {RoleSet({"everyone"}), RoleSet({"hr"}), RoleSet({"rnd"}), RoleSet({"everyone", "hr"})}) {
+    for (const int k : {2, 50}) {
+      auto index = LexicalIndex::Open(dir_);
+      ASSERT_TRUE(index && *index);
+      LexicalQuery query{"the salary", "en", reader, k};
+      query.common_word_share = 0.05;
+      auto hits = (*index)->Search(query);
+      ASSERT_TRUE(hits) << hits.error().message;
+      EXPECT_FALSE(hits->empty());
+      for (const auto& hit : *hits) {
+        const auto& doc = docs[static_cast<size_t>(hit.id - 1)];
+        EXPECT_TRUE(reader.Intersects(doc.acl)) << "chunk " << hit.id << " returned, k " << k;
+      }
+    }
   }
 }
 

@@ -49,7 +49,8 @@ struct RetrieverOptions {
   // IVF lists probed per query (store::VectorSearchOptions::nprobe). Default: 256.
   int nprobe = 256;
   // IVF codes re-scored exactly per candidate, after a fast integer first pass
-  // (store::VectorSearchOptions::ivf_rerank). 0 = every probed code scored exactly. Default: 4.
+  // (store::VectorSearchOptions::ivf_rerank). 0 or 1 = every probed code scored exactly.
+  // Default: 4.
   int ivf_rerank = 4;
   // At most this many passages of one document in the results, so the top-k shows
   // several sources instead of one long document's neighbouring chunks. 0 = no limit.

@@ -77,7 +77,7 @@ struct VectorSearchOptions {
   int nprobe = 256;
   // IVF partitions of 8-bit codes on a CPU with AVX2: a first pass ranks the probed codes
   // with integer weights, and only the best k · ivf_rerank of them are scored exactly.
-  // 0 = every probed code scored exactly. Default: 4.
+  // 0 or 1 = every probed code scored exactly. Default: 4.
   int ivf_rerank = 4;
 };
 
