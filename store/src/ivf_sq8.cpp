@@ -171,29 +171,68 @@ std::vector<faiss::Index::idx_t> ListsToProbe(const faiss::IndexIVFScalarQuantiz
   return lists;
 }
 
+// Calls visit(code, id) for every code of the given lists.
+template <typename Visit>
+void ForEachCode(const faiss::IndexIVFScalarQuantizer& index,
+                 const std::vector<faiss::Index::idx_t>& lists, Visit&& visit) {
+  for (const faiss::Index::idx_t list : lists) {
+    if (list < 0) continue;
+    const size_t size = index.invlists->list_size(static_cast<size_t>(list));
+    if (size == 0) continue;
+    // ArrayInvertedLists (IsPlainSq8 requires them) hand out pointers into the index itself,
+    // so a code pointer stays valid after these scopes end.
+    faiss::InvertedLists::ScopedCodes codes(index.invlists, static_cast<size_t>(list));
+    faiss::InvertedLists::ScopedIds ids(index.invlists, static_cast<size_t>(list));
+    for (size_t j = 0; j < size; ++j) visit(codes.get() + j * index.code_size, ids.get()[j]);
+  }
+}
+
+// The best `limit` items offered, by `better`: a heap with the worst kept item on top.
+template <typename T, typename Better>
+class BestOf {
+ public:
+  BestOf(int limit, Better better)
+      : limit_(static_cast<size_t>(limit)), better_(better), heap_(better) {}
+
+  void Offer(const T& item) {
+    if (heap_.size() < limit_) {
+      heap_.push(item);
+    } else if (!heap_.empty() && better_(item, heap_.top())) {
+      heap_.pop();
+      heap_.push(item);
+    }
+  }
+
+  // The kept items, best first; empties this.
+  std::vector<T> TakeBestFirst() {
+    std::vector<T> items;
+    for (; !heap_.empty(); heap_.pop()) items.push_back(heap_.top());
+    std::reverse(items.begin(), items.end());
+    return items;
+  }
+
+ private:
+  size_t limit_;
+  Better better_;
+  // std::priority_queue keeps the item its comparator ranks last on top: with `better`, the
+  // worst of the kept.
+  std::priority_queue<T, std::vector<T>, Better> heap_;
+};
+
 }  // namespace
 
 std::vector<std::pair<float, int64_t>> SearchIvfSq8(const faiss::IndexIVFScalarQuantizer& index,
                                                     const float* query, int k, int nprobe,
                                                     int rerank) {
   using Hit = std::pair<float, int64_t>;
-  // Worse first: higher score wins, and of equal scores the lower id, as in exact search.
+  // Higher score wins, and of equal scores the lower id, as in exact search.
   auto better = [](const Hit& a, const Hit& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   };
-  std::vector<Hit> top;
-  if (k <= 0 || index.ntotal == 0) return top;
+  if (k <= 0 || index.ntotal == 0) return {};
   const std::vector<faiss::Index::idx_t> lists = ListsToProbe(index, query, nprobe);
   const Sq8QueryScorer scorer(index.sq, query);
-  std::priority_queue<Hit, std::vector<Hit>, decltype(better)> kept(better);
-  auto keep = [&](const Hit& hit) {
-    if (static_cast<int>(kept.size()) < k) {
-      kept.push(hit);
-    } else if (better(hit, kept.top())) {
-      kept.pop();
-      kept.push(hit);
-    }
-  };
+  BestOf<Hit, decltype(better)> top(k, better);
 
   if (rerank > k && kHasAvx2) {
     // Two passes. The first scores every code with integer weights (a few times faster than
@@ -208,47 +247,20 @@ std::vector<std::pair<float, int64_t>> SearchIvfSq8(const faiss::IndexIVFScalarQ
     auto coarse_better = [](const Candidate& a, const Candidate& b) {
       return a.coarse != b.coarse ? a.coarse > b.coarse : a.id < b.id;
     };
-    std::priority_queue<Candidate, std::vector<Candidate>, decltype(coarse_better)> candidates(
-        coarse_better);
+    BestOf<Candidate, decltype(coarse_better)> candidates(rerank, coarse_better);
     const std::vector<int8_t> weights = scorer.CoarseWeights();
-    for (const faiss::Index::idx_t list : lists) {
-      if (list < 0) continue;
-      const size_t size = index.invlists->list_size(static_cast<size_t>(list));
-      if (size == 0) continue;
-      // ArrayInvertedLists (what read_index loads) hand out pointers into the index itself,
-      // so the code pointers stay valid after these scopes end.
-      faiss::InvertedLists::ScopedCodes codes(index.invlists, static_cast<size_t>(list));
-      faiss::InvertedLists::ScopedIds ids(index.invlists, static_cast<size_t>(list));
-      for (size_t j = 0; j < size; ++j) {
-        const uint8_t* code = codes.get() + j * index.code_size;
-        const Candidate candidate{Int8WeightedSumAvx2(weights.data(), code, weights.size()),
-                                  ids.get()[j], code};
-        if (static_cast<int>(candidates.size()) < rerank) {
-          candidates.push(candidate);
-        } else if (coarse_better(candidate, candidates.top())) {
-          candidates.pop();
-          candidates.push(candidate);
-        }
-      }
-    }
-    for (; !candidates.empty(); candidates.pop()) {
-      keep({scorer.Score(candidates.top().code), candidates.top().id});
+    ForEachCode(index, lists, [&](const uint8_t* code, int64_t id) {
+      candidates.Offer({Int8WeightedSumAvx2(weights.data(), code, weights.size()), id, code});
+    });
+    for (const Candidate& candidate : candidates.TakeBestFirst()) {
+      top.Offer({scorer.Score(candidate.code), candidate.id});
     }
   } else {
-    for (const faiss::Index::idx_t list : lists) {
-      if (list < 0) continue;
-      const size_t size = index.invlists->list_size(static_cast<size_t>(list));
-      if (size == 0) continue;
-      faiss::InvertedLists::ScopedCodes codes(index.invlists, static_cast<size_t>(list));
-      faiss::InvertedLists::ScopedIds ids(index.invlists, static_cast<size_t>(list));
-      for (size_t j = 0; j < size; ++j) {
-        keep({scorer.Score(codes.get() + j * index.code_size), ids.get()[j]});
-      }
-    }
+    ForEachCode(index, lists, [&](const uint8_t* code, int64_t id) {
+      top.Offer({scorer.Score(code), id});
+    });
   }
-  for (; !kept.empty(); kept.pop()) top.push_back(kept.top());
-  std::reverse(top.begin(), top.end());
-  return top;
+  return top.TakeBestFirst();
 }
 
 }  // namespace wissen::store::detail
