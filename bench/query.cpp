@@ -282,6 +282,18 @@ struct Latencies {
   }
 };
 
+// One query's A/B pair: run(false) timed into `a`, run(true) into `b`, in an order that
+// alternates with the query's index `i`, so that neither side always finds the caches warmer.
+template <typename Run>
+void TimeInterleaved(size_t i, Latencies& a, Latencies& b, Run&& run) {
+  for (int turn = 0; turn < 2; ++turn) {
+    const bool second = (turn == 0) == (i % 2 == 0);
+    Stopwatch watch;
+    run(second);
+    (second ? b : a).ms.push_back(watch.Millis());
+  }
+}
+
 constexpr const char* kLatencyHeader =
     "| stage | p50 ms | p95 ms | p99 ms | mean ms | max ms |\n|---|---:|---:|---:|---:|---:|\n";
 
@@ -588,13 +600,10 @@ int Run(int argc, char** argv) {
       for (size_t i = 0; i < stage_vectors.size(); ++i) {
         const store::VectorSearchOptions search_options = options.search;
         const RoleSet roles = QueryPrincipal(static_cast<int64_t>(i)).roles;
-        for (int turn = 0; turn < 2; ++turn) {
-          const bool one_thread = (turn == 0) == (i % 2 == 0);
+        TimeInterleaved(i, vector_default, vector_one_thread, [&](bool one_thread) {
           omp_set_num_threads(one_thread ? 1 : default_threads);
-          Stopwatch watch;
           (void)snapshot->vectors->Search(stage_vectors[i], candidates, roles, search_options);
-          (one_thread ? vector_one_thread : vector_default).ms.push_back(watch.Millis());
-        }
+        });
       }
       omp_set_num_threads(default_threads);
 
@@ -604,14 +613,11 @@ int Run(int argc, char** argv) {
       if (options.search.ivf_rerank > 0) {
         for (size_t i = 0; i < stage_vectors.size(); ++i) {
           const RoleSet roles = QueryPrincipal(static_cast<int64_t>(i)).roles;
-          for (int turn = 0; turn < 2; ++turn) {
-            const bool exact_scan = (turn == 0) == (i % 2 == 0);
+          TimeInterleaved(i, vector_rerank, vector_exact_scan, [&](bool exact_scan) {
             store::VectorSearchOptions search_options = options.search;
             if (exact_scan) search_options.ivf_rerank = 0;
-            Stopwatch watch;
             (void)snapshot->vectors->Search(stage_vectors[i], candidates, roles, search_options);
-            (exact_scan ? vector_exact_scan : vector_rerank).ms.push_back(watch.Millis());
-          }
+          });
         }
       }
 
@@ -622,15 +628,12 @@ int Run(int argc, char** argv) {
       if (options.common_word_share > 0) {
         for (size_t i = 0; i < stage_lexical_queries.size(); ++i) {
           std::vector<store::ScoredId> hits[2];
-          for (int turn = 0; turn < 2; ++turn) {
-            const bool every_word = (turn == 0) == (i % 2 == 0);
+          TimeInterleaved(i, lexical_configured, lexical_every_word, [&](bool every_word) {
             store::LexicalQuery query = stage_lexical_queries[i];
             if (every_word) query.common_word_share = 0;
-            Stopwatch watch;
             auto found = snapshot->lexical->Search(query);
-            (every_word ? lexical_every_word : lexical_configured).ms.push_back(watch.Millis());
             if (found) hits[every_word ? 1 : 0] = std::move(*found);
-          }
+          });
           for (size_t r = 0; r < hits[1].size() && r < static_cast<size_t>(kK); ++r) {
             ++top10_total;
             for (size_t q = 0; q < hits[0].size() && q < static_cast<size_t>(kK); ++q) {

@@ -24,6 +24,25 @@ float WeightedSumPortable(const float* weights, const uint8_t* codes, size_t d) 
   return sum;
 }
 
+namespace {
+
+// The sum of a vector's lanes.
+__attribute__((target("avx2"))) inline float SumOfLanes(__m256 lanes) {
+  __m128 quad = _mm_add_ps(_mm256_castps256_ps128(lanes), _mm256_extractf128_ps(lanes, 1));
+  quad = _mm_hadd_ps(quad, quad);
+  quad = _mm_hadd_ps(quad, quad);
+  return _mm_cvtss_f32(quad);
+}
+
+__attribute__((target("avx2"))) inline int32_t SumOfLanes(__m256i lanes) {
+  __m128i quad = _mm_add_epi32(_mm256_castsi256_si128(lanes), _mm256_extracti128_si256(lanes, 1));
+  quad = _mm_hadd_epi32(quad, quad);
+  quad = _mm_hadd_epi32(quad, quad);
+  return _mm_cvtsi128_si32(quad);
+}
+
+}  // namespace
+
 // Sixteen bytes widened to two vectors of eight floats per step. Only called when CpuHasAvx2.
 __attribute__((target("avx2,fma"))) float WeightedSumAvx2(const float* weights,
                                                           const uint8_t* codes, size_t d) {
@@ -37,11 +56,7 @@ __attribute__((target("avx2,fma"))) float WeightedSumAvx2(const float* weights,
     low_sum = _mm256_fmadd_ps(low, _mm256_loadu_ps(weights + i), low_sum);
     high_sum = _mm256_fmadd_ps(high, _mm256_loadu_ps(weights + i + 8), high_sum);
   }
-  const __m256 both = _mm256_add_ps(low_sum, high_sum);
-  __m128 quad = _mm_add_ps(_mm256_castps256_ps128(both), _mm256_extractf128_ps(both, 1));
-  quad = _mm_hadd_ps(quad, quad);
-  quad = _mm_hadd_ps(quad, quad);
-  float sum = _mm_cvtss_f32(quad);
+  float sum = SumOfLanes(_mm256_add_ps(low_sum, high_sum));
   for (; i < d; ++i) sum += weights[i] * codes[i];
   return sum;
 }
@@ -65,10 +80,7 @@ __attribute__((target("avx2"))) int32_t Int8WeightedSumAvx2(const int8_t* weight
     const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(weights + i));
     sums = _mm256_add_epi32(sums, _mm256_madd_epi16(_mm256_maddubs_epi16(c, w), ones));
   }
-  __m128i quad = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
-  quad = _mm_hadd_epi32(quad, quad);
-  quad = _mm_hadd_epi32(quad, quad);
-  int32_t sum = _mm_cvtsi128_si32(quad);
+  int32_t sum = SumOfLanes(sums);
   for (; i < d; ++i) sum += int32_t{weights[i]} * codes[i];
   return sum;
 }
@@ -82,11 +94,7 @@ __attribute__((target("avx2,fma"))) float DotAvx2(const float* a, const float* b
     first = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), first);
     second = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), second);
   }
-  const __m256 both = _mm256_add_ps(first, second);
-  __m128 quad = _mm_add_ps(_mm256_castps256_ps128(both), _mm256_extractf128_ps(both, 1));
-  quad = _mm_hadd_ps(quad, quad);
-  quad = _mm_hadd_ps(quad, quad);
-  float sum = _mm_cvtss_f32(quad);
+  float sum = SumOfLanes(_mm256_add_ps(first, second));
   for (; i < d; ++i) sum += a[i] * b[i];
   return sum;
 }
