@@ -719,7 +719,7 @@ int Run(int argc, char** argv) {
       // Report.
       const double rss_per_chunk = double(rss_after - rss_before) / double(n);
       const int64_t vector_bytes = DirectoryBytes(index_root / "vectors");
-      const int64_t lexical_bytes = DirectoryBytes(index_root / "lexical");
+      const int64_t lexical_bytes = DirectoryBytes(snapshot->lexical->directory());
       const int64_t pg_bytes = DirectoryBytes(*work_dir / "pg");
       double chosen_recall = 0;
       double chosen_recall_ties = 0;

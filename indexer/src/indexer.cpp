@@ -134,16 +134,37 @@ Result<ReindexReport> Reindex(store::Catalog& catalog, const engine::Embedder& e
 
 namespace {
 
-// Applies the catalog's change log to the lexical index. Returns documents updated.
-Result<int64_t> SyncLexical(store::Catalog& catalog, const fs::path& dir, bool full_rebuild) {
-  auto writer = store::LexicalWriter::Open(dir);
+// Compacts the committed lexical index when the writer says it is worth it. A failure costs
+// only speed: the index stays as committed, so it is logged and publishing goes on.
+void CompactIfWorthIt(store::LexicalWriter& writer) {
+  if (!writer.NeedsCompaction()) return;
+  const auto started = std::chrono::steady_clock::now();
+  if (auto compacted = writer.Compact(); !compacted) {
+    log::Warn("index.lexical_compaction_failed", {{"error", compacted.error().ToString()}});
+    return;
+  }
+  log::Info("index.lexical_compacted",
+            {{"dir", writer.directory().string()},
+             {"chunks", writer.size()},
+             {"seconds",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
+}
+
+// Applies the catalog's change log to the lexical index and compacts it when that is worth
+// it. Returns documents updated.
+Result<int64_t> SyncLexical(store::Catalog& catalog, const fs::path& root, bool full_rebuild) {
+  auto writer = store::LexicalWriter::Open(root);
   if (!writer) return Fail(writer.error());
   auto latest = catalog.LatestChangeSeq();
   if (!latest) return Fail(latest.error());
   const int64_t applied = (*writer)->applied_seq();
   // An index of an older layout is rebuilt once, whatever changed.
   full_rebuild = full_rebuild || (*writer)->NeedsRebuild();
-  if (!full_rebuild && applied == *latest) return 0;
+  if (!full_rebuild && applied == *latest) {
+    // Nothing to apply, but an index never compacted (an older version's) is compacted now.
+    CompactIfWorthIt(**writer);
+    return 0;
+  }
 
   auto to_lexical = [](store::LexicalChunk&& c) {
     return store::LexicalDocument{
@@ -177,6 +198,7 @@ Result<int64_t> SyncLexical(store::Catalog& catalog, const fs::path& dir, bool f
     updated = static_cast<int64_t>(changed->size());
   }
   if (auto ok = (*writer)->Commit(*latest); !ok) return Fail(ok.error());
+  CompactIfWorthIt(**writer);
   return updated;
 }
 

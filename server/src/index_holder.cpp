@@ -13,13 +13,25 @@ IndexHolder::IndexHolder(std::filesystem::path index_root) : index_root_(std::mo
 
 IndexHolder::~IndexHolder() { Stop(); }
 
-std::string IndexHolder::ReadPointer() const {
-  // The vector index's CURRENT names the live generation; publishing replaces it atomically
-  // after the lexical index has committed, so a changed pointer means a complete new index.
-  std::ifstream in(index_root_ / "vectors" / "CURRENT");
+namespace {
+
+std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+}  // namespace
+
+std::string IndexHolder::ReadPointer() const {
+  // The vector index's CURRENT names the live generation; publishing replaces it atomically
+  // after the lexical index has committed, so a changed pointer means a complete new index.
+  // The lexical pointer changes when a compaction moved the lexical index, which can happen
+  // in a crawl that publishes no new generation (the first crawl after an upgrade). The old
+  // directory is removed a while later, so the server must move on then too.
+  return ReadWholeFile(index_root_ / "vectors" / "CURRENT") + "\n" +
+         ReadWholeFile(store::LexicalPointerFile(index_root_ / "lexical"));
 }
 
 Result<void> IndexHolder::Refresh() {

@@ -1,9 +1,10 @@
 // IndexHolder: the live index generation of a running server.
 //
 // Queries take the current snapshot with one atomic load and keep it for their whole run,
-// so the query path takes no locks. A background thread looks at the index's CURRENT
-// pointer every few seconds; when a crawl (in this process or a cron job's) has published a
-// new generation, it loads it and swaps it in. Old snapshots die with their last query.
+// so the query path takes no locks. A background thread looks at the index's pointer files
+// (vectors/CURRENT, lexical.current) every few seconds; when a crawl (in this process or a
+// cron job's) has published a new generation or moved the lexical index, it loads it and
+// swaps it in. Old snapshots die with their last query.
 // Deletions and ACL changes do not wait for this: the retriever's final PostgreSQL check
 // applies them at once. Thread-safe.
 #pragma once

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "lexical_layout.h"
 #include "wissen/core/log.h"
 
 namespace wissen::store {
@@ -29,7 +30,13 @@ constexpr const char* kAppliedSeqKey = "wissen.applied_seq";
 // Xapian reads a block with one pread; BM25 over an OR walks long posting lists, and with
 // 32 KB blocks it makes a quarter of the calls. At a million chunks that took the lexical
 // stage from 7.7 to about 6 ms (p50); 64 KB was no faster (bench/results/query.md).
+// Compaction (LexicalWriter::Compact) writes its copy with this block size too, so an index
+// created with 8 KB blocks moves to 32 KB with its first compaction.
 constexpr int kBlockSize = 32768;
+// Chunks added or removed since the last compaction, and the share of the index's chunks at
+// which the writer asks for the next one: updated chunks leave half-empty blocks behind.
+constexpr const char* kWrittenSinceCompactionKey = "wissen.written_since_compaction";
+constexpr double kCompactAfterWrittenShare = 0.25;
 
 // The layout of the terms a chunk carries. 2: with the ACL-set term (XS). Indexes without the
 // key are of layout 1.
@@ -56,10 +63,12 @@ auto XapianGuard(const char* action, Body&& body) -> decltype(body()) {
   }
 }
 
-int64_t ReadAppliedSeq(const Xapian::Database& db) {
-  const std::string value = db.get_metadata(kAppliedSeqKey);
+int64_t ReadCounter(const Xapian::Database& db, const char* key) {
+  const std::string value = db.get_metadata(key);
   return value.empty() ? 0 : std::stoll(value);
 }
+
+int64_t ReadAppliedSeq(const Xapian::Database& db) { return ReadCounter(db, kAppliedSeqKey); }
 
 Result<Xapian::docid> ToDocid(int64_t chunk_id) {
   if (chunk_id <= 0 || chunk_id > static_cast<int64_t>(UINT32_MAX)) {
@@ -355,14 +364,16 @@ Xapian::Query FindAndWeigh(const std::vector<Xapian::Query>& finding,
 LexicalIndex::LexicalIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LexicalIndex::~LexicalIndex() = default;
 
-Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const fs::path& dir) {
+Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const fs::path& root) {
+  auto dir = lexical_layout::LiveDirectory(root);
+  if (!dir) return Fail(dir.error());
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return std::unique_ptr<LexicalIndex>();
+  if (!fs::exists(*dir, ec)) return std::unique_ptr<LexicalIndex>();
   return XapianGuard("open the lexical index", [&]() -> Result<std::unique_ptr<LexicalIndex>> {
     auto impl = std::make_unique<Impl>();
-    impl->dir = dir;
+    impl->dir = *dir;
     impl->instance = g_next_instance.fetch_add(1);
-    impl->db = Xapian::Database(dir.string());
+    impl->db = Xapian::Database(dir->string());
     return std::unique_ptr<LexicalIndex>(new LexicalIndex(std::move(impl)));
   });
 }
@@ -470,6 +481,10 @@ int64_t LexicalIndex::SynonymFrequency(std::string_view word, std::string_view l
   }
 }
 
+const fs::path& LexicalIndex::directory() const { return impl_->dir; }
+
+fs::path LexicalPointerFile(const fs::path& root) { return lexical_layout::PointerFile(root); }
+
 Result<void> LexicalIndex::Reopen() {
   return XapianGuard("reopen the lexical index", [&]() -> Result<void> {
     std::lock_guard lock(impl_->metadata_mutex);
@@ -493,11 +508,21 @@ int64_t LexicalIndex::applied_seq() const {
 // opening the index meanwhile would search a half-applied update, or during a full rebuild
 // a half-empty index; a writer that dies would leave that state behind.
 struct LexicalWriter::Impl {
-  fs::path dir;
+  fs::path root;  // the path the index is known by
+  fs::path dir;   // the live database (lexical_layout)
   Xapian::WritableDatabase db;
   Xapian::TermGenerator generator;
   bool rebuilding = false;
-  std::vector<bool> readded;  // by docid, during a full rebuild
+  std::vector<bool> readded;        // by docid, during a full rebuild
+  int64_t written_uncommitted = 0;  // chunks added or removed since the last Commit
+  bool rebuild_committed = false;   // a full rebuild was committed: every block was rewritten
+
+  // Opens the live database for writing, in a transaction (see Commit).
+  void OpenLive(const fs::path& live) {
+    dir = live;
+    db = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN, kBlockSize);
+    db.begin_transaction(/*flushed=*/true);
+  }
 };
 
 LexicalWriter::LexicalWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -510,18 +535,20 @@ LexicalWriter::~LexicalWriter() {
   }
 }
 
-Result<std::unique_ptr<LexicalWriter>> LexicalWriter::Open(const fs::path& dir) {
-  return XapianGuard(
-      "open the lexical index for writing", [&]() -> Result<std::unique_ptr<LexicalWriter>> {
-        std::error_code ec;
-        fs::create_directories(dir.parent_path(), ec);
-        auto impl = std::make_unique<Impl>();
-        impl->dir = dir;
-        impl->db = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN, kBlockSize);
-        impl->db.begin_transaction(/*flushed=*/true);
-        impl->generator.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-        return std::unique_ptr<LexicalWriter>(new LexicalWriter(std::move(impl)));
-      });
+Result<std::unique_ptr<LexicalWriter>> LexicalWriter::Open(const fs::path& root) {
+  std::error_code ec;
+  fs::create_directories(root.parent_path(), ec);
+  lexical_layout::RemoveSuperseded(root, lexical_layout::kSupersededGrace);
+  auto live = lexical_layout::LiveDirectory(root);
+  if (!live) return Fail(live.error());
+  return XapianGuard("open the lexical index for writing",
+                     [&]() -> Result<std::unique_ptr<LexicalWriter>> {
+                       auto impl = std::make_unique<Impl>();
+                       impl->root = root;
+                       impl->OpenLive(*live);
+                       impl->generator.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+                       return std::unique_ptr<LexicalWriter>(new LexicalWriter(std::move(impl)));
+                     });
 }
 
 int64_t LexicalWriter::applied_seq() const { return ReadAppliedSeq(impl_->db); }
@@ -533,7 +560,9 @@ bool LexicalWriter::NeedsRebuild() const {
 Result<void> LexicalWriter::RemoveDocuments(std::span<const int64_t> document_ids) {
   return XapianGuard("update the lexical index", [&]() -> Result<void> {
     for (int64_t id : document_ids) {
-      impl_->db.delete_document(std::string(kDocumentPrefix) + std::to_string(id));
+      const std::string term = std::string(kDocumentPrefix) + std::to_string(id);
+      impl_->written_uncommitted += impl_->db.get_termfreq(term);
+      impl_->db.delete_document(term);
     }
     return {};
   });
@@ -560,6 +589,7 @@ Result<void> LexicalWriter::Add(const LexicalDocument& document) {
     }
     doc.add_boolean_term(kDocumentPrefix + std::to_string(document.document_id));
     impl_->db.replace_document(*docid, doc);
+    ++impl_->written_uncommitted;
     if (impl_->rebuilding) {
       if (impl_->readded.size() <= *docid) impl_->readded.resize(size_t(*docid) + 1);
       impl_->readded[*docid] = true;
@@ -585,13 +615,67 @@ Result<void> LexicalWriter::Commit(int64_t applied_seq) {
     }
     impl_->db.set_metadata(kAppliedSeqKey, std::to_string(applied_seq));
     impl_->db.set_metadata(kFormatKey, kFormat);
+    const int64_t written =
+        ReadCounter(impl_->db, kWrittenSinceCompactionKey) + impl_->written_uncommitted;
+    impl_->db.set_metadata(kWrittenSinceCompactionKey, std::to_string(written));
     impl_->db.commit_transaction();
+    impl_->rebuild_committed = impl_->rebuild_committed || impl_->rebuilding;
     impl_->rebuilding = false;
     impl_->readded.clear();
+    impl_->written_uncommitted = 0;
     impl_->db.begin_transaction(/*flushed=*/true);
     return {};
   });
 }
+
+bool LexicalWriter::NeedsCompaction() const {
+  const auto chunks = static_cast<int64_t>(impl_->db.get_doccount());
+  if (chunks == 0) return false;
+  // Never compacted: a new index, or one of a version before compaction (maybe 8 KB blocks).
+  if (impl_->dir == impl_->root) return true;
+  if (impl_->rebuild_committed) return true;
+  return static_cast<double>(ReadCounter(impl_->db, kWrittenSinceCompactionKey)) >=
+         kCompactAfterWrittenShare * static_cast<double>(chunks);
+}
+
+Result<void> LexicalWriter::Compact() {
+  return XapianGuard("compact the lexical index", [&]() -> Result<void> {
+    // Only committed state is compacted; Commit leaves an empty transaction open. The write
+    // lock stays held throughout, so no other writer changes the source meanwhile.
+    impl_->db.cancel_transaction();
+    impl_->rebuilding = false;
+    impl_->readded.clear();
+    impl_->written_uncommitted = 0;
+    const fs::path copy = lexical_layout::NextCopyDirectory(impl_->root);
+    try {
+      // Docids are chunk ids: they must not be renumbered.
+      impl_->db.compact(copy.string(), Xapian::DBCOMPACT_NO_RENUMBER, kBlockSize);
+      Xapian::WritableDatabase compacted(copy.string(), Xapian::DB_OPEN);
+      compacted.set_metadata(kWrittenSinceCompactionKey, "0");
+      compacted.commit();
+      compacted.close();
+    } catch (...) {
+      std::error_code ec;
+      fs::remove_all(copy, ec);  // never live; the index stays as committed
+      impl_->db.begin_transaction(/*flushed=*/true);
+      throw;
+    }
+    if (auto live = lexical_layout::MakeLive(impl_->root, copy); !live) {
+      std::error_code ec;
+      fs::remove_all(copy, ec);
+      impl_->db.begin_transaction(/*flushed=*/true);
+      return Fail(live.error());
+    }
+    // From here on the copy is the index. Releasing the old database's write lock before
+    // taking the copy's is safe: the old one is never written again.
+    impl_->db.close();
+    impl_->rebuild_committed = false;
+    impl_->OpenLive(copy);
+    return {};
+  });
+}
+
+fs::path LexicalWriter::directory() const { return impl_->dir; }
 
 int64_t LexicalWriter::size() const { return impl_->db.get_doccount(); }
 

@@ -4,8 +4,12 @@
 #include <unistd.h>
 #include <xapian.h>
 
+#include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace wissen::store {
 namespace {
@@ -405,6 +409,169 @@ TEST_F(LexicalIndexTest, HostileQuerySyntaxDoesNotFail) {
     ASSERT_TRUE(index && *index);
     EXPECT_TRUE((*index)->Search({query, "en", RoleSet({"everyone"}), 5})) << query;
   }
+}
+
+// Compaction: a compact copy beside the root becomes live atomically (lexical_layout.h).
+class CompactionTest : public LexicalIndexTest {
+ protected:
+  static std::vector<LexicalDocument> Docs() {
+    // Chunk ids with gaps: compaction must not renumber them.
+    return {
+        {5, 1, "Travel", "Costs", "submit travel expenses within a month", "en", Acl({"everyone"})},
+        {17, 1, "Travel", "Costs", "travel by train is preferred", "en", Acl({"everyone"})},
+        {300, 2, "Salary", "Bands", "salary bands travel allowance", "en", Acl({"hr"})},
+        {4000, 3, "Leave", "", "annual leave and travel days", "en", Acl({"everyone", "rnd"})},
+    };
+  }
+  std::vector<ScoredId> SearchAll(const std::string& text) {
+    return Search(text, RoleSet({"everyone", "hr", "rnd"}), 10);
+  }
+  fs::path Pointer() const { return fs::path(dir_.string() + ".current"); }
+  fs::path Copy(int number) const {
+    char name[16];
+    std::snprintf(name, sizeof name, ".%06d", number);
+    return fs::path(dir_.string() + name);
+  }
+  void TearDown() override {
+    for (int number = 1; number <= 5; ++number) fs::remove_all(Copy(number));
+    fs::remove(Pointer());
+    LexicalIndexTest::TearDown();
+  }
+  // Makes the pointer look as if it was written `age` ago.
+  void AgePointer(std::chrono::hours age) {
+    fs::last_write_time(Pointer(), fs::file_time_type::clock::now() - age);
+  }
+};
+
+TEST_F(CompactionTest, TheCompactCopyBecomesLiveWithTheSameChunksAndScores) {
+  Write(Docs());
+  const auto before = SearchAll("travel");
+  ASSERT_EQ(before.size(), 4u);
+
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer);
+  EXPECT_TRUE((*writer)->NeedsCompaction()) << "never compacted";
+  ASSERT_TRUE((*writer)->Compact());
+  EXPECT_EQ((*writer)->directory(), Copy(1));
+  EXPECT_FALSE((*writer)->NeedsCompaction());
+  EXPECT_EQ((*writer)->applied_seq(), 1);
+
+  auto reader = LexicalIndex::Open(dir_);
+  ASSERT_TRUE(reader && *reader);
+  EXPECT_EQ((*reader)->directory(), Copy(1));
+  const auto after = SearchAll("travel");
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].id, before[i].id);
+    EXPECT_NEAR(after[i].score, before[i].score, 1e-9);
+  }
+  // The role filter works on the copy as on the original.
+  for (const auto& hit : Search("salary travel", RoleSet({"everyone"}))) EXPECT_NE(hit.id, 300);
+}
+
+TEST_F(CompactionTest, AReaderOfTheOldDirectoryKeepsWorkingOnNewThreads) {
+  Write(Docs());
+  auto old_reader = LexicalIndex::Open(dir_);
+  ASSERT_TRUE(old_reader && *old_reader);
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE((*writer)->Compact());
+    ASSERT_TRUE((*writer)->Add({6000, 9, "New", "", "travel news", "en", Acl({"everyone"})}));
+    ASSERT_TRUE((*writer)->Commit(2));
+  }
+  // Per-thread handles open lazily from the old reader's directory, which is still there.
+  size_t old_hits = 0;
+  std::thread([&] {
+    auto hits = (*old_reader)->Search({"travel", "en", RoleSet({"everyone"}), 10});
+    ASSERT_TRUE(hits) << hits.error().message;
+    old_hits = hits->size();
+  }).join();
+  EXPECT_EQ(old_hits, 3u) << "the old directory, unchanged by writes to the copy";
+  EXPECT_EQ(SearchAll("travel").size(), 5u) << "a new reader sees the copy and the write";
+}
+
+TEST_F(CompactionTest, WritesAfterACompactionAskForTheNextOneAtAQuarterOfTheIndex) {
+  std::vector<LexicalDocument> many;
+  for (int64_t id = 1; id <= 40; ++id) {
+    many.push_back({id, id, "Doc", "", "word" + std::to_string(id), "en", Acl({"everyone"})});
+  }
+  Write(many);
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->Compact());
+  for (int64_t id = 1; id <= 9; ++id) ASSERT_TRUE((*writer)->Add(many[id - 1]));
+  ASSERT_TRUE((*writer)->Commit(2));
+  EXPECT_FALSE((*writer)->NeedsCompaction()) << "9 of 40 chunks rewritten";
+  const int64_t removed_document = 10;
+  ASSERT_TRUE((*writer)->RemoveDocuments(std::span(&removed_document, 1)));
+  ASSERT_TRUE((*writer)->Commit(3));
+  EXPECT_TRUE((*writer)->NeedsCompaction()) << "10 of 39 chunks added or removed";
+
+  ASSERT_TRUE((*writer)->Compact());
+  EXPECT_EQ((*writer)->directory(), Copy(2));
+  EXPECT_FALSE((*writer)->NeedsCompaction());
+  EXPECT_EQ((*writer)->size(), 39);
+
+  (*writer)->StartFullRebuild();
+  for (const auto& doc : many) ASSERT_TRUE((*writer)->Add(doc));
+  ASSERT_TRUE((*writer)->Commit(4));
+  EXPECT_TRUE((*writer)->NeedsCompaction()) << "a full rebuild rewrites every block";
+}
+
+TEST_F(CompactionTest, CopiesNoLongerLiveAreRemovedOnlyAfterTheGrace) {
+  Write(Docs());
+  for (int round = 0; round < 2; ++round) {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE((*writer)->Compact());
+  }
+  EXPECT_TRUE(fs::exists(dir_));
+  EXPECT_TRUE(fs::exists(Copy(1)));
+  EXPECT_TRUE(fs::exists(Copy(2)));
+  {
+    auto writer = LexicalWriter::Open(dir_);  // within the grace: nothing removed
+    ASSERT_TRUE(writer);
+  }
+  EXPECT_TRUE(fs::exists(dir_));
+  EXPECT_TRUE(fs::exists(Copy(1)));
+
+  AgePointer(std::chrono::hours(3));
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    EXPECT_EQ((*writer)->directory(), Copy(2));
+  }
+  EXPECT_FALSE(fs::exists(dir_));
+  EXPECT_FALSE(fs::exists(Copy(1)));
+  EXPECT_TRUE(fs::exists(Copy(2)));
+  EXPECT_EQ(SearchAll("travel").size(), 4u);
+}
+
+TEST_F(CompactionTest, ADamagedPointerIsAClearErrorNotAnEmptyIndex) {
+  Write(Docs());
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE((*writer)->Compact());
+  }
+  // A name that is no copy's, and a copy's name whose directory does not exist.
+  const std::string missing = dir_.filename().string() + ".000009";
+  for (const std::string& content : {std::string("../../etc"), missing}) {
+    { std::ofstream(Pointer()) << content; }
+    auto reader = LexicalIndex::Open(dir_);
+    ASSERT_FALSE(reader) << content;
+    EXPECT_NE(reader.error().message.find(Pointer().string()), std::string::npos);
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_FALSE(writer) << content;
+  }
+}
+
+TEST_F(CompactionTest, AnIndexWithoutChunksIsNotCompacted) {
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->Commit(1));
+  EXPECT_FALSE((*writer)->NeedsCompaction());
 }
 
 TEST_F(LexicalIndexTest, MissingIndexIsNotAnError) {

@@ -7,8 +7,6 @@
 #include <faiss/IndexScalarQuantizer.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <queue>
 
+#include "durable_file.h"
 #include "ivf_sq8.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
@@ -196,43 +195,6 @@ std::string GenerationName(int64_t generation) {
   char name[32];
   std::snprintf(name, sizeof name, "gen-%08lld", static_cast<long long>(generation));
   return name;
-}
-
-// Writes `content` to `path` durably: temp file, fsync, rename, fsync of the directory.
-Result<void> WriteFileAtomically(const fs::path& path, const std::string& content) {
-  const fs::path temp = path.string() + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Fail(ErrorCode::kIo, "cannot write " + temp.string());
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      return Fail(ErrorCode::kIo, "cannot write " + temp.string());
-    }
-    written += static_cast<size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Fail(ErrorCode::kIo, "cannot sync " + temp.string());
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    return Fail(ErrorCode::kIo, "cannot rename " + temp.string());
-  }
-  const int dir_fd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return {};
-}
-
-Result<void> SyncFile(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Fail(ErrorCode::kIo, "cannot open " + path.string());
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return Fail(ErrorCode::kIo, "cannot sync " + path.string());
-  return {};
 }
 
 // File names must not depend on role names' characters; a hash of the ACL key is stable.

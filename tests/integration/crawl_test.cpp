@@ -397,6 +397,31 @@ TEST(CrawlTest, OtherEmbedderIsRefusedUntilReindex) {
   EXPECT_EQ(Stats(*again).added + Stats(*again).changed, 0);
 }
 
+TEST(CrawlTest, TheLexicalIndexIsCompactedAfterEachFullRebuild) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  const fs::path index_dir = runtime->config().index_dir();
+  auto live_copy = [&] {
+    std::ifstream pointer(index_dir / "lexical.current");
+    std::string name;
+    std::getline(pointer, name);
+    return name;
+  };
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  EXPECT_EQ(live_copy(), "lexical.000001") << "the first crawl builds the index in full";
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  EXPECT_EQ(live_copy(), "lexical.000001") << "nothing changed, nothing to compact";
+
+  indexer::PublishOptions publish;
+  publish.index_root = index_dir;
+  ASSERT_TRUE(indexer::Reindex(runtime->catalog(), runtime->embedder(), publish));
+  EXPECT_EQ(live_copy(), "lexical.000002");
+  EXPECT_TRUE(fs::is_directory(index_dir / "lexical.000001")) << "kept for readers a while";
+  const auto found = Search(*runtime, {}, "WireGuard VPN");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front().path, "public/en/vpn-setup.html");
+}
+
 TEST(CrawlTest, InterruptedReindexBlocksCrawlsUntilFinished) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);

@@ -3,10 +3,13 @@
 // a query excludes the ACLs the principal may not read, so filtering happens before ranking
 // and a user with a rare role still gets a full top-k.
 //
-// One Xapian database under <data.dir>/index/lexical, updated incrementally by the indexer:
-// each chunk is a Xapian document whose docid is the chunk id. The database records the
-// last catalog change it has applied ("applied_seq"), so an interrupted update is simply
-// repeated. Xapian commits are atomic: readers see the old or the new state, never a mix.
+// One Xapian database, known by its root path <data.dir>/index/lexical, updated incrementally
+// by the indexer: each chunk is a Xapian document whose docid is the chunk id. The database
+// records the last catalog change it has applied ("applied_seq"), so an interrupted update is
+// simply repeated. Xapian commits are atomic: readers see the old or the new state, never a
+// mix. After a full rebuild (and once updates have rewritten a quarter of it) the indexer
+// compacts it into a new directory beside the root that then becomes live atomically; the
+// layout is in store/src/lexical_layout.h.
 #pragma once
 
 #include <cstdint>
@@ -62,8 +65,8 @@ struct LexicalQuery {
 // new commit in searches, open a new LexicalIndex (the server does so per generation).
 class LexicalIndex {
  public:
-  // Opens the database read-only. Returns nullptr when none exists yet.
-  static Result<std::unique_ptr<LexicalIndex>> Open(const std::filesystem::path& dir);
+  // Opens the live database under `root` read-only. Returns nullptr when none exists yet.
+  static Result<std::unique_ptr<LexicalIndex>> Open(const std::filesystem::path& root);
   ~LexicalIndex();
 
   // BM25 top-k among chunks whose ACL intersects query.roles.
@@ -74,8 +77,11 @@ class LexicalIndex {
   // about a chunk but has one of the longest posting lists, the limit the German compound
   // expansion applies too.
   int64_t SynonymFrequency(std::string_view word, std::string_view language) const;
-  // Picks up the newest committed state (after the indexer committed).
+  // Picks up the newest committed state of the same directory (after the indexer committed);
+  // a compaction moves the index elsewhere, which only a new LexicalIndex sees.
   Result<void> Reopen();
+  // The directory this reader reads.
+  const std::filesystem::path& directory() const;
   int64_t size() const;
   int64_t applied_seq() const;
 
@@ -85,11 +91,18 @@ class LexicalIndex {
   std::unique_ptr<Impl> impl_;
 };
 
+// The pointer file that changes whenever a compaction moves the live database of `root`
+// elsewhere, for a server that watches for a new index. It does not exist before the first
+// compaction.
+std::filesystem::path LexicalPointerFile(const std::filesystem::path& root);
+
 // Write side. Only one writer at a time may exist per directory (Xapian's own lock; the crawl
 // lock keeps writers apart in practice). Not thread-safe.
 class LexicalWriter {
  public:
-  static Result<std::unique_ptr<LexicalWriter>> Open(const std::filesystem::path& dir);
+  // Opens (or creates) the live database under `root`, and removes compacted copies that have
+  // not been live for a while (lexical_layout::RemoveSuperseded).
+  static Result<std::unique_ptr<LexicalWriter>> Open(const std::filesystem::path& root);
   ~LexicalWriter();
 
   int64_t applied_seq() const;
@@ -106,6 +119,19 @@ class LexicalWriter {
   // Records `applied_seq` and commits every change since Open or the last Commit at once.
   Result<void> Commit(int64_t applied_seq);
   int64_t size() const;
+
+  // True when the committed index is worth compacting: it has never been compacted (a new
+  // index, or one of an older version, maybe with 8 KB blocks), a full rebuild was committed
+  // through this writer, or the chunks added and removed since the last compaction reach a
+  // quarter of the index.
+  bool NeedsCompaction() const;
+  // Writes a compact copy of the committed index (32 KB blocks, docids kept) beside the root
+  // and makes it live; this writer then writes to the copy. Uncommitted changes are dropped:
+  // call it right after Commit. Readers keep the directory they opened, which stays on disk
+  // for lexical_layout::kSupersededGrace. On failure the index stays as committed.
+  Result<void> Compact();
+  // The live directory this writer writes.
+  std::filesystem::path directory() const;
 
  private:
   struct Impl;
