@@ -269,6 +269,24 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
       report.chunks += partition.chunk_count;
       continue;
     }
+    // A large partition that changed a little keeps its trained IVF lists: only the vectors
+    // of removed and added chunks are touched (VectorIndexBuilder::Update).
+    if (previous != nullptr && store::PartitionKindFor(partition.chunk_count, options.vectors) ==
+                                   store::PartitionKind::kIvf) {
+      auto current_ids = catalog.PartitionChunkIds(partition.acl);
+      if (!current_ids) return Fail(current_ids.error());
+      auto updated = builder.Update(previous.get(), partition.acl, partition.fingerprint,
+                                    *current_ids, [&](std::span<const int64_t> chunk_ids) {
+                                      return catalog.PartitionEmbeddings(partition.acl, chunk_ids,
+                                                                         embedder.dimension);
+                                    });
+      if (!updated) return Fail(updated.error());
+      if (*updated) {
+        ++report.partitions_updated;
+        report.chunks += static_cast<int64_t>(current_ids->size());
+        continue;
+      }
+    }
     std::vector<int64_t> ids;
     std::vector<float> vectors;
     ids.reserve(static_cast<size_t>(partition.chunk_count));
@@ -303,6 +321,7 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
                                 {"chunks", report.chunks},
                                 {"partitions_built", report.partitions_built},
                                 {"partitions_reused", report.partitions_reused},
+                                {"partitions_updated", report.partitions_updated},
                                 {"vector_seconds", seconds_since(vectors_started)},
                                 {"seconds", seconds_since(started)}});
   return report;

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <sstream>
 #include <tuple>
+#include <unordered_map>
 
 #include "catalog_impl.h"
 #include "pg_util.h"
@@ -372,6 +373,60 @@ Result<void> Catalog::ScanPartition(
       if (static_cast<int>(rows.size()) < kBatch) break;
     }
     return {};
+  });
+}
+
+Result<std::vector<int64_t>> Catalog::PartitionChunkIds(const Acl& acl) {
+  return Guard("read partition", [&]() -> Result<std::vector<int64_t>> {
+    pqxx::read_transaction tx(impl_->connection);
+    auto rows = tx.exec_params(
+        "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
+        "WHERE d.deleted_at IS NULL AND d.acl = string_to_array($1, ',')::text[] ORDER BY c.id",
+        acl.Key());
+    std::vector<int64_t> ids;
+    ids.reserve(rows.size());
+    for (const auto& row : rows) ids.push_back(row[0].as<int64_t>());
+    return ids;
+  });
+}
+
+Result<std::vector<float>> Catalog::PartitionEmbeddings(const Acl& acl,
+                                                        std::span<const int64_t> chunk_ids,
+                                                        int dimension) {
+  return Guard("read partition", [&]() -> Result<std::vector<float>> {
+    pqxx::read_transaction tx(impl_->connection);
+    std::vector<float> vectors(chunk_ids.size() * static_cast<size_t>(dimension));
+    constexpr size_t kBatch = 4096;
+    for (size_t begin = 0; begin < chunk_ids.size(); begin += kBatch) {
+      const size_t end = std::min(chunk_ids.size(), begin + kBatch);
+      std::unordered_map<int64_t, size_t> position;
+      std::string list = "{";
+      for (size_t i = begin; i < end; ++i) {
+        position[chunk_ids[i]] = i;
+        if (i > begin) list += ',';
+        list += std::to_string(chunk_ids[i]);
+      }
+      list += '}';
+      auto rows = tx.exec_params(
+          "SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.id = c.document_id "
+          "WHERE c.id = ANY($1::bigint[]) AND d.deleted_at IS NULL "
+          "AND d.acl = string_to_array($2, ',')::text[]",
+          list, acl.Key());
+      if (rows.size() != end - begin) {
+        return Fail(ErrorCode::kConflict, "chunks of the partition changed while it was read");
+      }
+      for (const auto& row : rows) {
+        pqxx::binarystring blob(row[1]);
+        if (blob.size() != static_cast<size_t>(dimension) * sizeof(float)) {
+          return Fail(ErrorCode::kConflict,
+                      "stored embeddings do not have the configured dimension; run "
+                      "`wissen reindex`");
+        }
+        std::memcpy(vectors.data() + position.at(row[0].as<int64_t>()) * dimension, blob.data(),
+                    blob.size());
+      }
+    }
+    return vectors;
   });
 }
 

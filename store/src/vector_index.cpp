@@ -5,6 +5,7 @@
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexScalarQuantizer.h>
+#include <faiss/impl/IDSelector.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
 
@@ -44,7 +45,16 @@ struct Partition {
   // Null for IVF partitions of full vectors (built on 2026-12-06 before codes), which FAISS
   // searches.
   const faiss::IndexIVFScalarQuantizer* sq8 = nullptr;
+  // For kIvf: how many vectors its lists were trained on, and how many were added or removed
+  // since (VectorIndexBuilder::Update). Manifests before incremental updates lack them: the
+  // partition's size, 0.
+  int64_t trained_vectors = 0;
+  int64_t changed_since_training = 0;
 };
+
+// Share of its training set an IVF partition may change by through incremental updates before
+// it is trained anew: its lists drift from the data as documents come and go.
+constexpr double kRetrainAfterChangedShare = 0.2;
 
 // Marks visited graph nodes for one thread; clearing is a counter increment, not a memset
 // of the whole table per query.
@@ -266,6 +276,8 @@ Result<std::shared_ptr<const VectorIndex>> VectorIndex::Load(const fs::path& dir
       partition.file = entry.at("file").get<std::string>();
       partition.fingerprint = entry.value("fingerprint", "");
       partition.vectors = entry.at("vectors").get<int64_t>();
+      partition.trained_vectors = entry.value("trained_vectors", partition.vectors);
+      partition.changed_since_training = entry.value("changed_since_training", int64_t{0});
       partition.index.reset(faiss::read_index((dir / partition.file).c_str()));
       if (partition.index->d != impl->identity.dimension) {
         return Fail(ErrorCode::kInternal, "partition " + partition.file + " has dimension " +
@@ -414,7 +426,9 @@ Result<bool> VectorIndexBuilder::Reuse(const VectorIndex* previous, const Acl& a
                                  {"file", p.file},
                                  {"fingerprint", fingerprint},
                                  {"vectors", p.vectors},
-                                 {"kind", PartitionKindName(p.kind)}});
+                                 {"kind", PartitionKindName(p.kind)},
+                                 {"trained_vectors", p.trained_vectors},
+                                 {"changed_since_training", p.changed_since_training}});
     return true;
   }
   return false;
@@ -459,8 +473,91 @@ Result<void> VectorIndexBuilder::Add(const Acl& acl, const std::string& fingerpr
                                {"file", file},
                                {"fingerprint", fingerprint},
                                {"vectors", n},
-                               {"kind", PartitionKindName(kind)}});
+                               {"kind", PartitionKindName(kind)},
+                               {"trained_vectors", n},
+                               {"changed_since_training", 0}});
   return {};
+}
+
+Result<bool> VectorIndexBuilder::Update(const VectorIndex* previous, const Acl& acl,
+                                        const std::string& fingerprint,
+                                        std::span<const int64_t> ids, const FetchVectors& fetch) {
+  if (previous == nullptr || previous->identity() != impl_->identity) return false;
+  const Partition* old = nullptr;
+  for (const auto& p : previous->impl_->partitions) {
+    if (p.acl == acl) old = &p;
+  }
+  const auto n = static_cast<int64_t>(ids.size());
+  if (old == nullptr || old->kind != PartitionKind::kIvf || old->sq8 == nullptr ||
+      PartitionKindFor(n, impl_->options) != PartitionKind::kIvf) {
+    return false;
+  }
+  // What changed: the ids the lists hold against the ids the partition has now.
+  std::vector<int64_t> before;
+  before.reserve(static_cast<size_t>(old->vectors));
+  const faiss::InvertedLists* lists = old->sq8->invlists;
+  for (size_t list = 0; list < lists->nlist; ++list) {
+    const faiss::Index::idx_t* list_ids = lists->get_ids(list);
+    before.insert(before.end(), list_ids, list_ids + lists->list_size(list));
+    lists->release_ids(list, list_ids);
+  }
+  std::sort(before.begin(), before.end());
+  std::vector<int64_t> now(ids.begin(), ids.end());
+  std::sort(now.begin(), now.end());
+  std::vector<faiss::Index::idx_t> removed;
+  std::vector<faiss::Index::idx_t> added;
+  std::set_difference(before.begin(), before.end(), now.begin(), now.end(),
+                      std::back_inserter(removed));
+  std::set_difference(now.begin(), now.end(), before.begin(), before.end(),
+                      std::back_inserter(added));
+  const int64_t changed = old->changed_since_training + static_cast<int64_t>(removed.size()) +
+                          static_cast<int64_t>(added.size());
+  if (static_cast<double>(changed) >
+      kRetrainAfterChangedShare * static_cast<double>(old->trained_vectors)) {
+    return false;  // train anew (Add)
+  }
+  auto vectors = fetch(added);
+  if (!vectors) return Fail(vectors.error());
+  const int d = impl_->identity.dimension;
+  if (vectors->size() != added.size() * static_cast<size_t>(d)) {
+    return Fail(ErrorCode::kConflict,
+                "stored embeddings do not have the configured dimension; run `wissen reindex`");
+  }
+  const std::string file = PartitionFileName(acl);
+  try {
+    // A private copy from the previous generation's file: the loaded one is shared with
+    // searches and immutable.
+    std::unique_ptr<faiss::Index> index(
+        faiss::read_index((previous->impl_->dir / old->file).c_str()));
+    auto* ivf = dynamic_cast<faiss::IndexIVFScalarQuantizer*>(index.get());
+    if (ivf == nullptr) return false;
+    if (!removed.empty()) {
+      const faiss::IDSelectorBatch selector(removed.size(), removed.data());
+      ivf->remove_ids(selector);
+    }
+    if (!added.empty()) {
+      ivf->add_with_ids(static_cast<faiss::Index::idx_t>(added.size()), vectors->data(),
+                        added.data());
+    }
+    if (ivf->ntotal != n) {
+      return Fail(ErrorCode::kInternal, "updated vector partition " + file + " holds " +
+                                            std::to_string(ivf->ntotal) + " vectors, not " +
+                                            std::to_string(n));
+    }
+    faiss::write_index(ivf, (impl_->dir / file).c_str());
+  } catch (const std::exception& e) {
+    log::Error("index.write_failed", {{"file", file}, {"detail", e.what()}});
+    return Fail(ErrorCode::kInternal, "cannot update vector partition " + file);
+  }
+  if (auto synced = SyncFile(impl_->dir / file); !synced) return Fail(synced.error());
+  impl_->partitions.push_back({{"acl", acl.roles()},
+                               {"file", file},
+                               {"fingerprint", fingerprint},
+                               {"vectors", n},
+                               {"kind", PartitionKindName(PartitionKind::kIvf)},
+                               {"trained_vectors", old->trained_vectors},
+                               {"changed_since_training", changed}});
+  return true;
 }
 
 Result<fs::path> VectorIndexBuilder::Commit() {

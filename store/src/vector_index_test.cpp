@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -349,6 +350,111 @@ TEST_F(IvfTest, PartitionIsReusedOnlyWhileItsKindIsConfigured) {
   auto reused = switched.Reuse(second->get(), Acl({"hr"}), "hr-1");
   ASSERT_TRUE(reused);
   EXPECT_FALSE(*reused);
+}
+
+TEST_F(IvfTest, ASmallChangeUpdatesTheTrainedListsInsteadOfRetraining) {
+  const int n = 5000;
+  const auto vectors = RandomUnitVectors(n, 31, kBigDim);
+  const auto ids = SparseIds(n, 100);
+  {
+    VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
+    ASSERT_TRUE(builder.Add(Acl({"everyone"}), "v1", ids, vectors));
+    ASSERT_TRUE(builder.Commit());
+  }
+  auto first = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(first && *first);
+
+  // The first 200 chunks are gone, 300 new ones came.
+  const int kRemoved = 200;
+  const int kAdded = 300;
+  const auto new_vectors = RandomUnitVectors(kAdded, 32, kBigDim);
+  const auto new_ids = SparseIds(kAdded, 10000000);
+  std::map<int64_t, std::span<const float>> stored;
+  std::vector<int64_t> now_ids(ids.begin() + kRemoved, ids.end());
+  std::vector<float> now_vectors(vectors.begin() + kRemoved * kBigDim, vectors.end());
+  for (int i = 0; i < kAdded; ++i) {
+    stored[new_ids[i]] = std::span<const float>(new_vectors.data() + i * kBigDim, kBigDim);
+    now_ids.push_back(new_ids[i]);
+  }
+  now_vectors.insert(now_vectors.end(), new_vectors.begin(), new_vectors.end());
+  std::vector<int64_t> fetched;
+  auto fetch = [&](std::span<const int64_t> chunk_ids) -> Result<std::vector<float>> {
+    std::vector<float> rows;
+    for (int64_t id : chunk_ids) {
+      fetched.push_back(id);
+      rows.insert(rows.end(), stored.at(id).begin(), stored.at(id).end());
+    }
+    return rows;
+  };
+  {
+    VectorIndexBuilder builder(root_, 2, big_identity_, LowThreshold());
+    auto updated = builder.Update(first->get(), Acl({"everyone"}), "v2", now_ids, fetch);
+    ASSERT_TRUE(updated) << updated.error().message;
+    ASSERT_TRUE(*updated);
+    ASSERT_TRUE(builder.Commit());
+  }
+  EXPECT_EQ(std::set<int64_t>(fetched.begin(), fetched.end()),
+            std::set<int64_t>(new_ids.begin(), new_ids.end()))
+      << "only the added chunks' vectors are read";
+  auto second = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(second && *second);
+  ASSERT_EQ((*second)->partitions().size(), 1u);
+  EXPECT_EQ((*second)->partitions()[0].kind, PartitionKind::kIvf);
+  EXPECT_EQ((*second)->size(), n - kRemoved + kAdded);
+  EXPECT_EQ(PartitionFingerprint(**second, Acl({"everyone"})), "v2");
+
+  const RoleSet everyone({"everyone"});
+  VectorSearchOptions all_lists;
+  all_lists.nprobe = 1000;
+  EXPECT_GE(RecallAt10(**second, now_vectors, now_ids, kBigDim, everyone, all_lists), 0.97);
+  for (int i = 0; i < kRemoved; ++i) {
+    const std::span<const float> removed(vectors.data() + i * kBigDim, kBigDim);
+    for (const auto& hit : (*second)->Search(removed, 10, everyone, all_lists)) {
+      EXPECT_GE(hit.id, ids[kRemoved]) << "a removed chunk came back";
+    }
+  }
+  const std::span<const float> added(new_vectors.data() + 123 * kBigDim, kBigDim);
+  EXPECT_EQ((*second)->Search(added, 1, everyone, all_lists).front().id, new_ids[123]);
+
+  // 500 of the 5,000 training vectors changed so far; 600 more removed pass a fifth: the next
+  // publish trains anew, and Update leaves it to Add.
+  std::vector<int64_t> fewer(now_ids.begin() + 600, now_ids.end());
+  VectorIndexBuilder third(root_, 3, big_identity_, LowThreshold());
+  auto updated = third.Update(second->get(), Acl({"everyone"}), "v3", fewer, fetch);
+  ASSERT_TRUE(updated);
+  EXPECT_FALSE(*updated);
+}
+
+TEST_F(IvfTest, OnlyAnIvfPartitionThatStaysLargeIsUpdated) {
+  const auto vectors = RandomUnitVectors(1200, 33, kBigDim);
+  const auto ids = SparseIds(1200, 5);
+  {
+    VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
+    ASSERT_TRUE(builder.Add(Acl({"hr"}), "hr-1", ids, vectors));
+    ASSERT_TRUE(
+        builder.Add(Acl({"rnd"}), "rnd-1", SparseIds(10, 1), RandomUnitVectors(10, 34, kBigDim)));
+    ASSERT_TRUE(builder.Commit());
+  }
+  auto first = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(first && *first);
+  auto no_fetch = [](std::span<const int64_t>) -> Result<std::vector<float>> {
+    ADD_FAILURE() << "nothing to fetch";
+    return std::vector<float>();
+  };
+  VectorIndexBuilder builder(root_, 2, big_identity_, LowThreshold());
+  // Below the threshold now: exact search, built by Add.
+  const std::vector<int64_t> few(ids.begin(), ids.begin() + 900);
+  auto shrunk = builder.Update(first->get(), Acl({"hr"}), "hr-2", few, no_fetch);
+  ASSERT_TRUE(shrunk);
+  EXPECT_FALSE(*shrunk);
+  // An exact partition has no lists to update.
+  auto flat = builder.Update(first->get(), Acl({"rnd"}), "rnd-2", SparseIds(10, 1), no_fetch);
+  ASSERT_TRUE(flat);
+  EXPECT_FALSE(*flat);
+  // No previous partition of this ACL.
+  auto fresh = builder.Update(first->get(), Acl({"ops"}), "ops-1", ids, no_fetch);
+  ASSERT_TRUE(fresh);
+  EXPECT_FALSE(*fresh);
 }
 
 TEST(PartitionKindTest, OnlyApproximateKindsHaveConfigNames) {

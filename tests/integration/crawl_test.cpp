@@ -422,6 +422,65 @@ TEST(CrawlTest, TheLexicalIndexIsCompactedAfterEachFullRebuild) {
   EXPECT_EQ(found.front().path, "public/en/vpn-setup.html");
 }
 
+TEST(CrawlTest, ALargePartitionThatChangedALittleIsUpdatedNotRetrained) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  store::Catalog& catalog = runtime->catalog();
+  indexer::PublishOptions publish;
+  publish.index_root = runtime->config().index_dir();
+  publish.vectors.ann_threshold = 1;  // every partition of the samples is IVF
+  publish.vectors.approximate_kind = store::PartitionKind::kIvf;
+  auto trained = indexer::PublishGeneration(catalog, runtime->embedder().Info(), publish);
+  ASSERT_TRUE(trained) << trained.error().message;
+  EXPECT_EQ(trained->partitions_updated, 0);
+
+  // One public document gets new text; its chunks are replaced by new ones (new ids).
+  const std::string path = "public/en/vpn-setup.html";
+  auto stored = catalog.FindDocument("samples", path);
+  ASSERT_TRUE(stored && stored->has_value());
+  auto source_id = catalog.EnsureSource("samples", "fs", fs::canonical(ws.corpus).string());
+  ASSERT_TRUE(source_id) << source_id.error().message;
+  DocumentInfo info;
+  info.source_id = *source_id;
+  info.source = "samples";
+  info.path = path;
+  info.uri = "file://" + (ws.corpus / path).string();
+  info.content_hash = "changed";
+  info.acl = (*stored)->acl;
+  info.acl_rule = (*stored)->acl_rule;
+  ParsedDocument parsed;
+  parsed.title = "VPN setup";
+  parsed.language = "en";
+  parsed.mime = "text/html";
+  parsed.blocks.push_back({{"Quokka tunnel"}, 0, "The quokka tunnel replaces WireGuard."});
+  indexer::Indexer writer(catalog, runtime->embedder(), {});
+  ASSERT_TRUE(writer.Put(info, parsed));
+
+  auto updated = indexer::PublishGeneration(catalog, runtime->embedder().Info(), publish);
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->partitions_updated, 1) << "the public partition, and only it";
+  EXPECT_EQ(updated->partitions_built, 0);
+  EXPECT_GT(updated->partitions_reused, 0);
+
+  // The vector index alone finds the new chunk; it holds exactly the catalog's live chunks, so
+  // none of the replaced ones.
+  auto snapshot = retriever::LoadSnapshot(runtime->config().index_dir());
+  ASSERT_TRUE(snapshot && (*snapshot)->vectors);
+  EXPECT_EQ((*snapshot)->vectors->size(), updated->chunks);
+  auto query = runtime->embedder().Embed({"Quokka tunnel\nThe quokka tunnel replaces WireGuard."},
+                                         engine::EmbedPurpose::kPassage);
+  ASSERT_TRUE(query);
+  store::VectorSearchOptions every_list;
+  every_list.nprobe = 1000;
+  const auto hits = (*snapshot)->vectors->Search(*query, 1, RoleSet({"everyone"}), every_list);
+  ASSERT_EQ(hits.size(), 1u);
+  const auto found = Search(*runtime, {}, "quokka tunnel");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front().path, path);
+  EXPECT_EQ(found.front().chunk_id, hits.front().id);
+}
+
 TEST(CrawlTest, InterruptedReindexBlocksCrawlsUntilFinished) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);

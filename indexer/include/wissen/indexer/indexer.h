@@ -57,6 +57,7 @@ struct PublishReport {
   int64_t chunks = 0;      // vectors in it
   int partitions_built = 0;
   int partitions_reused = 0;
+  int partitions_updated = 0;  // IVF partitions updated in place of a rebuild
   int64_t lexical_documents_updated = 0;
 };
 

@@ -181,6 +181,12 @@ class Catalog {
   Result<void> ScanPartition(
       const Acl& acl,
       const std::function<void(std::span<const int64_t>, std::span<const float>)>& sink);
+  // Ids of the partition's live chunks, ascending.
+  Result<std::vector<int64_t>> PartitionChunkIds(const Acl& acl);
+  // Embeddings of these live chunks of the partition, row-major in the order given. Fails
+  // (kConflict) when one of them is not a live chunk of the partition.
+  Result<std::vector<float>> PartitionEmbeddings(const Acl& acl, std::span<const int64_t> chunk_ids,
+                                                 int dimension);
   // Highest change sequence number, and the documents changed after `after_seq`.
   Result<int64_t> LatestChangeSeq();
   Result<std::vector<int64_t>> DocumentsChangedAfter(int64_t after_seq, int64_t up_to_seq);

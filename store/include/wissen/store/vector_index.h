@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -148,6 +149,18 @@ class VectorIndexBuilder {
   // OpenMP threads; IVF trains k-means on a deterministic sample of the partition).
   Result<void> Add(const Acl& acl, const std::string& fingerprint, std::span<const int64_t> ids,
                    std::span<const float> vectors);
+  // Vectors of the given chunk ids, row-major, in the order asked.
+  using FetchVectors =
+      std::function<Result<std::vector<float>>(std::span<const int64_t> chunk_ids)>;
+  // Builds an IVF partition from the previous generation's instead of training it anew: the
+  // vectors of chunks no longer in `ids` (all chunk ids the partition has now) are removed, and
+  // those of new ids are fetched and added to the trained lists. Returns false (nothing
+  // written; call Add) unless the previous partition of this ACL is IVF of 8-bit codes, the
+  // partition stays large enough for IVF, and the vectors added and removed since it was
+  // trained stay within a fifth of its training set. Chunk ids are never reused for other text,
+  // so an id in both holds the same vector.
+  Result<bool> Update(const VectorIndex* previous, const Acl& acl, const std::string& fingerprint,
+                      std::span<const int64_t> ids, const FetchVectors& fetch);
   // Writes the manifest, makes the generation live and removes all but the two newest
   // older generations. Returns the generation directory.
   Result<std::filesystem::path> Commit();
