@@ -117,8 +117,9 @@ Xapian::Query ReadableOnly(const Xapian::Database& db, const Xapian::Query& text
 
 struct LexicalIndex::Impl {
   fs::path dir;
-  uint64_t instance = 0;  // distinguishes this object's per-thread handles from others'
-  Xapian::Database db;    // for size() and applied_seq(); queries use per-thread handles
+  lexical_layout::ReaderLock lock;  // keeps the directory from being removed while in use
+  uint64_t instance = 0;            // distinguishes this object's per-thread handles from others'
+  Xapian::Database db;              // for size() and applied_seq(); queries use per-thread handles
   mutable std::mutex metadata_mutex;
 };
 
@@ -369,9 +370,18 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const fs::path& root) {
   if (!dir) return Fail(dir.error());
   std::error_code ec;
   if (!fs::exists(*dir, ec)) return std::unique_ptr<LexicalIndex>();
+  auto lock = lexical_layout::ReaderLock::Acquire(*dir);
+  if (!lock) {
+    // Superseded and removed between reading the pointer and locking: read it again.
+    dir = lexical_layout::LiveDirectory(root);
+    if (!dir) return Fail(dir.error());
+    lock = lexical_layout::ReaderLock::Acquire(*dir);
+    if (!lock) return Fail(lock.error());
+  }
   return XapianGuard("open the lexical index", [&]() -> Result<std::unique_ptr<LexicalIndex>> {
     auto impl = std::make_unique<Impl>();
     impl->dir = *dir;
+    impl->lock = std::move(*lock);
     impl->instance = g_next_instance.fetch_add(1);
     impl->db = Xapian::Database(dir->string());
     return std::unique_ptr<LexicalIndex>(new LexicalIndex(std::move(impl)));
@@ -517,10 +527,12 @@ struct LexicalWriter::Impl {
   int64_t written_uncommitted = 0;  // chunks added or removed since the last Commit
   bool rebuild_committed = false;   // a full rebuild was committed: every block was rewritten
 
-  // Opens the live database for writing, in a transaction (see Commit).
+  // Opens the live database for writing, in a transaction (see Commit). Only <root> itself
+  // is created when missing; a copy that is gone is an error (lexical_layout::LiveDirectory).
   void OpenLive(const fs::path& live) {
     dir = live;
-    db = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN, kBlockSize);
+    db = Xapian::WritableDatabase(
+        dir.string(), dir == root ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN, kBlockSize);
     db.begin_transaction(/*flushed=*/true);
   }
 };
@@ -538,17 +550,31 @@ LexicalWriter::~LexicalWriter() {
 Result<std::unique_ptr<LexicalWriter>> LexicalWriter::Open(const fs::path& root) {
   std::error_code ec;
   fs::create_directories(root.parent_path(), ec);
-  lexical_layout::RemoveSuperseded(root, lexical_layout::kSupersededGrace);
-  auto live = lexical_layout::LiveDirectory(root);
-  if (!live) return Fail(live.error());
-  return XapianGuard("open the lexical index for writing",
-                     [&]() -> Result<std::unique_ptr<LexicalWriter>> {
-                       auto impl = std::make_unique<Impl>();
-                       impl->root = root;
-                       impl->OpenLive(*live);
-                       impl->generator.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-                       return std::unique_ptr<LexicalWriter>(new LexicalWriter(std::move(impl)));
-                     });
+  return XapianGuard(
+      "open the lexical index for writing", [&]() -> Result<std::unique_ptr<LexicalWriter>> {
+        auto impl = std::make_unique<Impl>();
+        impl->root = root;
+        // The write lock is taken on the live database; a compaction by another writer may
+        // have moved it meanwhile, so the pointer is read again once the lock is held.
+        for (int attempt = 0;; ++attempt) {
+          auto live = lexical_layout::LiveDirectory(root);
+          if (!live) return Fail(live.error());
+          impl->OpenLive(*live);
+          auto still = lexical_layout::LiveDirectory(root);
+          if (still && *still == *live) break;
+          impl->db.close();
+          if (attempt == 2) {
+            return Fail(ErrorCode::kConflict,
+                        "cannot open the lexical index for writing: another writer keeps "
+                        "moving it");
+          }
+        }
+        // With the lock held no other writer is compacting, so what is not live is either
+        // superseded or never was.
+        lexical_layout::RemoveSuperseded(root, lexical_layout::kSupersededGrace);
+        impl->generator.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+        return std::unique_ptr<LexicalWriter>(new LexicalWriter(std::move(impl)));
+      });
 }
 
 int64_t LexicalWriter::applied_seq() const { return ReadAppliedSeq(impl_->db); }
@@ -646,31 +672,45 @@ Result<void> LexicalWriter::Compact() {
     impl_->rebuilding = false;
     impl_->readded.clear();
     impl_->written_uncommitted = 0;
-    const fs::path copy = lexical_layout::NextCopyDirectory(impl_->root);
+    fs::path copy;
+    Xapian::WritableDatabase compacted;
+    // Until the pointer names the copy, a failure leaves the index as committed and this
+    // writer usable; the copy was never live and goes.
+    auto abandon = [&] {
+      try {
+        compacted.close();
+      } catch (const Xapian::Error&) {
+      }
+      std::error_code ec;
+      if (!copy.empty()) fs::remove_all(copy, ec);
+      impl_->db.begin_transaction(/*flushed=*/true);
+    };
     try {
+      copy = lexical_layout::NextCopyDirectory(impl_->root, impl_->dir);
       // Docids are chunk ids: they must not be renumbered.
       impl_->db.compact(copy.string(), Xapian::DBCOMPACT_NO_RENUMBER, kBlockSize);
-      Xapian::WritableDatabase compacted(copy.string(), Xapian::DB_OPEN);
+      // The copy's write lock is taken before it goes live, so no other writer can take it
+      // between the pointer switch and this writer moving over.
+      compacted = Xapian::WritableDatabase(copy.string(), Xapian::DB_OPEN);
       compacted.set_metadata(kWrittenSinceCompactionKey, "0");
       compacted.commit();
-      compacted.close();
     } catch (...) {
-      std::error_code ec;
-      fs::remove_all(copy, ec);  // never live; the index stays as committed
-      impl_->db.begin_transaction(/*flushed=*/true);
+      abandon();
       throw;
     }
-    if (auto live = lexical_layout::MakeLive(impl_->root, copy); !live) {
-      std::error_code ec;
-      fs::remove_all(copy, ec);
-      impl_->db.begin_transaction(/*flushed=*/true);
-      return Fail(live.error());
+    // Xapian syncs the files it wrote, not the directory that holds them.
+    Result<void> made_live = lexical_layout::SyncDirectory(copy);
+    if (made_live) made_live = lexical_layout::MakeLive(impl_->root, copy);
+    if (!made_live) {
+      abandon();
+      return Fail(made_live.error());
     }
-    // From here on the copy is the index. Releasing the old database's write lock before
-    // taking the copy's is safe: the old one is never written again.
+    // The copy is the index now; the old database is never written again.
     impl_->db.close();
+    impl_->db = std::move(compacted);
+    impl_->dir = copy;
     impl_->rebuild_committed = false;
-    impl_->OpenLive(copy);
+    impl_->db.begin_transaction(/*flushed=*/true);
     return {};
   });
 }

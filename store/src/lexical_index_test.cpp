@@ -548,6 +548,83 @@ TEST_F(CompactionTest, CopiesNoLongerLiveAreRemovedOnlyAfterTheGrace) {
   EXPECT_EQ(SearchAll("travel").size(), 4u);
 }
 
+TEST_F(CompactionTest, ACopyAReaderStillUsesIsKeptPastTheGrace) {
+  Write(Docs());
+  auto old_reader = LexicalIndex::Open(dir_);  // like a server that could not load the next
+  ASSERT_TRUE(old_reader && *old_reader);
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE((*writer)->Compact());
+  }
+  AgePointer(std::chrono::hours(3));
+  ASSERT_TRUE(LexicalWriter::Open(dir_));
+  EXPECT_TRUE(fs::exists(dir_)) << "removed under a reader";
+  std::thread([&] {
+    auto hits = (*old_reader)->Search({"travel", "en", RoleSet({"everyone"}), 10});
+    ASSERT_TRUE(hits) << hits.error().message;
+    EXPECT_EQ(hits->size(), 3u);
+  }).join();
+
+  old_reader->reset();
+  ASSERT_TRUE(LexicalWriter::Open(dir_));
+  EXPECT_FALSE(fs::exists(dir_)) << "no reader left";
+  EXPECT_EQ(SearchAll("travel").size(), 4u);
+}
+
+TEST_F(CompactionTest, AFailedSwitchLeavesTheIndexAsCommittedAndTheWriterUsable) {
+  Write(Docs());
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer);
+  // The pointer's temporary file cannot be written where a directory is in the way.
+  const fs::path blocker = Pointer().string() + ".tmp";
+  fs::create_directories(blocker / "x");
+  EXPECT_FALSE((*writer)->Compact());
+  EXPECT_FALSE(fs::exists(Pointer()));
+  EXPECT_FALSE(fs::exists(Copy(1))) << "the copy was never live and is gone";
+  EXPECT_EQ((*writer)->directory(), dir_);
+  ASSERT_TRUE((*writer)->Add({7000, 9, "New", "", "travel news", "en", Acl({"everyone"})}));
+  ASSERT_TRUE((*writer)->Commit(2));
+  EXPECT_EQ(SearchAll("travel").size(), 5u);
+
+  fs::remove_all(blocker);
+  ASSERT_TRUE((*writer)->Compact());
+  EXPECT_EQ((*writer)->directory(), Copy(1));
+  EXPECT_EQ((*writer)->applied_seq(), 2);
+  EXPECT_EQ(SearchAll("travel").size(), 5u);
+}
+
+TEST_F(CompactionTest, ACopyLeftByACrashedCompactionIsReplaced) {
+  Write(Docs());
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->Compact());
+  fs::create_directories(Copy(2));
+  std::ofstream(Copy(2) / "postlist.glass") << "half written";
+  ASSERT_TRUE((*writer)->Compact());
+  EXPECT_EQ((*writer)->directory(), Copy(2));
+  EXPECT_EQ(SearchAll("travel").size(), 4u);
+}
+
+TEST_F(CompactionTest, CopyNumbersGoOnPastSixDigits) {
+  Write(Docs());
+  {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE((*writer)->Compact());
+  }
+  const fs::path last_six = dir_.string() + ".999999";
+  fs::rename(Copy(1), last_six);
+  { std::ofstream(Pointer()) << last_six.filename().string() << "\n"; }
+  auto writer = LexicalWriter::Open(dir_);
+  ASSERT_TRUE(writer) << writer.error().message;
+  ASSERT_TRUE((*writer)->Compact());
+  EXPECT_EQ((*writer)->directory(), fs::path(dir_.string() + ".1000000"));
+  EXPECT_EQ(SearchAll("travel").size(), 4u);
+  fs::remove_all(last_six);
+  fs::remove_all(dir_.string() + ".1000000");
+}
+
 TEST_F(CompactionTest, ADamagedPointerIsAClearErrorNotAnEmptyIndex) {
   Write(Docs());
   {

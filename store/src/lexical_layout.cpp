@@ -1,5 +1,9 @@
 #include "lexical_layout.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -17,11 +21,12 @@ namespace {
 
 constexpr size_t kNumberDigits = 6;
 
-// The number of a copy's directory name (<root name>.000042 -> 42), or nothing for any other
-// name.
+// The number of a copy's directory name (<root name>.000042 -> 42; more digits past
+// 999999), or nothing for any other name.
 std::optional<int64_t> CopyNumber(const fs::path& root, const std::string& name) {
   const std::string prefix = root.filename().string() + ".";
-  if (!name.starts_with(prefix) || name.size() != prefix.size() + kNumberDigits) {
+  if (!name.starts_with(prefix) || name.size() < prefix.size() + kNumberDigits ||
+      name.size() > prefix.size() + 15) {
     return std::nullopt;
   }
   const std::string digits = name.substr(prefix.size());
@@ -70,18 +75,51 @@ Result<fs::path> LiveDirectory(const fs::path& root) {
   return dir;
 }
 
-fs::path NextCopyDirectory(const fs::path& root) {
-  int64_t highest = 0;
+fs::path NextCopyDirectory(const fs::path& root, const fs::path& live) {
+  const int64_t live_number = CopyNumber(root, live.filename().string()).value_or(0);
+  std::error_code ec;
   for (const fs::path& copy : Copies(root)) {
-    highest = std::max(highest, *CopyNumber(root, copy.filename().string()));
+    if (*CopyNumber(root, copy.filename().string()) > live_number) {
+      fs::remove_all(copy, ec);
+      log::Info("lexical.copy_removed", {{"dir", copy.string()}, {"reason", "never live"}});
+    }
   }
   char digits[32];
   std::snprintf(digits, sizeof digits, "%0*lld", static_cast<int>(kNumberDigits),
-                static_cast<long long>(highest + 1));
-  const fs::path next = root.parent_path() / (root.filename().string() + "." + digits);
-  std::error_code ec;
-  fs::remove_all(next, ec);
-  return next;
+                static_cast<long long>(live_number + 1));
+  return root.parent_path() / (root.filename().string() + "." + digits);
+}
+
+Result<void> SyncDirectory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(ErrorCode::kIo, "cannot open " + dir.string());
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return Fail(ErrorCode::kIo, "cannot sync " + dir.string());
+  return {};
+}
+
+Result<ReaderLock> ReaderLock::Acquire(const fs::path& dir) {
+  ReaderLock lock;
+  lock.fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock.fd_ < 0) return Fail(ErrorCode::kIo, "cannot open " + dir.string());
+  if (::flock(lock.fd_, LOCK_SH) != 0) return Fail(ErrorCode::kIo, "cannot lock " + dir.string());
+  return lock;
+}
+
+ReaderLock::ReaderLock(ReaderLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+
+ReaderLock& ReaderLock::operator=(ReaderLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+ReaderLock::~ReaderLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
 Result<void> MakeLive(const fs::path& root, const fs::path& dir) {
@@ -101,10 +139,19 @@ int RemoveSuperseded(const fs::path& root, std::chrono::seconds grace) {
   int removed = 0;
   for (const fs::path& dir : superseded) {
     if (dir == *live) continue;
+    // Held for the removal, so no reader can take the directory meanwhile.
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      log::Info("lexical.copy_kept", {{"dir", dir.string()}, {"reason", "a reader uses it"}});
+      continue;
+    }
     if (fs::remove_all(dir, ec) > 0 && !ec) {
       ++removed;
-      log::Info("lexical.copy_removed", {{"dir", dir.string()}});
+      log::Info("lexical.copy_removed", {{"dir", dir.string()}, {"reason", "superseded"}});
     }
+    ::close(fd);
   }
   return removed;
 }

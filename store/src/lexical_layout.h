@@ -6,9 +6,10 @@
 // pointer the live database is <root> itself: a new index, or one written before compaction
 // existed.
 //
-// A copy that is no longer live stays until a server still reading it has moved on: the
-// server polls for a new index every few seconds (at most an hour, `index_poll_seconds`),
-// and opens its per-thread Xapian handles lazily from the directory path.
+// A copy that is no longer live stays while any reader still uses it: every LexicalIndex
+// holds a shared flock on its directory (a server that cannot load a new index keeps the old
+// one and, with it, the lock), and removal takes the lock exclusively or skips the copy. The
+// grace below only covers a reader that has read the pointer but not yet taken the lock.
 #pragma once
 
 #include <chrono>
@@ -18,8 +19,24 @@
 
 namespace wissen::store::lexical_layout {
 
-// How long a copy that is no longer live is kept.
-inline constexpr std::chrono::hours kSupersededGrace{2};
+// How long after the pointer changed copies that are no longer live may be removed.
+inline constexpr std::chrono::minutes kSupersededGrace{10};
+
+// A shared flock on a directory, held while reading the database in it. Movable, not copyable.
+class ReaderLock {
+ public:
+  ReaderLock() = default;
+  // Fails when the directory cannot be opened (it was removed meanwhile).
+  static Result<ReaderLock> Acquire(const std::filesystem::path& dir);
+  ReaderLock(ReaderLock&& other) noexcept;
+  ReaderLock& operator=(ReaderLock&& other) noexcept;
+  ReaderLock(const ReaderLock&) = delete;
+  ReaderLock& operator=(const ReaderLock&) = delete;
+  ~ReaderLock();
+
+ private:
+  int fd_ = -1;
+};
 
 // <root>.current.
 std::filesystem::path PointerFile(const std::filesystem::path& root);
@@ -29,15 +46,22 @@ std::filesystem::path PointerFile(const std::filesystem::path& root);
 // never silently turn into an empty index).
 Result<std::filesystem::path> LiveDirectory(const std::filesystem::path& root);
 
-// A directory for the next compacted copy, numbered above every existing one. Removes what a
-// crashed attempt may have left there; it was never live.
-std::filesystem::path NextCopyDirectory(const std::filesystem::path& root);
+// The directory for the next compacted copy: numbered one above `live`. Copies numbered above
+// `live` were never live (a compaction that crashed before its pointer was written) and are
+// removed first. Call only while holding the write lock of `live`: then no other writer is
+// making a copy.
+std::filesystem::path NextCopyDirectory(const std::filesystem::path& root,
+                                        const std::filesystem::path& live);
+
+// fsyncs a directory, so that the entries of the files in it are durable.
+Result<void> SyncDirectory(const std::filesystem::path& dir);
 
 // Makes `dir` (a copy beside root) live: durable pointer write, atomic for readers.
 Result<void> MakeLive(const std::filesystem::path& root, const std::filesystem::path& dir);
 
-// Removes every copy that is not live (and <root> itself when a copy is live), once the
-// pointer has been unchanged for `grace`. Returns the number of directories removed.
+// Removes every copy that is not live (and <root> itself when a copy is live) and that no
+// reader holds, once the pointer has been unchanged for `grace`. Call only while holding the
+// write lock of the live database. Returns the number of directories removed.
 int RemoveSuperseded(const std::filesystem::path& root, std::chrono::seconds grace);
 
 }  // namespace wissen::store::lexical_layout

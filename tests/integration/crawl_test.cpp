@@ -412,6 +412,16 @@ TEST(CrawlTest, TheLexicalIndexIsCompactedAfterEachFullRebuild) {
   ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
   EXPECT_EQ(live_copy(), "lexical.000001") << "nothing changed, nothing to compact";
 
+  // An index written before compaction existed (no pointer): the next crawl compacts it,
+  // though nothing changed.
+  fs::remove(index_dir / "lexical.current");
+  fs::remove_all(index_dir / "lexical");
+  fs::rename(index_dir / "lexical.000001", index_dir / "lexical");
+  auto upgraded = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(upgraded) << upgraded.error().message;
+  EXPECT_FALSE(upgraded->published);
+  EXPECT_EQ(live_copy(), "lexical.000001");
+
   indexer::PublishOptions publish;
   publish.index_root = index_dir;
   ASSERT_TRUE(indexer::Reindex(runtime->catalog(), runtime->embedder(), publish));

@@ -101,7 +101,7 @@ std::filesystem::path LexicalPointerFile(const std::filesystem::path& root);
 class LexicalWriter {
  public:
   // Opens (or creates) the live database under `root`, and removes compacted copies that have
-  // not been live for a while (lexical_layout::RemoveSuperseded).
+  // not been live for a while and that no reader holds (lexical_layout::RemoveSuperseded).
   static Result<std::unique_ptr<LexicalWriter>> Open(const std::filesystem::path& root);
   ~LexicalWriter();
 
@@ -128,7 +128,7 @@ class LexicalWriter {
   // Writes a compact copy of the committed index (32 KB blocks, docids kept) beside the root
   // and makes it live; this writer then writes to the copy. Uncommitted changes are dropped:
   // call it right after Commit. Readers keep the directory they opened, which stays on disk
-  // for lexical_layout::kSupersededGrace. On failure the index stays as committed.
+  // while they use it. On failure the index stays as committed and the writer usable.
   Result<void> Compact();
   // The live directory this writer writes.
   std::filesystem::path directory() const;
