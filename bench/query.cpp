@@ -4,7 +4,7 @@
 //   wissen_bench_query [--chunks N] [--queries Q] [--approximate-index ivf|hnsw]
 //                      [--nprobe P] [--ef-search E] [--ann-threshold T]
 //                      [--hnsw-m M] [--hnsw-ef-construction C] [--recall-queries R]
-//                      [--results FILE] [--keep] [--reuse DIR]
+//                      [--results FILE] [--keep] [--reuse DIR [--replace-documents D]]
 //
 // Builds a fresh embedded PostgreSQL in a temp directory, writes N chunks (default 1,000,000;
 // one document per 100 chunks; ACL {everyone} for 80 %, {hr} 15 %, {rnd} 5 % of them) of
@@ -23,6 +23,9 @@
 // directory (cluster stopped) for a post-mortem; --reuse DIR measures such a kept directory
 // again without building anything (its corpus, partitions and graphs stay as they were built),
 // for trying query-side changes at a million chunks in minutes instead of half an hour.
+// --replace-documents D (with --reuse) first stores D documents again with new text, as a
+// nightly crawl that found them changed, so the publish shows what an incremental update of
+// the kept index costs (the kept directory keeps the new text).
 #include <omp.h>
 
 #include <algorithm>
@@ -70,6 +73,9 @@ struct Options {
   fs::path results = DefaultResultsFile("query.md");
   bool keep = false;
   fs::path reuse;  // a directory an earlier --keep run left; nothing is built
+  // With --reuse: this many documents get new text before publishing, as a nightly crawl
+  // finds them changed (their chunks are replaced; the index is updated, not rebuilt).
+  int64_t replace_documents = 0;
   double common_word_share = retriever::RetrieverOptions().common_word_share;
 };
 
@@ -108,13 +114,16 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       options.common_word_share = std::stod(argv[++i]);
     } else if (arg == "--reuse" && has_value) {
       options.reuse = argv[++i];
+    } else if (arg == "--replace-documents" && has_value) {
+      options.replace_documents = std::stoll(argv[++i]);
     } else {
       return std::nullopt;
     }
   }
   if (options.chunks < kChunksPerDocument || options.queries < 1 || options.search.ef_search < 1 ||
       options.search.nprobe < 1 || options.build.ann_threshold < 1 || options.build.hnsw_m < 2 ||
-      options.build.hnsw_ef_construction < 1 || options.recall_queries < 0) {
+      options.build.hnsw_ef_construction < 1 || options.recall_queries < 0 ||
+      options.replace_documents < 0 || (options.replace_documents > 0 && options.reuse.empty())) {
     return std::nullopt;
   }
   return options;
@@ -175,6 +184,8 @@ struct IngestFigures {
   double write_seconds = 0;  // generate + embed (one thread) overlapped with writing
   double publish_seconds = 0;
   int64_t text_bytes = 0;
+  int64_t replaced_documents = 0;  // --replace-documents
+  double replace_seconds = 0;
   indexer::PublishReport publish;
 };
 
@@ -198,6 +209,68 @@ Result<void> Publish(const Options& options, store::Catalog& catalog,
   return {};
 }
 
+// Document `d` of the synthetic corpus, embedded, as the crawler would store it.
+PendingDocument MakeDocument(int64_t d, SyntheticDocument synthetic,
+                             const engine::Embedder& embedder, int source_id) {
+  const engine::EmbedderInfo info = embedder.Info();
+  std::vector<std::string> texts;
+  for (const auto& chunk : synthetic.chunks) {
+    texts.push_back(chunk.heading_path + "\n" + chunk.text);
+  }
+  auto vectors = embedder.Embed(texts, engine::EmbedPurpose::kPassage);
+  PendingDocument pending;
+  char path[32];
+  std::snprintf(path, sizeof path, "doc-%07lld.txt", static_cast<long long>(d));
+  pending.info.source_id = source_id;
+  pending.info.source = "bench";
+  pending.info.path = path;
+  pending.info.uri = std::string("file:///bench/") + path;
+  pending.info.content_hash = Sha256Hex(path);
+  pending.info.acl = DocumentAcl(d);
+  pending.info.acl_rule = "bench";
+  pending.fields = {synthetic.title, synthetic.language, "text/plain", 0};
+  int offset = 0;
+  for (size_t i = 0; i < synthetic.chunks.size(); ++i) {
+    store::ChunkRecord record;
+    record.chunk.ordinal = static_cast<int>(i);
+    record.chunk.text = std::move(synthetic.chunks[i].text);
+    record.chunk.heading_path = std::move(synthetic.chunks[i].heading_path);
+    record.chunk.char_start = offset;
+    offset += static_cast<int>(record.chunk.text.size()) + 2;
+    record.chunk.char_end = offset - 2;
+    const float* row = vectors->data() + i * info.dimension;
+    record.embedding.assign(row, row + info.dimension);
+    pending.info.size_bytes += static_cast<int64_t>(record.chunk.text.size());
+    pending.records.push_back(std::move(record));
+  }
+  return pending;
+}
+
+// --replace-documents: the first `options.replace_documents` documents get new text (other
+// words, new chunk ids) and are stored again, as a crawl stores a changed file. Documents are
+// spread over the ACLs as in the corpus, so each partition changes by about the same share.
+Result<void> ReplaceDocuments(const Options& options, store::Catalog& catalog,
+                              const engine::Embedder& embedder, const TextGenerator& generator,
+                              IngestFigures& figures) {
+  auto source_id = catalog.EnsureSource("bench", "fs", "/bench");
+  if (!source_id) return Fail(source_id.error());
+  // Texts of documents far beyond the corpus: new words for the same paths.
+  constexpr int64_t kNewTextOffset = 1000000000;
+  Stopwatch watch;
+  for (int64_t d = 0; d < options.replace_documents; ++d) {
+    PendingDocument pending = MakeDocument(
+        d, generator.Document(kNewTextOffset + d, kChunksPerDocument), embedder, *source_id);
+    pending.info.content_hash = Sha256Hex(pending.info.path + " replaced " + NowUtc());
+    auto id = catalog.ReplaceDocument(*source_id, pending.info, pending.fields, pending.records);
+    if (!id) return Fail(id.error());
+  }
+  figures.replaced_documents = options.replace_documents;
+  figures.replace_seconds = watch.Seconds();
+  std::fprintf(stderr, "replaced %lld documents: %.1f s\n",
+               static_cast<long long>(options.replace_documents), figures.replace_seconds);
+  return {};
+}
+
 Result<IngestFigures> Ingest(const Options& options, store::Catalog& catalog,
                              const engine::Embedder& embedder, const TextGenerator& generator,
                              const fs::path& index_root) {
@@ -216,37 +289,8 @@ Result<IngestFigures> Ingest(const Options& options, store::Catalog& catalog,
     for (int64_t d = 0; d < documents; ++d) {
       const int chunk_count = static_cast<int>(
           std::min<int64_t>(kChunksPerDocument, options.chunks - d * kChunksPerDocument));
-      SyntheticDocument synthetic = generator.Document(d, chunk_count);
-      std::vector<std::string> texts;
-      for (const auto& chunk : synthetic.chunks) {
-        texts.push_back(chunk.heading_path + "\n" + chunk.text);
-      }
-      auto vectors = embedder.Embed(texts, engine::EmbedPurpose::kPassage);
-      PendingDocument pending;
-      char path[32];
-      std::snprintf(path, sizeof path, "doc-%07lld.txt", static_cast<long long>(d));
-      pending.info.source_id = *source_id;
-      pending.info.source = "bench";
-      pending.info.path = path;
-      pending.info.uri = std::string("file:///bench/") + path;
-      pending.info.content_hash = Sha256Hex(path);
-      pending.info.acl = DocumentAcl(d);
-      pending.info.acl_rule = "bench";
-      pending.fields = {synthetic.title, synthetic.language, "text/plain", 0};
-      int offset = 0;
-      for (size_t i = 0; i < synthetic.chunks.size(); ++i) {
-        store::ChunkRecord record;
-        record.chunk.ordinal = static_cast<int>(i);
-        record.chunk.text = std::move(synthetic.chunks[i].text);
-        record.chunk.heading_path = std::move(synthetic.chunks[i].heading_path);
-        record.chunk.char_start = offset;
-        offset += static_cast<int>(record.chunk.text.size()) + 2;
-        record.chunk.char_end = offset - 2;
-        const float* row = vectors->data() + i * info.dimension;
-        record.embedding.assign(row, row + info.dimension);
-        pending.info.size_bytes += static_cast<int64_t>(record.chunk.text.size());
-        pending.records.push_back(std::move(record));
-      }
+      PendingDocument pending =
+          MakeDocument(d, generator.Document(d, chunk_count), embedder, *source_id);
       queue.Push(std::move(pending));
     }
     queue.Close();
@@ -380,7 +424,8 @@ int Run(int argc, char** argv) {
                  "usage: wissen_bench_query [--chunks N] [--queries Q] "
                  "[--approximate-index ivf|hnsw] [--nprobe P] [--ef-search E] "
                  "[--ann-threshold T] [--hnsw-m M] [--hnsw-ef-construction C] "
-                 "[--recall-queries R] [--results FILE] [--keep] [--reuse DIR]\n");
+                 "[--recall-queries R] [--results FILE] [--keep] "
+                 "[--reuse DIR [--replace-documents D]]\n");
     return 2;
   }
   const Options& options = *parsed_options;
@@ -425,6 +470,12 @@ int Run(int argc, char** argv) {
     const int dimension = embedder->Info().dimension;
     const TextGenerator generator;
     IngestFigures ingest;
+    if (exit_code == 0 && options.replace_documents > 0) {
+      if (auto ok = ReplaceDocuments(options, *catalog, *embedder, generator, ingest); !ok) {
+        std::fprintf(stderr, "replacing documents failed: %s\n", ok.error().ToString().c_str());
+        exit_code = 1;
+      }
+    }
     if (exit_code == 0 && !options.reuse.empty()) {
       if (auto ok = Publish(options, *catalog, embedder->Info(), index_root, ingest); !ok) {
         std::fprintf(stderr, "publish failed: %s\n", ok.error().ToString().c_str());
@@ -769,10 +820,21 @@ int Run(int argc, char** argv) {
             ingest.write_seconds, n / ingest.write_seconds, ingest.publish_seconds,
             total.Seconds());
       } else {
-        section +=
-            Fmt("- Build: the index of an earlier run reused (`--reuse`); PublishGeneration "
-                "rebuilt %d vector partitions in %.0f s; whole run %.0f s\n",
-                ingest.publish.partitions_built, ingest.publish_seconds, total.Seconds());
+        const std::string replaced =
+            ingest.replaced_documents == 0
+                ? std::string()
+                : Fmt("%lld documents (%lld chunks) replaced by new text first (%.0f s, "
+                      "`--replace-documents`); ",
+                      static_cast<long long>(ingest.replaced_documents),
+                      static_cast<long long>(ingest.replaced_documents * kChunksPerDocument),
+                      ingest.replace_seconds);
+        section += Fmt(
+            "- Build: the index of an earlier run reused (`--reuse`); %sPublishGeneration "
+            "rebuilt %d vector partitions and updated %d (%d unchanged) in %.0f s, %lld "
+            "lexical documents updated; whole run %.0f s\n",
+            replaced.c_str(), ingest.publish.partitions_built, ingest.publish.partitions_updated,
+            ingest.publish.partitions_reused, ingest.publish_seconds,
+            static_cast<long long>(ingest.publish.lexical_documents_updated), total.Seconds());
       }
       section += Fmt("- On disk: vectors %.0f MB, lexical %.0f MB, PostgreSQL %.0f MB\n",
                      vector_bytes / 1e6, lexical_bytes / 1e6, pg_bytes / 1e6);

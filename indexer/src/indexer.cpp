@@ -202,6 +202,23 @@ Result<int64_t> SyncLexical(store::Catalog& catalog, const fs::path& root, bool 
   return updated;
 }
 
+// Whether `partition` is worth trying VectorIndexBuilder::Update for: it stays large enough
+// for IVF, and the previous generation holds it as IVF of 8-bit codes. Update itself decides
+// whether the change is small enough.
+bool IsUpdatableIvf(const store::VectorIndex* previous, const store::PartitionInfo& partition,
+                    const store::VectorBuildOptions& options) {
+  if (previous == nullptr ||
+      store::PartitionKindFor(partition.chunk_count, options) != store::PartitionKind::kIvf) {
+    return false;
+  }
+  for (const auto& built : previous->partitions()) {
+    if (built.acl == partition.acl) {
+      return built.kind == store::PartitionKind::kIvf && !built.outdated;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<PublishReport> PublishGeneration(store::Catalog& catalog,
@@ -271,20 +288,23 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
     }
     // A large partition that changed a little keeps its trained IVF lists: only the vectors
     // of removed and added chunks are touched (VectorIndexBuilder::Update).
-    if (previous != nullptr && store::PartitionKindFor(partition.chunk_count, options.vectors) ==
-                                   store::PartitionKind::kIvf) {
-      auto current_ids = catalog.PartitionChunkIds(partition.acl);
-      if (!current_ids) return Fail(current_ids.error());
-      auto updated = builder.Update(previous.get(), partition.acl, partition.fingerprint,
-                                    *current_ids, [&](std::span<const int64_t> chunk_ids) {
-                                      return catalog.PartitionEmbeddings(partition.acl, chunk_ids,
-                                                                         embedder.dimension);
-                                    });
-      if (!updated) return Fail(updated.error());
-      if (*updated) {
-        ++report.partitions_updated;
-        report.chunks += static_cast<int64_t>(current_ids->size());
-        continue;
+    if (IsUpdatableIvf(previous.get(), partition, options.vectors)) {
+      auto current = catalog.PartitionChunkIds(partition.acl);
+      if (!current) return Fail(current.error());
+      // The ids must be the ones the fingerprint describes (they are read in another
+      // transaction; the crawl lock keeps writers out, this makes sure of it).
+      if (current->fingerprint == partition.fingerprint) {
+        auto updated = builder.Update(previous.get(), partition.acl, partition.fingerprint,
+                                      current->ids, [&](std::span<const int64_t> chunk_ids) {
+                                        return catalog.PartitionEmbeddings(partition.acl, chunk_ids,
+                                                                           embedder.dimension);
+                                      });
+        if (!updated) return Fail(updated.error());
+        if (*updated) {
+          ++report.partitions_updated;
+          report.chunks += static_cast<int64_t>(current->ids.size());
+          continue;
+        }
       }
     }
     std::vector<int64_t> ids;

@@ -376,17 +376,25 @@ Result<void> Catalog::ScanPartition(
   });
 }
 
-Result<std::vector<int64_t>> Catalog::PartitionChunkIds(const Acl& acl) {
-  return Guard("read partition", [&]() -> Result<std::vector<int64_t>> {
-    pqxx::read_transaction tx(impl_->connection);
-    auto rows = tx.exec_params(
-        "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
-        "WHERE d.deleted_at IS NULL AND d.acl = string_to_array($1, ',')::text[] ORDER BY c.id",
+Result<PartitionIds> Catalog::PartitionChunkIds(const Acl& acl) {
+  return Guard("read partition", [&]() -> Result<PartitionIds> {
+    // One snapshot for both statements, so the fingerprint describes exactly these ids.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(impl_->connection);
+    constexpr const char* kLiveChunksOfAcl =
+        "FROM chunks c JOIN documents d ON d.id = c.document_id "
+        "WHERE d.deleted_at IS NULL AND d.acl = string_to_array($1, ',')::text[]";
+    PartitionIds partition;
+    auto rows = tx.exec_params(std::string("SELECT c.id ") + kLiveChunksOfAcl + " ORDER BY c.id",
+                               acl.Key());
+    partition.ids.reserve(rows.size());
+    for (const auto& row : rows) partition.ids.push_back(row[0].as<int64_t>());
+    // The same expression as ListPartitions.
+    auto fingerprint = tx.exec_params(
+        std::string("SELECT md5(string_agg(c.id::text, ',' ORDER BY c.id)) ") + kLiveChunksOfAcl,
         acl.Key());
-    std::vector<int64_t> ids;
-    ids.reserve(rows.size());
-    for (const auto& row : rows) ids.push_back(row[0].as<int64_t>());
-    return ids;
+    partition.fingerprint =
+        fingerprint[0][0].is_null() ? std::string() : fingerprint[0][0].as<std::string>();
+    return partition;
   });
 }
 

@@ -172,6 +172,19 @@ std::unique_ptr<faiss::Index> BuildIvf(int d, int64_t n, const float* vectors,
   return index;
 }
 
+// Every id the lists of `ivf` hold, ascending.
+std::vector<int64_t> IdsOf(const faiss::IndexIVF& ivf) {
+  std::vector<int64_t> ids;
+  ids.reserve(static_cast<size_t>(ivf.ntotal));
+  const faiss::InvertedLists* lists = ivf.invlists;
+  for (size_t list = 0; list < lists->nlist; ++list) {
+    faiss::InvertedLists::ScopedIds list_ids(lists, list);
+    ids.insert(ids.end(), list_ids.get(), list_ids.get() + lists->list_size(list));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 // The kind a loaded FAISS index is searched as; sets the HNSW shortcuts. Returns false for
 // an index type this code never writes.
 bool ClassifyIndex(Partition& partition) {
@@ -493,15 +506,7 @@ Result<bool> VectorIndexBuilder::Update(const VectorIndex* previous, const Acl& 
     return false;
   }
   // What changed: the ids the lists hold against the ids the partition has now.
-  std::vector<int64_t> before;
-  before.reserve(static_cast<size_t>(old->vectors));
-  const faiss::InvertedLists* lists = old->sq8->invlists;
-  for (size_t list = 0; list < lists->nlist; ++list) {
-    const faiss::Index::idx_t* list_ids = lists->get_ids(list);
-    before.insert(before.end(), list_ids, list_ids + lists->list_size(list));
-    lists->release_ids(list, list_ids);
-  }
-  std::sort(before.begin(), before.end());
+  const std::vector<int64_t> before = IdsOf(*old->sq8);
   std::vector<int64_t> now(ids.begin(), ids.end());
   std::sort(now.begin(), now.end());
   std::vector<faiss::Index::idx_t> removed;
@@ -524,13 +529,21 @@ Result<bool> VectorIndexBuilder::Update(const VectorIndex* previous, const Acl& 
                 "stored embeddings do not have the configured dimension; run `wissen reindex`");
   }
   const std::string file = PartitionFileName(acl);
+  // Anything unexpected from here on falls back to a full build of the partition (Add):
+  // an update is only an optimisation, and a stuck one must not block publishing.
+  auto give_up = [&](const std::string& why) {
+    log::Warn("index.update_declined", {{"file", file}, {"detail", why}});
+    std::error_code ec;
+    fs::remove(impl_->dir / file, ec);
+    return false;
+  };
   try {
     // A private copy from the previous generation's file: the loaded one is shared with
     // searches and immutable.
     std::unique_ptr<faiss::Index> index(
         faiss::read_index((previous->impl_->dir / old->file).c_str()));
     auto* ivf = dynamic_cast<faiss::IndexIVFScalarQuantizer*>(index.get());
-    if (ivf == nullptr) return false;
+    if (ivf == nullptr || !detail::IsPlainSq8(*ivf)) return give_up("not IVF of 8-bit codes");
     if (!removed.empty()) {
       const faiss::IDSelectorBatch selector(removed.size(), removed.data());
       ivf->remove_ids(selector);
@@ -539,15 +552,12 @@ Result<bool> VectorIndexBuilder::Update(const VectorIndex* previous, const Acl& 
       ivf->add_with_ids(static_cast<faiss::Index::idx_t>(added.size()), vectors->data(),
                         added.data());
     }
-    if (ivf->ntotal != n) {
-      return Fail(ErrorCode::kInternal, "updated vector partition " + file + " holds " +
-                                            std::to_string(ivf->ntotal) + " vectors, not " +
-                                            std::to_string(n));
-    }
+    // Exactly the partition's chunks, or nothing: a vector of a chunk this ACL no longer
+    // covers must never stay searchable under it.
+    if (ivf->ntotal != n || IdsOf(*ivf) != now) return give_up("ids differ after the update");
     faiss::write_index(ivf, (impl_->dir / file).c_str());
   } catch (const std::exception& e) {
-    log::Error("index.write_failed", {{"file", file}, {"detail", e.what()}});
-    return Fail(ErrorCode::kInternal, "cannot update vector partition " + file);
+    return give_up(e.what());
   }
   if (auto synced = SyncFile(impl_->dir / file); !synced) return Fail(synced.error());
   impl_->partitions.push_back({{"acl", acl.roles()},

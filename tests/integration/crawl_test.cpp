@@ -489,6 +489,22 @@ TEST(CrawlTest, ALargePartitionThatChangedALittleIsUpdatedNotRetrained) {
   ASSERT_FALSE(found.empty());
   EXPECT_EQ(found.front().path, path);
   EXPECT_EQ(found.front().chunk_id, hits.front().id);
+
+  // The document becomes HR's: its chunk leaves the public partition and joins HR's,
+  // whether either is updated or built anew.
+  info.acl = Acl({"hr"});
+  ASSERT_TRUE(catalog.UpdateDocumentMetadata(found.front().document_id, info));
+  auto moved = indexer::PublishGeneration(catalog, runtime->embedder().Info(), publish);
+  ASSERT_TRUE(moved) << moved.error().message;
+  auto after_move = retriever::LoadSnapshot(runtime->config().index_dir());
+  ASSERT_TRUE(after_move && (*after_move)->vectors);
+  for (const auto& hit :
+       (*after_move)->vectors->Search(*query, 100, RoleSet({"everyone"}), every_list)) {
+    EXPECT_NE(hit.id, hits.front().id) << "an HR chunk in a partition everyone reads";
+  }
+  const auto for_hr = (*after_move)->vectors->Search(*query, 1, RoleSet({"hr"}), every_list);
+  ASSERT_EQ(for_hr.size(), 1u);
+  EXPECT_EQ(for_hr.front().id, hits.front().id);
 }
 
 TEST(CrawlTest, InterruptedReindexBlocksCrawlsUntilFinished) {

@@ -69,6 +69,11 @@ struct PartitionInfo {
   std::string fingerprint;
 };
 
+struct PartitionIds {
+  std::vector<int64_t> ids;  // ascending
+  std::string fingerprint;
+};
+
 // A live chunk with what the lexical index needs.
 struct LexicalChunk {
   int64_t chunk_id = 0;
@@ -181,8 +186,9 @@ class Catalog {
   Result<void> ScanPartition(
       const Acl& acl,
       const std::function<void(std::span<const int64_t>, std::span<const float>)>& sink);
-  // Ids of the partition's live chunks, ascending.
-  Result<std::vector<int64_t>> PartitionChunkIds(const Acl& acl);
+  // Ids of the partition's live chunks, ascending, with their fingerprint as ListPartitions
+  // computes it (both from one snapshot).
+  Result<PartitionIds> PartitionChunkIds(const Acl& acl);
   // Embeddings of these live chunks of the partition, row-major in the order given. Fails
   // (kConflict) when one of them is not a live chunk of the partition.
   Result<std::vector<float>> PartitionEmbeddings(const Acl& acl, std::span<const int64_t> chunk_ids,

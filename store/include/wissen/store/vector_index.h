@@ -158,7 +158,10 @@ class VectorIndexBuilder {
   // written; call Add) unless the previous partition of this ACL is IVF of 8-bit codes, the
   // partition stays large enough for IVF, and the vectors added and removed since it was
   // trained stay within a fifth of its training set. Chunk ids are never reused for other text,
-  // so an id in both holds the same vector.
+  // so an id in both holds the same vector (`wissen reindex` rewrites embeddings under the same
+  // ids, but it always rebuilds in full, and crawls refuse while a reindex is unfinished).
+  // Anything unexpected while updating (an unreadable file, ids that do not come out exactly
+  // as `ids`) also returns false; only a failed `fetch` is an error.
   Result<bool> Update(const VectorIndex* previous, const Acl& acl, const std::string& fingerprint,
                       std::span<const int64_t> ids, const FetchVectors& fetch);
   // Writes the manifest, makes the generation live and removes all but the two newest
