@@ -491,27 +491,27 @@ TEST_F(CompactionTest, AReaderOfTheOldDirectoryKeepsWorkingOnNewThreads) {
   EXPECT_EQ(SearchAll("travel").size(), 5u) << "a new reader sees the copy and the write";
 }
 
-TEST_F(CompactionTest, WritesAfterACompactionAskForTheNextOneAtAQuarterOfTheIndex) {
+TEST_F(CompactionTest, WritesAfterACompactionAskForTheNextOneAtOnePercentOfTheIndex) {
   std::vector<LexicalDocument> many;
-  for (int64_t id = 1; id <= 40; ++id) {
+  for (int64_t id = 1; id <= 300; ++id) {
     many.push_back({id, id, "Doc", "", "word" + std::to_string(id), "en", Acl({"everyone"})});
   }
   Write(many);
   auto writer = LexicalWriter::Open(dir_);
   ASSERT_TRUE(writer);
   ASSERT_TRUE((*writer)->Compact());
-  for (int64_t id = 1; id <= 9; ++id) ASSERT_TRUE((*writer)->Add(many[id - 1]));
+  for (int64_t id = 1; id <= 2; ++id) ASSERT_TRUE((*writer)->Add(many[id - 1]));
   ASSERT_TRUE((*writer)->Commit(2));
-  EXPECT_FALSE((*writer)->NeedsCompaction()) << "9 of 40 chunks rewritten";
+  EXPECT_FALSE((*writer)->NeedsCompaction()) << "2 of 300 chunks rewritten";
   const int64_t removed_document = 10;
   ASSERT_TRUE((*writer)->RemoveDocuments(std::span(&removed_document, 1)));
   ASSERT_TRUE((*writer)->Commit(3));
-  EXPECT_TRUE((*writer)->NeedsCompaction()) << "10 of 39 chunks added or removed";
+  EXPECT_TRUE((*writer)->NeedsCompaction()) << "3 of 299 chunks added or removed";
 
   ASSERT_TRUE((*writer)->Compact());
   EXPECT_EQ((*writer)->directory(), Copy(2));
   EXPECT_FALSE((*writer)->NeedsCompaction());
-  EXPECT_EQ((*writer)->size(), 39);
+  EXPECT_EQ((*writer)->size(), 299);
 
   (*writer)->StartFullRebuild();
   for (const auto& doc : many) ASSERT_TRUE((*writer)->Add(doc));

@@ -7,7 +7,7 @@
 // by the indexer: each chunk is a Xapian document whose docid is the chunk id. The database
 // records the last catalog change it has applied ("applied_seq"), so an interrupted update is
 // simply repeated. Xapian commits are atomic: readers see the old or the new state, never a
-// mix. After a full rebuild (and once updates have rewritten a quarter of it) the indexer
+// mix. After a full rebuild (and once updates have rewritten 1 % of it) the indexer
 // compacts it into a new directory beside the root that then becomes live atomically; the
 // layout is in store/src/lexical_layout.h.
 #pragma once
@@ -122,8 +122,8 @@ class LexicalWriter {
 
   // True when the committed index is worth compacting: it has never been compacted (a new
   // index, or one of an older version, maybe with 8 KB blocks), a full rebuild was committed
-  // through this writer, or the chunks added and removed since the last compaction reach a
-  // quarter of the index.
+  // through this writer, or the chunks added and removed since the last compaction reach 1 %
+  // of the index.
   bool NeedsCompaction() const;
   // Writes a compact copy of the committed index (32 KB blocks, docids kept) beside the root
   // and makes it live; this writer then writes to the copy. Uncommitted changes are dropped:
