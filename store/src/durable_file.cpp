@@ -27,11 +27,9 @@ Result<void> WriteFileAtomically(const fs::path& path, const std::string& conten
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     return Fail(ErrorCode::kIo, "cannot rename " + temp.string());
   }
-  const int dir_fd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  // The rename is durable once the directory is. A failure here is not reported: the new
+  // content is already what readers see, and the file system flushes the directory soon.
+  (void)SyncDirectory(path.parent_path());
   return {};
 }
 
@@ -41,6 +39,15 @@ Result<void> SyncFile(const fs::path& path) {
   const bool ok = ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return Fail(ErrorCode::kIo, "cannot sync " + path.string());
+  return {};
+}
+
+Result<void> SyncDirectory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(ErrorCode::kIo, "cannot open " + dir.string());
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return Fail(ErrorCode::kIo, "cannot sync " + dir.string());
   return {};
 }
 

@@ -16,4 +16,8 @@ Result<void> WriteFileAtomically(const std::filesystem::path& path, const std::s
 // fsyncs a file written by other means (FAISS writes its files itself).
 Result<void> SyncFile(const std::filesystem::path& path);
 
+// fsyncs a directory, so that the entries of the files in it are durable (Xapian syncs the
+// files it writes, not the directory that holds them).
+Result<void> SyncDirectory(const std::filesystem::path& dir);
+
 }  // namespace wissen::store

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "durable_file.h"
 #include "lexical_layout.h"
 #include "wissen/core/log.h"
 
@@ -702,7 +703,7 @@ Result<void> LexicalWriter::Compact() {
       throw;
     }
     // Xapian syncs the files it wrote, not the directory that holds them.
-    Result<void> made_live = lexical_layout::SyncDirectory(copy);
+    Result<void> made_live = SyncDirectory(copy);
     if (made_live) made_live = lexical_layout::MakeLive(impl_->root, copy);
     if (!made_live) {
       abandon();

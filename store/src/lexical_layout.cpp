@@ -90,15 +90,6 @@ fs::path NextCopyDirectory(const fs::path& root, const fs::path& live) {
   return root.parent_path() / (root.filename().string() + "." + digits);
 }
 
-Result<void> SyncDirectory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Fail(ErrorCode::kIo, "cannot open " + dir.string());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Fail(ErrorCode::kIo, "cannot sync " + dir.string());
-  return {};
-}
-
 Result<ReaderLock> ReaderLock::Acquire(const fs::path& dir) {
   ReaderLock lock;
   lock.fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

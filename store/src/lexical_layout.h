@@ -53,9 +53,6 @@ Result<std::filesystem::path> LiveDirectory(const std::filesystem::path& root);
 std::filesystem::path NextCopyDirectory(const std::filesystem::path& root,
                                         const std::filesystem::path& live);
 
-// fsyncs a directory, so that the entries of the files in it are durable.
-Result<void> SyncDirectory(const std::filesystem::path& dir);
-
 // Makes `dir` (a copy beside root) live: durable pointer write, atomic for readers.
 Result<void> MakeLive(const std::filesystem::path& root, const std::filesystem::path& dir);
 
