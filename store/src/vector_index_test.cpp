@@ -425,6 +425,80 @@ TEST_F(IvfTest, ASmallChangeUpdatesTheTrainedListsInsteadOfRetraining) {
   EXPECT_FALSE(*updated);
 }
 
+// Builds generation 1 of one IVF partition ("everyone", 2,000 vectors) under root_.
+class IvfUpdateTest : public IvfTest {
+ protected:
+  void SetUp() override {
+    IvfTest::SetUp();
+    vectors_ = RandomUnitVectors(2000, 41, kBigDim);
+    ids_ = SparseIds(2000, 50);
+    VectorIndexBuilder builder(root_, 1, big_identity_, LowThreshold());
+    ASSERT_TRUE(builder.Add(Acl({"everyone"}), "v1", ids_, vectors_));
+    ASSERT_TRUE(builder.Commit());
+  }
+  // Publishes `generation` from the live one with the partition's ids now `ids` (only
+  // removals, so nothing is fetched). Returns Update's answer.
+  bool UpdateTo(int64_t generation, const std::vector<int64_t>& ids) {
+    auto live = VectorIndex::LoadCurrent(root_);
+    EXPECT_TRUE(live && *live);
+    VectorIndexBuilder builder(root_, generation, big_identity_, LowThreshold());
+    auto updated = builder.Update(live->get(), Acl({"everyone"}), "v", ids,
+                                  [](std::span<const int64_t>) -> Result<std::vector<float>> {
+                                    return std::vector<float>();
+                                  });
+    EXPECT_TRUE(updated);
+    if (!updated || !*updated) return false;
+    EXPECT_TRUE(builder.Commit());
+    return true;
+  }
+  std::vector<float> vectors_;
+  std::vector<int64_t> ids_;
+};
+
+TEST_F(IvfUpdateTest, AFifthOfTheTrainingSetMayChangeBeforeItIsTrainedAnew) {
+  EXPECT_TRUE(UpdateTo(2, std::vector<int64_t>(ids_.begin() + 400, ids_.end())))
+      << "400 of 2,000: exactly a fifth";
+  EXPECT_FALSE(UpdateTo(3, std::vector<int64_t>(ids_.begin() + 401, ids_.end())))
+      << "401 of 2,000 since training, counted across generations";
+}
+
+TEST_F(IvfUpdateTest, AManifestWithoutTrainingFiguresCountsTheWholePartitionAsTrained) {
+  // As written before incremental updates existed.
+  const fs::path manifest_file = root_ / "gen-00000001" / "manifest.json";
+  nlohmann::json manifest = nlohmann::json::parse(std::ifstream(manifest_file));
+  for (auto& partition : manifest["partitions"]) {
+    partition.erase("trained_vectors");
+    partition.erase("changed_since_training");
+  }
+  std::ofstream(manifest_file) << manifest.dump(2);
+  ASSERT_TRUE(UpdateTo(2, std::vector<int64_t>(ids_.begin() + 100, ids_.end())));
+  const nlohmann::json updated =
+      nlohmann::json::parse(std::ifstream(root_ / "gen-00000002" / "manifest.json"));
+  EXPECT_EQ(updated["partitions"][0]["trained_vectors"], 2000);
+  EXPECT_EQ(updated["partitions"][0]["changed_since_training"], 100);
+}
+
+TEST_F(IvfUpdateTest, AFailedFetchLeavesTheLiveGenerationAsItWas) {
+  auto live = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(live && *live);
+  {
+    VectorIndexBuilder builder(root_, 2, big_identity_, LowThreshold());
+    std::vector<int64_t> more = ids_;
+    more.push_back(99999999);
+    auto updated = builder.Update(live->get(), Acl({"everyone"}), "v2", more,
+                                  [](std::span<const int64_t>) -> Result<std::vector<float>> {
+                                    return Fail(ErrorCode::kConflict, "the catalog moved");
+                                  });
+    ASSERT_FALSE(updated);
+    EXPECT_EQ(updated.error().code, ErrorCode::kConflict);
+  }  // destroyed without Commit
+  EXPECT_FALSE(fs::exists(root_ / "gen-00000002"));
+  auto still = VectorIndex::LoadCurrent(root_);
+  ASSERT_TRUE(still && *still);
+  EXPECT_EQ((*still)->generation(), 1);
+  EXPECT_EQ((*still)->size(), 2000);
+}
+
 TEST_F(IvfTest, OnlyAnIvfPartitionThatStaysLargeIsUpdated) {
   const auto vectors = RandomUnitVectors(1200, 33, kBigDim);
   const auto ids = SparseIds(1200, 5);
