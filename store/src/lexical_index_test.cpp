@@ -437,6 +437,12 @@ class CompactionTest : public LexicalIndexTest {
     fs::remove(Pointer());
     LexicalIndexTest::TearDown();
   }
+  // Compacts through a writer that is closed again, as one crawl does.
+  void CompactOnce() {
+    auto writer = LexicalWriter::Open(dir_);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE((*writer)->Compact());
+  }
   // Makes the pointer look as if it was written `age` ago.
   void AgePointer(std::chrono::hours age) {
     fs::last_write_time(Pointer(), fs::file_time_type::clock::now() - age);
@@ -521,11 +527,7 @@ TEST_F(CompactionTest, WritesAfterACompactionAskForTheNextOneAtOnePercentOfTheIn
 
 TEST_F(CompactionTest, CopiesNoLongerLiveAreRemovedOnlyAfterTheGrace) {
   Write(Docs());
-  for (int round = 0; round < 2; ++round) {
-    auto writer = LexicalWriter::Open(dir_);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE((*writer)->Compact());
-  }
+  for (int round = 0; round < 2; ++round) CompactOnce();
   EXPECT_TRUE(fs::exists(dir_));
   EXPECT_TRUE(fs::exists(Copy(1)));
   EXPECT_TRUE(fs::exists(Copy(2)));
@@ -552,11 +554,7 @@ TEST_F(CompactionTest, ACopyAReaderStillUsesIsKeptPastTheGrace) {
   Write(Docs());
   auto old_reader = LexicalIndex::Open(dir_);  // like a server that could not load the next
   ASSERT_TRUE(old_reader && *old_reader);
-  {
-    auto writer = LexicalWriter::Open(dir_);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE((*writer)->Compact());
-  }
+  CompactOnce();
   AgePointer(std::chrono::hours(3));
   ASSERT_TRUE(LexicalWriter::Open(dir_));
   EXPECT_TRUE(fs::exists(dir_)) << "removed under a reader";
@@ -608,11 +606,7 @@ TEST_F(CompactionTest, ACopyLeftByACrashedCompactionIsReplaced) {
 
 TEST_F(CompactionTest, CopyNumbersGoOnPastSixDigits) {
   Write(Docs());
-  {
-    auto writer = LexicalWriter::Open(dir_);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE((*writer)->Compact());
-  }
+  CompactOnce();
   const fs::path last_six = dir_.string() + ".999999";
   fs::rename(Copy(1), last_six);
   { std::ofstream(Pointer()) << last_six.filename().string() << "\n"; }
@@ -627,11 +621,7 @@ TEST_F(CompactionTest, CopyNumbersGoOnPastSixDigits) {
 
 TEST_F(CompactionTest, ADamagedPointerIsAClearErrorNotAnEmptyIndex) {
   Write(Docs());
-  {
-    auto writer = LexicalWriter::Open(dir_);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE((*writer)->Compact());
-  }
+  CompactOnce();
   // A name that is no copy's, and a copy's name whose directory does not exist.
   const std::string missing = dir_.filename().string() + ".000009";
   for (const std::string& content : {std::string("../../etc"), missing}) {
