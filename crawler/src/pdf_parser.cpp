@@ -5,7 +5,11 @@
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
 
+#include <algorithm>
 #include <climits>
+#include <cmath>
+#include <initializer_list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "parser_text.h"
+#include "pdf_layout.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
@@ -47,6 +52,96 @@ std::string FirstLine(std::string_view text) {
   return MakeTitle(text.substr(0, end));
 }
 
+// Font names carry a subset prefix ("ABCDEF+Times-Bold") and vary by foundry; these parts
+// mark the weights and the fixed-width faces of the usual Type 1, TrueType and TeX fonts.
+bool FontNameHasAny(std::string_view name, std::initializer_list<std::string_view> parts) {
+  std::string lower(name);
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  for (std::string_view part : parts) {
+    if (lower.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool IsBoldFont(std::string_view name) {
+  return FontNameHasAny(name, {"bold", "black", "heavy", "demi", "cmbx", "sfbx", "cmb10"});
+}
+
+bool IsMonospaceFont(std::string_view name) {
+  return FontNameHasAny(name, {"courier", "mono", "cmtt", "sftt", "consola", "typewriter"});
+}
+
+bool IsNumber(std::string_view word) {
+  return !word.empty() &&
+         std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Groups poppler's words into lines: a word whose vertical middle lies outside the current
+// line's band starts a new one (poppler lists the words of a line together, column by
+// column).
+PdfPageLines LinesOfPage(const poppler::page& page) {
+  PdfPageLines lines;
+  struct Current {
+    PdfLine line;
+    double top = 0, bottom = 0, last_right = 0, last_gap = 0;
+    std::string last_word;
+    std::map<double, size_t> characters_by_size;
+    size_t characters = 0, bold_characters = 0, monospace_characters = 0;
+    bool open = false;
+  } current;
+  double previous_bottom = -1;
+  const auto flush = [&] {
+    if (!current.open) return;
+    PdfLine& line = current.line;
+    size_t most = 0;
+    for (const auto& [size, count] : current.characters_by_size) {
+      if (count > most) {
+        most = count;
+        line.font_size = size;
+      }
+    }
+    line.bold = current.characters > 0 && current.bold_characters == current.characters;
+    line.monospace =
+        current.monospace_characters * 2 >= current.characters && current.characters > 0;
+    line.gap_above = previous_bottom < 0 ? -1 : current.top - previous_bottom;
+    line.trailing_page_number =
+        IsNumber(current.last_word) &&
+        (current.last_gap > 2 * line.font_size || line.text.find(". .") != std::string::npos ||
+         line.text.find("..") != std::string::npos);
+    previous_bottom = current.bottom;
+    lines.push_back(std::move(line));
+    current = Current{};
+  };
+  for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
+    const poppler::rectf r = box.bbox();
+    const std::string word = ToUtf8(box.text());
+    if (word.empty()) continue;
+    const double middle = r.y() + r.height() / 2;
+    if (current.open && (middle < current.top || middle > current.bottom)) flush();
+    if (!current.open) {
+      current.open = true;
+      current.top = r.y();
+      current.bottom = r.y() + r.height();
+    } else {
+      current.last_gap = r.x() - current.last_right;
+      current.line.text += ' ';
+    }
+    current.top = std::min(current.top, r.y());
+    current.bottom = std::max(current.bottom, r.y() + r.height());
+    current.last_right = r.x() + r.width();
+    current.line.text += word;
+    current.last_word = word;
+    const size_t characters = word.size();
+    current.characters += characters;
+    current.characters_by_size[std::round(box.get_font_size() * 2) / 2] += characters;
+    const std::string font = box.has_font_info() ? box.get_font_name() : std::string();
+    if (IsBoldFont(font)) current.bold_characters += characters;
+    if (IsMonospaceFont(font)) current.monospace_characters += characters;
+  }
+  flush();
+  return lines;
+}
+
 Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
   SilencePoppler();
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
@@ -63,21 +158,36 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
   ParsedDocument parsed;
   parsed.mime = "application/pdf";
   parsed.page_count = pages;
+  // Raw page text (lines as poppler lays them out) and the same page's lines with fonts; a
+  // page poppler cannot open stays empty, so indexes keep matching page numbers.
+  std::vector<std::string> page_texts;
+  std::vector<PdfPageLines> page_lines;
   size_t budget = kMaxDocumentTextBytes;
-  std::string first_page_text;
   for (int i = 0; i < pages && budget > 0; ++i) {
     std::unique_ptr<poppler::page> page(doc->create_page(i));
-    if (page == nullptr) continue;  // a broken page should not cost the others
-    std::string text = CleanPdfText(
-        ToUtf8(page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout)));
-    if (text.empty()) continue;
-    if (text.size() > budget) text = std::string(Utf8Prefix(text, budget));
-    budget -= text.size();
-    if (i == 0) first_page_text = text;
-    parsed.blocks.push_back(Block{.heading_path = {}, .page = i + 1, .text = std::move(text)});
+    std::string text;
+    PdfPageLines lines;
+    if (page != nullptr) {
+      text = ToUtf8(page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout));
+      if (text.size() > budget) text = std::string(Utf8Prefix(text, budget));
+      budget -= text.size();
+      lines = LinesOfPage(*page);
+    }
+    page_texts.push_back(std::move(text));
+    page_lines.push_back(std::move(lines));
   }
   parsed.title = MakeTitle(StripProducerPrefix(ToUtf8(doc->info_key("Title"))));
-  if (parsed.title.empty()) parsed.title = FirstLine(first_page_text);
+  if (parsed.title.empty() && !page_texts.empty()) {
+    parsed.title = FirstLine(CleanPdfText(page_texts[0]));
+  }
+
+  const RunningLines running(page_texts);
+  for (auto& text : page_texts) text = running.Remove(text);
+  const std::vector<PdfHeading> headings = DetectPdfHeadings(page_lines, running, parsed.title);
+  for (Block& block : SplitPagesAtHeadings(page_texts, headings)) {
+    block.text = CleanPdfText(block.text);
+    if (!block.text.empty()) parsed.blocks.push_back(std::move(block));
+  }
   return parsed;
 }
 

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "parser_text.h"
 #include "wissen/core/text.h"
@@ -45,6 +47,37 @@ TEST(PdfParserTest, MultiPageDocumentHasOneBlockPerPageInOrder) {
     EXPECT_FALSE(Contains(block.text, "\n\n\n"));
     EXPECT_FALSE(Contains(block.text, "\f"));
   }
+}
+
+// groff's .NH sets numbered headings in bold at body size; the page header ("Musterwerk AG",
+// "Mitarbeiterhandbuch", "Seite N") and footer ("Vertraulich") repeat on every page.
+TEST(PdfParserTest, SectionsBecomeHeadingPathsAndRunningLinesAreDropped) {
+  auto doc = ParsePdf(ReadFixture("sections.pdf"));
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  EXPECT_EQ(doc->title, "Mitarbeiterhandbuch");
+  using Path = std::vector<std::string>;
+  std::vector<std::pair<int, Path>> structure;
+  for (const Block& block : doc->blocks) structure.emplace_back(block.page, block.heading_path);
+  EXPECT_EQ(structure, (std::vector<std::pair<int, Path>>{
+                           {1, {"1. Urlaub"}},
+                           {1, {"1. Urlaub", "1.1. Urlaubsanspruch"}},
+                           {1, {"1. Urlaub", "1.2. Resturlaub"}},
+                           {2, {"2. Arbeitszeit"}},
+                           {2, {"2. Arbeitszeit", "2.1. Gleitzeit"}},
+                           {3, {"3. Reisekosten"}},
+                           {4, {"3. Reisekosten"}},  // the section goes on over the page
+                       }));
+  ASSERT_EQ(doc->blocks.size(), 7u);
+  EXPECT_TRUE(Contains(doc->blocks[1].text, "Der Anspruch beträgt 30 Arbeitstage"));
+  EXPECT_TRUE(doc->blocks[1].text.starts_with("1.1. Urlaubsanspruch\n"));  // heading kept
+  EXPECT_TRUE(Contains(doc->blocks[6].text, "Belege sind binnen vier Wochen"));
+  for (const Block& block : doc->blocks) {
+    EXPECT_FALSE(Contains(block.text, "Vertraulich")) << block.text;
+    EXPECT_FALSE(Contains(block.text, "Seite ")) << block.text;
+    EXPECT_FALSE(Contains(block.text, "Musterwerk AG\n")) << block.text;
+  }
+  // Words of the body that resemble the running lines stay.
+  EXPECT_TRUE(Contains(doc->blocks[0].text, "Standorte der Musterwerk AG"));
 }
 
 TEST(PdfParserTest, TitleFallsBackToFirstLineOfFirstPage) {
