@@ -57,20 +57,55 @@ std::string FoldedSquash(std::string_view text) {
   return out;
 }
 
-// What repeats between pages: the line without white space, case or digits, so "Page 7" and
-// "Page 8" are one key.
+// Whether a heading is the document's title, alone or followed by a subtitle or version
+// ("Camlidl user's manual Version 1.04"). The title must end where a word of the heading
+// ends, and a title without letters (a page number taken for one) repeats nothing.
+bool RepeatsTitle(std::string_view heading, std::string_view title) {
+  const std::string folded_title = FoldedSquash(title);
+  if (std::none_of(folded_title.begin(), folded_title.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
+      })) {
+    return false;
+  }
+  const std::string_view text = TrimAscii(heading);
+  size_t matched = 0;
+  size_t i = 0;
+  while (i < text.size() && matched < folded_title.size()) {
+    const char c = text[i++];
+    if (c == ' ' || c == '\t') continue;
+    const char folded = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (folded != folded_title[matched++]) return false;
+  }
+  return matched == folded_title.size() && (i == text.size() || text[i] == ' ' || text[i] == '\t');
+}
+
+// What repeats between pages: the line with case folded, white space collapsed and every run
+// of digits as '#', so "Page 7" and "Page 8" are one key while "4 40" ("# #") stays apart
+// from a page number ("#").
 std::string RunningKey(std::string_view line) {
   std::string key;
-  for (char c : Squash(line)) {
+  bool space = false;
+  for (char c : TrimAscii(line)) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+      space = true;
+      continue;
+    }
+    if (space && !key.empty()) key += ' ';
+    space = false;
     if (c >= '0' && c <= '9') {
       if (key.empty() || key.back() != '#') key += '#';
-    } else if (c >= 'A' && c <= 'Z') {
-      key += static_cast<char>(c - 'A' + 'a');
     } else {
-      key += c;
+      key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
   }
   return key;
+}
+
+// A key without letters ("#", "- # -", "#/#") is a page number, or a row of figures.
+bool IsNumberKey(std::string_view key) {
+  return std::none_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
+  });
 }
 
 std::vector<std::string_view> SplitLines(std::string_view text) {
@@ -88,10 +123,10 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
 bool IsBlank(std::string_view line) { return Squash(line).empty(); }
 
 // Poppler's page text may break a heading over several lines ("2.3", "", "Attributes") or wrap
-// it. Returns how many lines from `first` make up `heading`, 0 when it does not start there.
-// A wrapped heading's first lines must be long enough not to match by accident.
+// it. Returns how many lines from `first` make up `heading` completely, 0 when it does not
+// start there: a body line that merely begins like a heading ("Installation" before
+// "Installation on Linux") starts no section.
 constexpr size_t kMaxHeadingTextLines = 6;
-constexpr size_t kMinWrappedHeadingStart = 8;
 size_t HeadingLinesAt(const std::vector<std::string_view>& lines, size_t first,
                       std::string_view heading) {
   const std::string wanted = Squash(heading);
@@ -104,8 +139,7 @@ size_t HeadingLinesAt(const std::vector<std::string_view>& lines, size_t first,
     seen = more;
     ++end;
   }
-  if (seen == wanted || seen.size() >= kMinWrappedHeadingStart) return end - first;
-  return 0;
+  return seen == wanted ? end - first : 0;
 }
 
 // Indexes of the first and last kRunningLinesPerEnd non-blank lines.
@@ -293,19 +327,34 @@ bool RunningLines::Contains(std::string_view line) const {
   return !keys_.empty() && keys_.contains(RunningKey(line));
 }
 
-std::string RunningLines::Remove(std::string_view page_text) const {
-  if (keys_.empty()) return std::string(page_text);
-  const auto lines = SplitLines(page_text);
-  std::vector<bool> drop(lines.size(), false);
-  for (size_t i : PageEndLines(lines)) drop[i] = Contains(lines[i]);
-  std::string out;
-  out.reserve(page_text.size());
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (drop[i]) continue;
-    if (!out.empty() || i > 0) out += '\n';
-    out.append(lines[i]);
+void RunningLines::RemoveFrom(std::vector<std::string>* page_texts) const {
+  if (keys_.empty()) return;
+  std::unordered_set<std::string> kept_once;
+  for (std::string& page_text : *page_texts) {
+    const auto lines = SplitLines(page_text);
+    const std::vector<size_t> ends = PageEndLines(lines);
+    std::vector<bool> drop(lines.size(), false);
+    for (size_t e = 0; e < ends.size(); ++e) {
+      const std::string key = RunningKey(lines[ends[e]]);
+      if (!keys_.contains(key)) continue;
+      if (IsNumberKey(key)) {
+        // Only the outermost line can be the page number; further in it is data.
+        drop[ends[e]] =
+            ends[e] == ends.front() || ends[e] == *std::max_element(ends.begin(), ends.end());
+      } else {
+        drop[ends[e]] = !kept_once.insert(key).second;
+      }
+    }
+    if (std::none_of(drop.begin(), drop.end(), [](bool d) { return d; })) continue;
+    std::string out;
+    out.reserve(page_text.size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (drop[i]) continue;
+      if (!out.empty() || i > 0) out += '\n';
+      out.append(lines[i]);
+    }
+    page_text = std::move(out);
   }
-  return out;
 }
 
 std::vector<PdfHeading> DetectPdfHeadings(const std::vector<PdfPageLines>& pages,
@@ -351,12 +400,6 @@ std::vector<PdfHeading> DetectPdfHeadings(const std::vector<PdfPageLines>& pages
     return {};
   }
 
-  // Larger styles are outer levels; at one size, bold is outer to regular.
-  std::vector<Style> styles(styles_of_headings.begin(), styles_of_headings.end());
-  std::sort(styles.begin(), styles.end(), [](const Style& a, const Style& b) {
-    return a.first != b.first ? a.first > b.first : a.second > b.second;
-  });
-  styles.erase(std::unique(styles.begin(), styles.end()), styles.end());
   // In a longer document, a style seen only on the first page sets the cover's title lines.
   std::set<Style> cover_styles;
   if (pages.size() >= kMinPagesWithCover) {
@@ -365,22 +408,30 @@ std::vector<PdfHeading> DetectPdfHeadings(const std::vector<PdfPageLines>& pages
       if (headings[h].page > 0) cover_styles.erase(styles_of_headings[h]);
     }
   }
-  const std::string folded_title = FoldedSquash(title);
-  std::vector<PdfHeading> result;
+  std::vector<PdfHeading> kept;
+  std::vector<Style> kept_styles;
   for (size_t h = 0; h < headings.size(); ++h) {
-    if (cover_styles.contains(styles_of_headings[h])) continue;
-    // The title, alone or with a subtitle or version after it.
-    if (!folded_title.empty() && FoldedSquash(headings[h].text).starts_with(folded_title)) {
+    if (cover_styles.contains(styles_of_headings[h]) || RepeatsTitle(headings[h].text, title)) {
       continue;
     }
-    const auto style_level =
-        std::find(styles.begin(), styles.end(), styles_of_headings[h]) - styles.begin() + 1;
-    // Documents that set every heading alike still number them: "2.1" is inside "2".
-    const int level = std::max(static_cast<int>(style_level), NumberingDepth(headings[h].text));
-    headings[h].level = std::min(level, kMaxLevels);
-    result.push_back(std::move(headings[h]));
+    kept.push_back(std::move(headings[h]));
+    kept_styles.push_back(styles_of_headings[h]);
   }
-  return result;
+
+  // Larger styles are outer levels; at one size, bold is outer to regular. A section number
+  // decides by itself: "2.1" is inside "2" however the two are set.
+  std::vector<Style> styles = kept_styles;
+  std::sort(styles.begin(), styles.end(), [](const Style& a, const Style& b) {
+    return a.first != b.first ? a.first > b.first : a.second > b.second;
+  });
+  styles.erase(std::unique(styles.begin(), styles.end()), styles.end());
+  for (size_t h = 0; h < kept.size(); ++h) {
+    const int depth = NumberingDepth(kept[h].text);
+    const auto style_level =
+        std::find(styles.begin(), styles.end(), kept_styles[h]) - styles.begin() + 1;
+    kept[h].level = std::min(depth > 0 ? depth : static_cast<int>(style_level), kMaxLevels);
+  }
+  return kept;
 }
 
 std::vector<Block> SplitPagesAtHeadings(const std::vector<std::string>& page_texts,
@@ -401,9 +452,15 @@ std::vector<Block> SplitPagesAtHeadings(const std::vector<std::string>& page_tex
     const std::vector<std::string_view> lines = SplitLines(page_texts[p]);
     for (size_t i = 0; i < lines.size(); ++i) {
       const std::string_view line = lines[i];
-      if (next < headings.size() && headings[next].page == p &&
-          HeadingLinesAt(lines, i, headings[next].text) > 0) {
-        const PdfHeading& heading = headings[next++];
+      // A heading whose line poppler put elsewhere must not hide the page's later ones.
+      size_t found = next;
+      while (found < headings.size() && headings[found].page == p &&
+             HeadingLinesAt(lines, i, headings[found].text) == 0) {
+        ++found;
+      }
+      if (found < headings.size() && headings[found].page == p) {
+        next = found + 1;
+        const PdfHeading& heading = headings[found];
         while (!open.empty() && open.back().first >= heading.level) open.pop_back();
         open.emplace_back(heading.level, heading.text);
         if (IsBlank(blocks.back().text)) blocks.pop_back();

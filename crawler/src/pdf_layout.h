@@ -17,8 +17,8 @@ namespace wissen::crawler {
 struct PdfLine {
   std::string text;        // its words, separated by single spaces
   double font_size = 0;    // the size most of its characters are set in, in points
-  bool bold = false;       // every word is set in a bold face
-  bool monospace = false;  // some word is set in a fixed-width face (code, never a heading)
+  bool bold = false;       // every word is set in a bold face (fixed-width words aside)
+  bool monospace = false;  // every word is set in a fixed-width face (code, never a heading)
   // Distance from the bottom of the line above on the same page, in points; negative for a
   // page's first line.
   double gap_above = -1;
@@ -35,15 +35,18 @@ struct PdfHeading {
   int level = 1;  // 1 is the outermost
 };
 
-// Lines that repeat (digits aside) among the first or last lines of most pages: running
-// headers and footers ("User Guide", "Page 7", "- 7 -"). Empty for documents of fewer than
-// three pages, where a repeat says nothing.
+// Lines that repeat (digits aside) among the first or last three lines of at least 40 % of the
+// pages: running headers and footers ("User Guide", "Page 7", "- 7 -"). Empty for documents
+// of fewer than three pages, where a repeat says nothing.
 class RunningLines {
  public:
   explicit RunningLines(const std::vector<std::string>& page_texts);
   bool Contains(std::string_view line) const;
-  // `page_text` without its running lines (only those among its first or last lines).
-  std::string Remove(std::string_view page_text) const;
+  // Drops the running lines from the pages' text, only where they run: among a page's first
+  // or last lines, and a bare number only as the very first or last line (further in, "4 40"
+  // is a row of data). The first occurrence of a running line with words stays, so words that
+  // only ever appear there (a table's header row repeated on every page) remain findable.
+  void RemoveFrom(std::vector<std::string>* page_texts) const;
 
  private:
   std::unordered_set<std::string> keys_;

@@ -54,16 +54,15 @@ std::vector<std::string> ReportPages(int count) {
   return pages;
 }
 
-TEST(RunningLinesTest, HeaderAndNumberedFooterRepeatingOnEveryPageAreRemoved) {
-  const auto pages = ReportPages(5);
-  const RunningLines running(pages);
-  const std::string cleaned = running.Remove(pages[2]);
-  EXPECT_EQ(cleaned.find("ACME GmbH"), std::string::npos) << cleaned;
-  EXPECT_EQ(cleaned.find("Quality Manual"), std::string::npos) << cleaned;
-  EXPECT_EQ(cleaned.find("Page 3 of 5"), std::string::npos) << cleaned;
-  // Body lines stay, including one that mentions a page number in passing.
-  EXPECT_NE(cleaned.find("This page is about training, see Page 99."), std::string::npos);
-  EXPECT_NE(cleaned.find("Rules for training follow."), std::string::npos);
+TEST(RunningLinesTest, HeaderAndNumberedFooterAreRemovedExactlyAndKeptOnce) {
+  const auto original = ReportPages(5);
+  auto pages = original;
+  RunningLines(pages).RemoveFrom(&pages);
+  // The first page keeps the running lines' words once, so they stay findable.
+  EXPECT_EQ(pages[0], original[0]);
+  // Later pages lose each running line with its line break; every other byte stays.
+  EXPECT_EQ(pages[2],
+            "\n\n\nThis page is about training, see Page 99.\nRules for training follow.\n\n\f");
 }
 
 TEST(RunningLinesTest, ARepeatedLineInsideThePageIsKept) {
@@ -74,8 +73,27 @@ TEST(RunningLinesTest, ARepeatedLineInsideThePageIsKept) {
                     std::to_string(i * 7) + " words");
   }
   const RunningLines running(pages);
-  EXPECT_NE(running.Remove(pages[1]).find("Disclaimer applies."), std::string::npos);
   EXPECT_FALSE(running.Contains("Disclaimer applies."));
+  EXPECT_TRUE(running.Contains("intro"));  // second line of every page
+  auto cleaned = pages;
+  running.RemoveFrom(&cleaned);
+  EXPECT_EQ(cleaned[0], pages[0]);
+  // Every other line repeats at the ends of all six pages, so only its first page keeps it.
+  EXPECT_EQ(cleaned[1], "\nDisclaimer applies.");
+}
+
+TEST(RunningLinesTest, NumbersFurtherInThanTheOutermostLineAreData) {
+  // A table whose last rows are bare figures, on pages numbered at the bottom.
+  std::vector<std::string> pages;
+  for (int i = 1; i <= 4; ++i) {
+    pages.push_back("Readings of week " + std::string(1, static_cast<char>('A' + i)) +
+                    "\n4 40\n5 50\n" + std::to_string(i));
+  }
+  auto cleaned = pages;
+  RunningLines(pages).RemoveFrom(&cleaned);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(cleaned[i], pages[i].substr(0, pages[i].rfind('\n'))) << i;
+  }
 }
 
 TEST(RunningLinesTest, ALineAtTheTopOfFewPagesIsNotRunning) {
@@ -86,11 +104,17 @@ TEST(RunningLinesTest, ALineAtTheTopOfFewPagesIsNotRunning) {
   EXPECT_TRUE(running.Contains("ACME GmbH"));
 }
 
-TEST(RunningLinesTest, ShortDocumentsKeepEverything) {
-  const auto pages = ReportPages(2);
-  const RunningLines running(pages);
-  EXPECT_FALSE(running.Contains("ACME GmbH"));
-  EXPECT_EQ(running.Remove(pages[0]), pages[0]);
+TEST(RunningLinesTest, ShortDocumentsAndPagesWithoutRunningLinesKeepEverything) {
+  auto pages = ReportPages(2);
+  const auto two = pages;
+  RunningLines(pages).RemoveFrom(&pages);
+  EXPECT_EQ(pages, two);
+
+  const std::vector<std::string> varied = {"Alpha\nfirst page\n\n", "\r\nBeta\r\nsecond\f",
+                                           "Gamma\n\nthird page ends\n"};
+  auto cleaned = varied;
+  RunningLines(varied).RemoveFrom(&cleaned);
+  EXPECT_EQ(cleaned, varied);
 }
 
 // --- Headings ------------------------------------------------------------------------------
@@ -190,6 +214,38 @@ TEST(DetectPdfHeadingsTest, CoverTitleAndRunningLinesAreNotSections) {
             (std::vector<std::string>{"Scope", "Responsibilities"}));
 }
 
+TEST(DetectPdfHeadingsTest, OnlyTheWholeTitleAtAWordEndRepeatsIt) {
+  std::vector<PdfPageLines> pages(1);
+  for (const char* heading :
+       {"1 Introduction", "1.1 Scope", "Manual Version 2", "Manuals", "10 Appendix"}) {
+    pages[0].push_back(Large(heading));
+    AddParagraph(&pages[0]);
+  }
+  EXPECT_EQ(Texts(DetectPdfHeadings(pages, kNoRunningLines, "Manual")),
+            (std::vector<std::string>{"1 Introduction", "1.1 Scope", "Manuals", "10 Appendix"}));
+  // A page number taken for the title repeats nothing.
+  EXPECT_EQ(DetectPdfHeadings(pages, kNoRunningLines, "1").size(), 5u);
+}
+
+TEST(DetectPdfHeadingsTest, SectionNumbersSetTheLevelWhateverTheStyle) {
+  std::vector<PdfPageLines> pages(1);
+  PdfLine regular_chapter = Large("5 Module Com", 14);  // not bold, unlike the other chapter
+  PdfLine bold_chapter = Large("4 Using camlidl", 14);
+  bold_chapter.bold = true;
+  PdfLine bold_section = Large("4.1 Overview", 12);
+  bold_section.bold = true;
+  for (const PdfLine& line : {bold_chapter, bold_section, regular_chapter}) {
+    pages[0].push_back(line);
+    AddParagraph(&pages[0]);
+  }
+  const auto headings = DetectPdfHeadings(pages, kNoRunningLines, "");
+  ASSERT_EQ(Texts(headings),
+            (std::vector<std::string>{"4 Using camlidl", "4.1 Overview", "5 Module Com"}));
+  EXPECT_EQ(headings[0].level, 1);
+  EXPECT_EQ(headings[1].level, 2);
+  EXPECT_EQ(headings[2].level, 1);  // its own style ranks third, its number says chapter
+}
+
 TEST(DetectPdfHeadingsTest, AWrappedHeadingIsOneAndALargeParagraphIsNone) {
   std::vector<PdfPageLines> pages(1);
   pages[0].push_back(Large("Rules for travel booked through"));
@@ -246,6 +302,23 @@ TEST(SplitPagesAtHeadingsTest, BlocksCarryTheHeadingPathAndKeepEveryLine) {
   EXPECT_EQ(blocks[3].heading_path, blocks[2].heading_path);
   EXPECT_EQ(blocks[3].page, 2);
   EXPECT_EQ(blocks[3].text, "More attribute text.\nNot found heading\nTail.\n");
+}
+
+TEST(SplitPagesAtHeadingsTest, AMissingHeadingDoesNotHideTheNextOnItsPage) {
+  const std::vector<std::string> pages = {"Intro.\n6.1 Details\nText."};
+  const auto blocks = SplitPagesAtHeadings(pages, {{.page = 0, .text = "6 Hints", .level = 1},
+                                                   {.page = 0, .text = "6.1 Details", .level = 2}});
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[1].heading_path, (std::vector<std::string>{"6.1 Details"}));
+  EXPECT_EQ(blocks[1].text, "6.1 Details\nText.");
+}
+
+TEST(SplitPagesAtHeadingsTest, ABodyLineThatOnlyBeginsLikeAHeadingStartsNoSection) {
+  const std::vector<std::string> pages = {"Installation\nis easy.\nInstallation on Linux\nRun it."};
+  const auto blocks =
+      SplitPagesAtHeadings(pages, {{.page = 0, .text = "Installation on Linux", .level = 1}});
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].text, "Installation\nis easy.");
 }
 
 TEST(SplitPagesAtHeadingsTest, AShortLineDoesNotMatchTheStartOfALongerHeading) {

@@ -87,6 +87,7 @@ PdfPageLines LinesOfPage(const poppler::page& page) {
     std::string last_word;
     std::map<double, size_t> characters_by_size;
     size_t characters = 0, bold_characters = 0, monospace_characters = 0;
+    size_t plain_monospace_characters = 0;  // fixed-width and not bold
     bool open = false;
   } current;
   double previous_bottom = -1;
@@ -100,10 +101,13 @@ PdfPageLines LinesOfPage(const poppler::page& page) {
         line.font_size = size;
       }
     }
-    line.bold = current.characters > 0 && current.bold_characters == current.characters;
-    line.monospace =
-        current.monospace_characters * 2 >= current.characters && current.characters > 0;
-    line.gap_above = previous_bottom < 0 ? -1 : current.top - previous_bottom;
+    // Whole lines only: a bold lead-in ("Note: ...") is no heading. A heading may name code
+    // in a fixed-width face, bold or not ("4.3 The camlidldll script").
+    line.bold = current.bold_characters > 0 &&
+                current.bold_characters + current.plain_monospace_characters == current.characters;
+    line.monospace = current.characters > 0 && current.monospace_characters == current.characters;
+    // A line above the previous one starts a new column: no space measured, not a page start.
+    line.gap_above = previous_bottom < 0 ? -1 : std::max(current.top - previous_bottom, 0.0);
     line.trailing_page_number =
         IsNumber(current.last_word) &&
         (current.last_gap > 2 * line.font_size || line.text.find(". .") != std::string::npos ||
@@ -115,7 +119,12 @@ PdfPageLines LinesOfPage(const poppler::page& page) {
   for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
     const poppler::rectf r = box.bbox();
     const std::string word = ToUtf8(box.text());
-    if (word.empty()) continue;
+    // A hostile file may place or size glyphs at NaN or infinity; such words only cannot help
+    // find headings (the page text comes from poppler's own layout).
+    if (word.empty() || !std::isfinite(r.x()) || !std::isfinite(r.y()) ||
+        !std::isfinite(r.width()) || !std::isfinite(r.height())) {
+      continue;
+    }
     const double middle = r.y() + r.height() / 2;
     if (current.open && (middle < current.top || middle > current.bottom)) flush();
     if (!current.open) {
@@ -133,10 +142,15 @@ PdfPageLines LinesOfPage(const poppler::page& page) {
     current.last_word = word;
     const size_t characters = word.size();
     current.characters += characters;
-    current.characters_by_size[std::round(box.get_font_size() * 2) / 2] += characters;
+    const double size = box.get_font_size();
+    current.characters_by_size[std::isfinite(size) && size > 0 ? std::round(size * 2) / 2 : 0] +=
+        characters;
     const std::string font = box.has_font_info() ? box.get_font_name() : std::string();
-    if (IsBoldFont(font)) current.bold_characters += characters;
-    if (IsMonospaceFont(font)) current.monospace_characters += characters;
+    const bool bold = IsBoldFont(font);
+    const bool monospace = IsMonospaceFont(font);
+    if (bold) current.bold_characters += characters;
+    if (monospace) current.monospace_characters += characters;
+    if (monospace && !bold) current.plain_monospace_characters += characters;
   }
   flush();
   return lines;
@@ -171,18 +185,19 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
       text = ToUtf8(page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout));
       if (text.size() > budget) text = std::string(Utf8Prefix(text, budget));
       budget -= text.size();
-      lines = LinesOfPage(*page);
+      // A page without text (a scan) has no headings; skip poppler's second layout pass.
+      if (text.find_first_not_of(" \t\r\n\f\v") != std::string::npos) lines = LinesOfPage(*page);
     }
     page_texts.push_back(std::move(text));
     page_lines.push_back(std::move(lines));
   }
+  const RunningLines running(page_texts);
+  running.RemoveFrom(&page_texts);
   parsed.title = MakeTitle(StripProducerPrefix(ToUtf8(doc->info_key("Title"))));
   if (parsed.title.empty() && !page_texts.empty()) {
     parsed.title = FirstLine(CleanPdfText(page_texts[0]));
   }
 
-  const RunningLines running(page_texts);
-  for (auto& text : page_texts) text = running.Remove(text);
   const std::vector<PdfHeading> headings = DetectPdfHeadings(page_lines, running, parsed.title);
   for (Block& block : SplitPagesAtHeadings(page_texts, headings)) {
     block.text = CleanPdfText(block.text);
