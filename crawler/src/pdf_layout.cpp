@@ -50,12 +50,12 @@ std::string Squash(std::string_view text) {
   return out;
 }
 
-// For comparing a heading with the title: ASCII case folded too.
-std::string FoldedSquash(std::string_view text) {
-  std::string out = Squash(text);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
+char LowerAsciiChar(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+
+// For comparing a heading with the title: ASCII case folded too.
+std::string FoldedSquash(std::string_view text) { return LowerAscii(Squash(text)); }
 
 // Whether a heading is the document's title, alone or followed by a subtitle or version
 // ("Camlidl user's manual Version 1.04"). The title must end where a word of the heading
@@ -73,8 +73,7 @@ bool RepeatsTitle(std::string_view heading, std::string_view title) {
   while (i < text.size() && matched < folded_title.size()) {
     const char c = text[i++];
     if (c == ' ' || c == '\t') continue;
-    const char folded = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    if (folded != folded_title[matched++]) return false;
+    if (LowerAsciiChar(c) != folded_title[matched++]) return false;
   }
   return matched == folded_title.size() && (i == text.size() || text[i] == ' ' || text[i] == '\t');
 }
@@ -95,7 +94,7 @@ std::string RunningKey(std::string_view line) {
     if (c >= '0' && c <= '9') {
       if (key.empty() || key.back() != '#') key += '#';
     } else {
-      key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      key += LowerAsciiChar(c);
     }
   }
   return key;

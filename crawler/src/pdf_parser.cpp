@@ -55,8 +55,7 @@ std::string FirstLine(std::string_view text) {
 // Font names carry a subset prefix ("ABCDEF+Times-Bold") and vary by foundry; these parts
 // mark the weights and the fixed-width faces of the usual Type 1, TrueType and TeX fonts.
 bool FontNameHasAny(std::string_view name, std::initializer_list<std::string_view> parts) {
-  std::string lower(name);
-  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  const std::string lower = LowerAscii(name);
   for (std::string_view part : parts) {
     if (lower.find(part) != std::string::npos) return true;
   }
