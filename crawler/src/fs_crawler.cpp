@@ -202,7 +202,9 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
         exists && (known->second.acl != info.acl || known->second.acl_rule != info.acl_rule ||
                    known->second.size_bytes != info.size_bytes ||
                    known->second.modified_unix != info.modified_unix);
-    if (exists && options.trust_mtime && known->second.size_bytes == info.size_bytes &&
+    // A document an older parser produced is parsed again, bytes unchanged or not.
+    const bool reparse = exists && NeedsReparse(known->second.mime, known->second.parser_version);
+    if (exists && !reparse && options.trust_mtime && known->second.size_bytes == info.size_bytes &&
         known->second.modified_unix == info.modified_unix) {
       ++stats.unchanged;
       info.content_hash = known->second.content_hash;
@@ -228,7 +230,7 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
       continue;
     }
     info.content_hash = Sha256Hex(*bytes);
-    if (exists && known->second.content_hash == info.content_hash) {
+    if (exists && !reparse && known->second.content_hash == info.content_hash) {
       ++stats.unchanged;
       if (metadata_changed) {
         if (known->second.acl != info.acl) ++stats.acl_changed;

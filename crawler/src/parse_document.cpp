@@ -44,7 +44,10 @@ Result<ParsedDocument> ParseDocument(std::string_view bytes, std::string_view fi
   }
   if (!parsed) return parsed;
   parsed->language = DetectLanguage(LanguageSample(*parsed));
+  parsed->parser_version = ParserVersion(parsed->mime);
   return parsed;
 }
+
+int ParserVersion(std::string_view mime) { return mime == "application/pdf" ? 2 : 1; }
 
 }  // namespace wissen::crawler

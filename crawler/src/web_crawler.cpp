@@ -15,6 +15,7 @@
 #include "wissen/core/glob.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
+#include "wissen/crawler/parsers.h"
 #include "wissen/crawler/web_source.h"
 
 namespace wissen::crawler {
@@ -367,8 +368,9 @@ void WebCrawl::Visit(const QueueItem& item) {
   const store::StoredDocument* live = LiveDocument(start);
   auto state = states_.find(start);
   auto lastmod = sitemap_lastmod_.find(start);
-  if (live != nullptr && state != states_.end() && lastmod != sitemap_lastmod_.end() &&
-      lastmod->second > 0 && state->second.sitemap_lastmod == lastmod->second) {
+  if (live != nullptr && !NeedsReparse(live->mime, live->parser_version) &&
+      state != states_.end() && lastmod != sitemap_lastmod_.end() && lastmod->second > 0 &&
+      state->second.sitemap_lastmod == lastmod->second) {
     ++stats_.unchanged;
     seen_.insert(start);
     if (item.seed) ++seeds_answered_;
@@ -397,7 +399,10 @@ void WebCrawl::Visit(const QueueItem& item) {
   for (int hop = 0;; ++hop) {
     std::vector<std::pair<std::string, std::string>> conditional;
     const std::string current = url.ToString();
-    if (LiveDocument(current) != nullptr) {
+    // Without validators the server sends the page, so one an older parser produced is parsed
+    // again.
+    if (const store::StoredDocument* stored = LiveDocument(current);
+        stored != nullptr && !NeedsReparse(stored->mime, stored->parser_version)) {
       if (auto known = states_.find(current); known != states_.end()) {
         if (!known->second.etag.empty()) {
           conditional.emplace_back("If-None-Match", known->second.etag);
@@ -561,7 +566,8 @@ void WebCrawl::HandleResponse(const Url& url, const QueueItem& item,
       return;
     }
   }
-  if (live != nullptr && live->content_hash == info.content_hash) {
+  if (live != nullptr && live->content_hash == info.content_hash &&
+      !NeedsReparse(live->mime, live->parser_version)) {
     ++stats_.unchanged;
     if (info.acl != live->acl || info.acl_rule != live->acl_rule ||
         info.modified_unix != live->modified_unix) {

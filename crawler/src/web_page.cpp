@@ -133,6 +133,7 @@ Result<ParsedDocument> ParseWebPage(std::string_view bytes, std::string_view med
   if (!parsed) return parsed;
   parsed->language = DetectLanguage(LanguageSample(*parsed));
   parsed->mime = kind == ContentKind::kPdf ? "application/pdf" : "text/html";
+  parsed->parser_version = ParserVersion(parsed->mime);
   return parsed;
 }
 

@@ -56,13 +56,16 @@ StoredDocument ReadStoredDocument(const pqxx::row& row) {
   doc.acl = ParseRoleList(row["acl"].as<std::string>());
   doc.acl_rule = row["acl_rule"].as<std::string>();
   doc.title = row["title"].as<std::string>();
+  doc.mime = row["mime"].as<std::string>();
+  doc.parser_version = row["parser_version"].as<int>();
   doc.deleted = !row["deleted_at"].is_null();
   return doc;
 }
 
 constexpr const char* kDocumentColumns =
     "id, path, content_hash, size_bytes, extract(epoch from modified_at)::bigint AS "
-    "modified_unix, array_to_string(acl, ',') AS acl, acl_rule, title, deleted_at";
+    "modified_unix, array_to_string(acl, ',') AS acl, acl_rule, title, mime, parser_version, "
+    "deleted_at";
 
 }  // namespace
 
@@ -122,18 +125,19 @@ Result<int64_t> Catalog::ReplaceDocument(int source_id, const DocumentInfo& info
     pqxx::work tx(impl_->connection);
     auto rows = tx.exec_params(
         "INSERT INTO documents (source_id, uri, path, title, language, mime, content_hash, "
-        "size_bytes, modified_at, acl, acl_rule, page_count) "
+        "size_bytes, modified_at, acl, acl_rule, page_count, parser_version) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9), "
-        "string_to_array($10, ',')::text[], $11, $12) "
+        "string_to_array($10, ',')::text[], $11, $12, $13) "
         "ON CONFLICT (source_id, path) DO UPDATE SET uri = EXCLUDED.uri, title = EXCLUDED.title, "
         "language = EXCLUDED.language, mime = EXCLUDED.mime, content_hash = "
         "EXCLUDED.content_hash, size_bytes = EXCLUDED.size_bytes, modified_at = "
         "EXCLUDED.modified_at, acl = EXCLUDED.acl, acl_rule = EXCLUDED.acl_rule, page_count = "
-        "EXCLUDED.page_count, updated_at = now(), deleted_at = NULL "
+        "EXCLUDED.page_count, parser_version = EXCLUDED.parser_version, updated_at = now(), "
+        "deleted_at = NULL "
         "RETURNING id",
         source_id, info.uri, info.path, parsed.title, parsed.language, parsed.mime,
         info.content_hash, info.size_bytes, static_cast<double>(info.modified_unix), info.acl.Key(),
-        info.acl_rule, parsed.page_count);
+        info.acl_rule, parsed.page_count, parsed.parser_version);
     const int64_t document_id = rows[0][0].as<int64_t>();
     tx.exec_params("DELETE FROM chunks WHERE document_id = $1", document_id);
     if (!chunks.empty()) {

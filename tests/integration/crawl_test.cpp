@@ -8,11 +8,13 @@
 
 #include <chrono>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <set>
 #include <thread>
 
 #include "samples_config.h"
 #include "test_cluster.h"
+#include "wissen/crawler/parsers.h"
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
 #include "wissen/server/config.h"
@@ -178,6 +180,49 @@ TEST(CrawlTest, ChangedAddedAndDeletedFilesAreExactlyWhatIsUpdated) {
   for (const auto& p : Search(*runtime, {}, "WireGuard VPN configuration self-service portal")) {
     EXPECT_NE(p.path, "public/en/vpn-setup.html");
   }
+}
+
+// Stands in for an index an older version built: its documents carry parser version 1.
+void MarkAllDocumentsAsParsedByVersionOne(const std::string& database_url) {
+  pqxx::connection connection(database_url);
+  pqxx::work tx(connection);
+  tx.exec("UPDATE documents SET parser_version = 1");
+  tx.commit();
+}
+
+TEST(CrawlTest, DocumentsOfAnOlderPdfParserAreParsedAgainOnce) {
+  const Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  const std::string pdf = "public/en/employee-handbook.pdf";
+  const std::string html = "hr/de/gehaltsbaender-2025.html";
+  auto stored = runtime->catalog().FindDocument("samples", pdf);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->parser_version, crawler::ParserVersion("application/pdf"));
+  EXPECT_GT((*stored)->parser_version, 1);
+
+  MarkAllDocumentsAsParsedByVersionOne(ws.database_url);
+  auto upgraded = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(upgraded) << upgraded.error().message;
+  // Only the PDFs, whose parser changed, are parsed again; their bytes did not change.
+  int64_t pdfs = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(ws.corpus)) {
+    if (entry.path().extension() == ".pdf") ++pdfs;
+  }
+  EXPECT_EQ(Stats(*upgraded).changed, pdfs);
+  EXPECT_EQ(Stats(*upgraded).added, 0);
+  EXPECT_TRUE(upgraded->published);
+  stored = runtime->catalog().FindDocument("samples", pdf);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->parser_version, crawler::ParserVersion("application/pdf"));
+  auto html_doc = runtime->catalog().FindDocument("samples", html);
+  ASSERT_TRUE(html_doc && html_doc->has_value());
+  EXPECT_EQ((*html_doc)->parser_version, 1);
+
+  auto again = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(Stats(*again).added + Stats(*again).changed, 0);
+  EXPECT_EQ(Stats(*again).bytes_parsed, 0);
 }
 
 TEST(CrawlTest, PermissionRuleChangeUpdatesAclWithoutReparsing) {

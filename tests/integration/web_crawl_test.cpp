@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
+#include <pqxx/pqxx>
 
 #include "test_cluster.h"
 #include "test_site.h"
+#include "wissen/crawler/parsers.h"
 #include "wissen/retriever/retriever.h"
 #include "wissen/server/config.h"
 #include "wissen/server/crawl_run.h"
@@ -126,6 +129,7 @@ void BuildSite(TestSite& site, bool slow) {
 struct Fixture {
   fs::path dir;
   fs::path config_file;
+  std::string database_url;
   std::unique_ptr<server::Runtime> runtime;
 };
 
@@ -133,8 +137,9 @@ Fixture Open(const std::string& sources_toml) {
   Fixture f;
   f.dir = testing::MakeTempDir("web-");
   f.config_file = f.dir / "wissen.toml";
-  std::ofstream(f.config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \"" +
-                                      testing::FreshDatabase() + "\"\n" + sources_toml;
+  f.database_url = testing::FreshDatabase();
+  std::ofstream(f.config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \"" + f.database_url +
+                                      "\"\n" + sources_toml;
   auto config = server::LoadConfig(f.config_file);
   EXPECT_TRUE(config) << config.error().message;
   if (!config) return f;
@@ -339,6 +344,55 @@ TEST(WebCrawlTest, UnchangedRecrawlCostsOnly304sAndSitemapLastmodSkips) {
   for (const auto& entry : site.Log()) {
     if (entry.target == "/site/sitemap-only.html") EXPECT_EQ(entry.status, 304);
   }
+  site.Stop();
+}
+
+// An index an older version built: the intranet's PDF was parsed by the PDF parser before it
+// found sections. The next crawl must fetch it in full (no validators, so no 304) and parse it
+// again; the HTML pages, whose parser did not change, still cost only a 304 or nothing.
+TEST(WebCrawlTest, APageOfAnOlderParserIsFetchedInFullAndParsedAgain) {
+  TestSite site;
+  ASSERT_TRUE(site.Start());
+  BuildSite(site, /*slow=*/false);
+  Page pdf;
+  pdf.content_type = "application/pdf";
+  {
+    std::ifstream in(fs::path(WISSEN_SOURCE_DIR) / "tests/fixtures/parsers/sections.pdf",
+                     std::ios::binary);
+    pdf.body.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_FALSE(pdf.body.empty());
+  site.Set("/site/handbuch.pdf", pdf);
+  site.SetHtml("/site/", "Startseite", "Willkommen im Intranet.",
+               {"a.html", "b.html", "c.html", "handbuch.pdf"});
+  Fixture f = Open(WebSourceToml(site));
+  ASSERT_TRUE(f.runtime);
+  const auto first = Crawl(*f.runtime);
+  const std::string pdf_url = site.Url("/site/handbuch.pdf");
+  ASSERT_TRUE(Live(*f.runtime, pdf_url));
+  {
+    pqxx::connection connection(f.database_url);
+    pqxx::work tx(connection);
+    tx.exec("UPDATE documents SET parser_version = 1");
+    tx.commit();
+  }
+  site.ClearLog();
+
+  const auto second = Crawl(*f.runtime);
+  EXPECT_EQ(Stats(second).changed, 1);
+  EXPECT_EQ(Stats(second).added, 0);
+  for (const auto& entry : site.Log()) {
+    if (entry.target == "/site/handbuch.pdf") {
+      EXPECT_EQ(entry.status, 200);
+      EXPECT_FALSE(entry.headers.contains("if-none-match"));
+    } else if (Live(*f.runtime, site.Url(entry.target))) {
+      EXPECT_EQ(entry.status, 304) << entry.target;
+    }
+  }
+  EXPECT_EQ(site.Requests("/site/handbuch.pdf"), 1u);
+  const auto stored = Find(*f.runtime, pdf_url);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->parser_version, crawler::ParserVersion("application/pdf"));
   site.Stop();
 }
 

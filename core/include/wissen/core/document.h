@@ -33,6 +33,8 @@ struct ParsedDocument {
   std::vector<Block> blocks;
   std::vector<std::string> links;  // absolute or relative hrefs, for web crawling
   int page_count = 0;              // PDFs only
+  // The version of the parser that produced the blocks (crawler::ParserVersion of `mime`).
+  int parser_version = 1;
 };
 
 // A piece of a document sized for embedding and ranking.

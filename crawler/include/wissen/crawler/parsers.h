@@ -25,8 +25,10 @@ enum class ContentKind { kPdf, kHtml, kText, kMarkdown, kUnknown };
 // control characters); UTF-16 with a BOM is text.
 ContentKind DetectContentKind(std::string_view bytes, std::string_view file_name);
 
-// PDF via poppler-cpp: one Block per page (page = 1-based physical page number), text in
-// reading order, title from the metadata or else the first line of the first page.
+// PDF via poppler-cpp: a Block per page (page = 1-based physical page number) and per section
+// where the fonts show headings (heading_path from them), text in reading order without
+// running headers and footers, title from the metadata or else the first line of the first
+// page.
 // Encrypted (password-protected) files: kUnsupported. Broken files: kParse.
 Result<ParsedDocument> ParsePdf(std::string_view bytes);
 
@@ -49,7 +51,20 @@ Result<ParsedDocument> ParseHtml(std::string_view bytes, std::string_view charse
 // names or ICU detects.
 Result<ParsedDocument> ParseText(std::string_view bytes, bool markdown);
 
-// Detects the kind, parses, and fills `language` (DetectLanguage over the text) and `mime`.
+// The version of the parser for documents of `mime`. It is raised whenever a parser change
+// gives unchanged files different blocks, and stored with every document, so the next crawl
+// parses documents of an older version again although their bytes did not change (otherwise
+// an upgrade would only reach files edited afterwards). PDF: 2 since sections and running
+// lines (2026-12); every other type: 1.
+int ParserVersion(std::string_view mime);
+
+// Whether a document stored with `parser_version` must be parsed again (see ParserVersion).
+inline bool NeedsReparse(std::string_view mime, int parser_version) {
+  return parser_version < ParserVersion(mime);
+}
+
+// Detects the kind, parses, and fills `language` (DetectLanguage over the text), `mime` and
+// `parser_version`.
 // kUnknown content: kUnsupported with reason "binary or unknown file type".
 Result<ParsedDocument> ParseDocument(std::string_view bytes, std::string_view file_name,
                                      std::string_view charset_hint = "");

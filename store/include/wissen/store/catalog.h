@@ -31,6 +31,8 @@ struct StoredDocument {
   Acl acl;
   std::string acl_rule;
   std::string title;
+  std::string mime;
+  int parser_version = 1;  // of the parser that produced its chunks
   bool deleted = false;
 };
 
@@ -46,6 +48,7 @@ struct ParsedFields {
   std::string language;
   std::string mime;
   int page_count = 0;
+  int parser_version = 1;
 };
 
 // The embedder that built the stored embeddings, and the live index generation.
