@@ -217,7 +217,25 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
       }
       continue;
     }
+    // A stored document whose new version cannot be read or parsed stays as it is, but a new
+    // ACL applies at once: access must never wait for a parse. Size, mtime and hash stay the
+    // stored ones, so the next crawl tries the file again.
+    const auto apply_acl_to_stored_version = [&] {
+      if (!exists) return;
+      const store::StoredDocument& previous = known->second;
+      if (previous.acl == info.acl && previous.acl_rule == info.acl_rule) return;
+      DocumentInfo kept = info;
+      kept.content_hash = previous.content_hash;
+      kept.size_bytes = previous.size_bytes;
+      kept.modified_unix = previous.modified_unix;
+      if (previous.acl != info.acl) ++stats.acl_changed;
+      if (auto ok = sink.Touch(previous.id, kept); !ok) {
+        ++stats.failed;
+        AddIssue(stats, file.relative, ok.error().message);
+      }
+    };
     if (info.size_bytes > options.max_file_bytes) {
+      apply_acl_to_stored_version();
       ++stats.skipped;
       AddIssue(stats, file.relative,
                "larger than max_file_mb (" + std::to_string(info.size_bytes >> 20) + " MiB)");
@@ -225,6 +243,7 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
     }
     auto bytes = ReadFile(file.absolute, options.max_file_bytes);
     if (!bytes) {
+      apply_acl_to_stored_version();
       ++stats.failed;
       AddIssue(stats, file.relative, bytes.error().message);
       continue;
@@ -246,6 +265,7 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
     if (!parsed) {
       // The previous version (if any) stays stored and retrievable: a broken upload should
       // not make a good document disappear.
+      apply_acl_to_stored_version();
       if (parsed.error().code == ErrorCode::kUnsupported) {
         ++stats.skipped;
       } else {

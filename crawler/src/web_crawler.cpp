@@ -539,6 +539,16 @@ void WebCrawl::HandleResponse(const Url& url, const QueueItem& item,
   const std::string media_type = MediaType(response.content_type);
   auto parsed = ParseWebPage(response.body, media_type, CharsetParameter(response.content_type));
   if (!parsed) {
+    // The stored version stays, but a new ACL applies at once: access must never wait for a
+    // parse. Size, date and hash stay the stored ones.
+    if (live != nullptr && (live->acl != info.acl || live->acl_rule != info.acl_rule)) {
+      DocumentInfo kept = info;
+      kept.content_hash = live->content_hash;
+      kept.size_bytes = live->size_bytes;
+      kept.modified_unix = live->modified_unix;
+      if (live->acl != info.acl) ++stats_.acl_changed;
+      if (auto ok = sink_.Touch(live->id, kept); !ok) AddIssue(path, ok.error().message);
+    }
     if (parsed.error().code == ErrorCode::kUnsupported) {
       ++stats_.skipped;
     } else {

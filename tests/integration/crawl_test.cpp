@@ -225,6 +225,45 @@ TEST(CrawlTest, DocumentsOfAnOlderPdfParserAreParsedAgainOnce) {
   EXPECT_EQ(Stats(*again).bytes_parsed, 0);
 }
 
+// A file that became unreadable for the parser keeps its stored version, but a tighter rule
+// must apply to that version at once, not once the file parses again.
+TEST(CrawlTest, AFileThatNoLongerParsesStillGetsItsNewAcl) {
+  Workspace ws = MakeWorkspace();
+  auto runtime = Open(ws);
+  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  const std::string pdf = "public/en/employee-handbook.pdf";
+  const std::string query = "Employee Handbook Beispiel GmbH onboarding buddy";
+  const auto found = [&](const std::vector<std::string>& roles) {
+    for (const auto& p : Search(*runtime, roles, query)) {
+      if (p.path == pdf) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(found({}));
+  std::ofstream(ws.corpus / pdf, std::ios::trunc) << "%PDF-1.4\nbroken beyond repair\n";
+  std::string text;
+  {
+    std::ifstream in(ws.config_file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string first_rule = "  [[sources.acl]]\n  match = \"hr/**\"";
+  text.insert(text.find(first_rule),
+              "  [[sources.acl]]\n  match = \"" + pdf + "\"\n  roles = [\"hr\"]\n");
+  std::ofstream(ws.config_file) << text;
+  runtime.reset();
+  runtime = Open(ws);
+  auto report = server::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(Stats(*report).failed, 1);
+  EXPECT_EQ(Stats(*report).acl_changed, 1);
+  auto stored = runtime->catalog().FindDocument("samples", pdf);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_FALSE((*stored)->deleted);  // the last good version stays
+  EXPECT_EQ((*stored)->acl, Acl({"hr"}));
+  EXPECT_FALSE(found({}));
+  EXPECT_TRUE(found({"hr"}));
+}
+
 TEST(CrawlTest, PermissionRuleChangeUpdatesAclWithoutReparsing) {
   Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
