@@ -365,6 +365,13 @@ TEST(WebCrawlTest, APageOfAnOlderParserIsFetchedInFullAndParsedAgain) {
   site.Set("/site/handbuch.pdf", pdf);
   site.SetHtml("/site/", "Startseite", "Willkommen im Intranet.",
                {"a.html", "b.html", "c.html", "handbuch.pdf"});
+  // With an unchanged sitemap lastmod the PDF would not even be requested.
+  Page sitemap;
+  sitemap.content_type = "application/gzip";
+  sitemap.body =
+      test_site::Gzip(SitemapXml({{site.Url("/site/sitemap-only.html"), "2024-05-01T08:00:00Z"},
+                                  {site.Url("/site/handbuch.pdf"), "2024-05-01T08:00:00Z"}}));
+  site.Set("/sitemaps/pages.xml.gz", sitemap);
   Fixture f = Open(WebSourceToml(site));
   ASSERT_TRUE(f.runtime);
   const auto first = Crawl(*f.runtime);
