@@ -155,6 +155,18 @@ PdfPageLines LinesOfPage(const poppler::page& page) {
   return lines;
 }
 
+// The word list only serves heading detection: a page poppler cannot lay out a second time
+// loses its headings, never its text or the document.
+PdfPageLines LinesOfPageOrNone(const poppler::page& page) {
+  try {
+    return LinesOfPage(page);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    return {};
+  }
+}
+
 Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
   SilencePoppler();
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
@@ -185,7 +197,9 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
       if (text.size() > budget) text = std::string(Utf8Prefix(text, budget));
       budget -= text.size();
       // A page without text (a scan) has no headings; skip poppler's second layout pass.
-      if (text.find_first_not_of(" \t\r\n\f\v") != std::string::npos) lines = LinesOfPage(*page);
+      if (text.find_first_not_of(" \t\r\n\f\v") != std::string::npos) {
+        lines = LinesOfPageOrNone(*page);
+      }
     }
     page_texts.push_back(std::move(text));
     page_lines.push_back(std::move(lines));
