@@ -57,16 +57,20 @@ char LowerAsciiChar(char c) {
 // For comparing a heading with the title: ASCII case folded too.
 std::string FoldedSquash(std::string_view text) { return LowerAscii(Squash(text)); }
 
+// Whether lower-cased text holds a letter: an ASCII one, or any non-ASCII character (umlauts
+// and other scripts; punctuation beyond ASCII is rare in the places this is asked).
+bool HasLetter(std::string_view folded) {
+  return std::any_of(folded.begin(), folded.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
+  });
+}
+
 // Whether a heading is the document's title, alone or followed by a subtitle or version
 // ("Camlidl user's manual Version 1.04"). The title must end where a word of the heading
 // ends, and a title without letters (a page number taken for one) repeats nothing.
 bool RepeatsTitle(std::string_view heading, std::string_view title) {
   const std::string folded_title = FoldedSquash(title);
-  if (std::none_of(folded_title.begin(), folded_title.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
-      })) {
-    return false;
-  }
+  if (!HasLetter(folded_title)) return false;
   const std::string_view text = TrimAscii(heading);
   size_t matched = 0;
   size_t i = 0;
@@ -83,14 +87,7 @@ bool RepeatsTitle(std::string_view heading, std::string_view title) {
 // from a page number ("#").
 std::string RunningKey(std::string_view line) {
   std::string key;
-  bool space = false;
-  for (char c : TrimAscii(line)) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-      space = true;
-      continue;
-    }
-    if (space && !key.empty()) key += ' ';
-    space = false;
+  for (char c : CollapseWhitespace(line)) {
     if (c >= '0' && c <= '9') {
       if (key.empty() || key.back() != '#') key += '#';
     } else {
@@ -101,11 +98,7 @@ std::string RunningKey(std::string_view line) {
 }
 
 // A key without letters ("#", "- # -", "#/#") is a page number, or a row of figures.
-bool IsNumberKey(std::string_view key) {
-  return std::none_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
-  });
-}
+bool IsNumberKey(std::string_view key) { return !HasLetter(key); }
 
 std::vector<std::string_view> SplitLines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -119,7 +112,7 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
   return lines;
 }
 
-bool IsBlank(std::string_view line) { return Squash(line).empty(); }
+bool IsBlank(std::string_view line) { return TrimAscii(line).empty(); }
 
 // Poppler's page text may break a heading over several lines ("2.3", "", "Attributes") or wrap
 // it. Returns how many lines from `first` make up `heading` completely, 0 when it does not

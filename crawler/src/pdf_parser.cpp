@@ -197,7 +197,7 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
       if (text.size() > budget) text = std::string(Utf8Prefix(text, budget));
       budget -= text.size();
       // A page without text (a scan) has no headings; skip poppler's second layout pass.
-      if (text.find_first_not_of(" \t\r\n\f\v") != std::string::npos) {
+      if (!TrimAscii(text).empty()) {
         lines = LinesOfPageOrNone(*page);
       }
     }
