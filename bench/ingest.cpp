@@ -7,7 +7,7 @@
 //   1. parse only: read each file and crawler::ParseDocument it (the floor);
 //   2. chunk + embed: the parsed documents of pass 1 through the chunker and the built-in
 //      embedder, no database (what the indexer adds before it writes);
-//   3. full crawl: server::RunCrawl into a fresh embedded PostgreSQL in a temp directory
+//   3. full crawl: app::RunCrawl into a fresh embedded PostgreSQL in a temp directory
 //      (one source over CORPUS_DIR, ACL "**" -> everyone), including publishing the index;
 //   4. re-crawl of the unchanged corpus.
 // Every file is read once before pass 1, so all passes see a warm page cache. The figures are
@@ -25,9 +25,9 @@
 #include "wissen/core/log.h"
 #include "wissen/crawler/parsers.h"
 #include "wissen/indexer/chunker.h"
-#include "wissen/server/config.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/config.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 
 namespace wissen::bench {
 namespace {
@@ -93,7 +93,7 @@ PassFigures ParseOnly(const std::vector<CorpusFile>& files, std::vector<ParsedDo
 }
 
 // Pass 2: chunk + embed as the indexer does (batches of 64, heading path + text).
-double ChunkAndEmbed(const std::vector<ParsedDocument>& parsed, const server::Config& config,
+double ChunkAndEmbed(const std::vector<ParsedDocument>& parsed, const app::Config& config,
                      int64_t* chunk_count, double* cpu_seconds) {
   engine::BuiltinEmbedderOptions options;
   options.dimension = config.embedding_dimension;
@@ -116,11 +116,11 @@ double ChunkAndEmbed(const std::vector<ParsedDocument>& parsed, const server::Co
   return watch.Seconds();
 }
 
-server::Config MakeConfig(const fs::path& work_dir, const fs::path& corpus) {
-  server::Config config;
+app::Config MakeConfig(const fs::path& work_dir, const fs::path& corpus) {
+  app::Config config;
   config.config_file = work_dir / "wissen.toml";  // only named in messages; never read
   config.data_dir = work_dir / "data";
-  server::SourceConfig source;
+  app::SourceConfig source;
   source.name = "bench";
   source.kind = "fs";
   source.fs.name = "bench";
@@ -130,10 +130,10 @@ server::Config MakeConfig(const fs::path& work_dir, const fs::path& corpus) {
   return config;
 }
 
-Result<PassFigures> Crawl(server::Runtime& runtime, double* crawl_seconds) {
+Result<PassFigures> Crawl(app::Runtime& runtime, double* crawl_seconds) {
   const double cpu = ProcessCpuSeconds();
   Stopwatch watch;
-  auto report = server::RunCrawl(runtime, std::nullopt);
+  auto report = app::RunCrawl(runtime, std::nullopt);
   if (!report) return Fail(report.error());
   PassFigures figures;
   figures.seconds = watch.Seconds();
@@ -194,7 +194,7 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", work_dir.error().ToString().c_str());
     return 1;
   }
-  const server::Config config = MakeConfig(*work_dir, corpus);
+  const app::Config config = MakeConfig(*work_dir, corpus);
   PassFigures embed;
   embed.seconds = ChunkAndEmbed(parsed, config, &embed.chunks, &embed.cpu_seconds);
   embed.documents = parse.documents;
@@ -212,7 +212,7 @@ int Run(int argc, char** argv) {
   double setup_seconds = 0;
   {
     Stopwatch setup;
-    auto runtime = server::Runtime::Open(config);
+    auto runtime = app::Runtime::Open(config);
     setup_seconds = setup.Seconds();
     if (!runtime) {
       std::fprintf(stderr, "cannot open the runtime: %s\n", runtime.error().ToString().c_str());
@@ -229,7 +229,7 @@ int Run(int argc, char** argv) {
         recrawl = *second;
       }
     }
-  }  // The Runtime's destructor stops the embedded cluster before the directory goes.
+  }  // The app::Runtime's destructor stops the embedded cluster before the directory goes.
   fs::remove_all(*work_dir, ec);
   if (exit_code != 0) return exit_code;
 

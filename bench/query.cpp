@@ -48,7 +48,7 @@
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
 #include "wissen/retriever/thesaurus.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/runtime.h"
 #include "wissen/store/embedded_postgres.h"
 #include "wissen/store/migrator.h"
 
@@ -455,7 +455,7 @@ int Run(int argc, char** argv) {
     std::unique_ptr<store::Catalog> catalog;
     if (postgres) {
       auto migrated =
-          store::ApplyMigrations((*postgres)->connection_string(), server::BuiltinMigrations());
+          store::ApplyMigrations((*postgres)->connection_string(), app::BuiltinMigrations());
       if (migrated) {
         auto connected = store::Catalog::Connect((*postgres)->connection_string());
         if (connected) catalog = std::move(*connected);

@@ -10,8 +10,8 @@
 
 #include "bench_util.h"
 #include "test_site.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 
 namespace wissen::bench {
 namespace {
@@ -76,10 +76,10 @@ struct Pass {
   crawler::CrawlStats stats;
 };
 
-Result<Pass> CrawlOnce(server::Runtime& runtime) {
+Result<Pass> CrawlOnce(app::Runtime& runtime) {
   const double cpu = ProcessCpuSeconds();
   Stopwatch watch;
-  auto report = server::RunCrawl(runtime, std::nullopt);
+  auto report = app::RunCrawl(runtime, std::nullopt);
   if (!report) return Fail(report.error());
   const auto& outcome = report->sources.at("site");
   if (outcome.error) return Fail(*outcome.error);
@@ -122,10 +122,10 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", work_dir.error().ToString().c_str());
     return 1;
   }
-  server::Config config;
+  app::Config config;
   config.config_file = *work_dir / "wissen.toml";  // only named in messages
   config.data_dir = *work_dir / "data";
-  server::SourceConfig source;
+  app::SourceConfig source;
   source.name = source.web.name = "site";
   source.kind = "web";
   source.web.seeds = {site.Url("/")};
@@ -137,7 +137,7 @@ int Run(int argc, char** argv) {
   int exit_code = 0;
   Pass first, second;
   {
-    auto runtime = server::Runtime::Open(config);
+    auto runtime = app::Runtime::Open(config);
     if (!runtime) {
       std::fprintf(stderr, "cannot open the runtime: %s\n", runtime.error().ToString().c_str());
       exit_code = 1;

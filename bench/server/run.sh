@@ -3,7 +3,7 @@
 # POST /api/v1/search (issue 5: >= 1,000 req/s for search with 0 errors).
 #
 #   bench/server/run.sh                      # 30 s, 32 connections per endpoint
-#   WISSEN_BINARY=build-eval/server/wissen DURATION=10s CONNECTIONS=16 bench/server/run.sh
+#   WISSEN_BINARY=build-eval/cli/wissen DURATION=10s CONNECTIONS=16 bench/server/run.sh
 #   ENDPOINTS=search PERF_OUT=/tmp/search.perf bench/server/run.sh   # profile the server
 #
 # ENDPOINTS: "healthz search" (default), or either alone. PERF_OUT: `perf record -g` of the
@@ -16,7 +16,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-binary="${WISSEN_BINARY:-$repo/build/server/wissen}"
+binary="${WISSEN_BINARY:-$repo/build/cli/wissen}"
 duration="${DURATION:-30s}"
 connections="${CONNECTIONS:-32}"
 threads="${THREADS:-2}"

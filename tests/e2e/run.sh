@@ -2,12 +2,12 @@
 # Browser tests of the web chat: indexes samples/ into a temp dir, adds users, starts
 # `wissen serve` on a free 127.0.0.1 port and runs tests/e2e/*.test.mjs with node --test in
 # headless Chromium (playwright-core). Builds nothing: WISSEN_BINARY (default
-# build/server/wissen). Screenshots go to tests/e2e/artifacts/.
+# build/cli/wissen). Screenshots go to tests/e2e/artifacts/.
 # E2E_SERVE_ONLY=1 only starts the server (for manual checks) and waits until Ctrl+C.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-wissen=${WISSEN_BINARY:-$repo/build/server/wissen}
+wissen=${WISSEN_BINARY:-$repo/build/cli/wissen}
 chromium=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$wissen" ] || { echo "e2e: no wissen binary at $wissen (build first or set WISSEN_BINARY)" >&2; exit 1; }
 [ -x "$chromium" ] || { echo "e2e: no Chromium at $chromium (run scripts/setup)" >&2; exit 1; }

@@ -10,8 +10,8 @@
 #include "test_cluster.h"
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 #include "wissen/store/lexical_index.h"
 #include "wissen/store/vector_index.h"
 
@@ -28,12 +28,12 @@ class AclTest : public ::testing::Test {
     const fs::path dir = testing::MakeTempDir("acl-");
     const fs::path config_file = dir / "wissen.toml";
     std::ofstream(config_file) << testing::SamplesConfigToml(testing::FreshDatabase(), kSamples);
-    auto config = server::LoadConfig(config_file);
+    auto config = app::LoadConfig(config_file);
     ASSERT_TRUE(config) << config.error().message;
-    auto runtime = server::Runtime::Open(*config);
+    auto runtime = app::Runtime::Open(*config);
     ASSERT_TRUE(runtime) << runtime.error().message;
     runtime_ = std::move(*runtime);
-    auto report = server::RunCrawl(*runtime_, std::nullopt);
+    auto report = app::RunCrawl(*runtime_, std::nullopt);
     ASSERT_TRUE(report) << report.error().message;
     auto snapshot = retriever::LoadSnapshot(runtime_->config().index_dir());
     ASSERT_TRUE(snapshot);
@@ -70,7 +70,7 @@ class AclTest : public ::testing::Test {
     return queries;
   }
 
-  std::unique_ptr<server::Runtime> runtime_;
+  std::unique_ptr<app::Runtime> runtime_;
   std::shared_ptr<const retriever::IndexSnapshot> snapshot_;
 };
 

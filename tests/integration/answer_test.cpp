@@ -9,9 +9,9 @@
 #include "fake_openai_server.h"
 #include "samples_config.h"
 #include "test_cluster.h"
-#include "wissen/server/answer_pipeline.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/answer_pipeline.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 
 namespace wissen {
 namespace {
@@ -28,7 +28,7 @@ class AnswerTest : public ::testing::Test {
     database_url_ = testing::FreshDatabase();
     ASSERT_TRUE(fake_.Start());
     Open("");
-    auto report = server::RunCrawl(*runtime_, std::nullopt);
+    auto report = app::RunCrawl(*runtime_, std::nullopt);
     ASSERT_TRUE(report) << report.error().message;
   }
   void TearDown() override { fake_.Stop(); }
@@ -38,12 +38,12 @@ class AnswerTest : public ::testing::Test {
     runtime_.reset();
     const fs::path config_file = dir_ / "wissen.toml";
     std::ofstream(config_file) << testing::SamplesConfigToml(database_url_, kSamples, generation);
-    auto config = server::LoadConfig(config_file);
+    auto config = app::LoadConfig(config_file);
     ASSERT_TRUE(config) << config.error().message;
-    auto runtime = server::Runtime::Open(*config);
+    auto runtime = app::Runtime::Open(*config);
     ASSERT_TRUE(runtime) << runtime.error().message;
     runtime_ = std::move(*runtime);
-    pipeline_ = std::make_unique<server::AnswerPipeline>(runtime_->config(), runtime_->embedder(),
+    pipeline_ = std::make_unique<app::AnswerPipeline>(runtime_->config(), runtime_->embedder(),
                                                          runtime_->thesaurus());
   }
 
@@ -53,7 +53,7 @@ class AnswerTest : public ::testing::Test {
          "\"\nretries = 0\nfirst_token_timeout_ms = 2000\ntotal_timeout_ms = 5000\n");
   }
 
-  Result<server::Answer> Ask(const std::vector<std::string>& roles, const std::string& question,
+  Result<app::Answer> Ask(const std::vector<std::string>& roles, const std::string& question,
                              const engine::TokenCallback& on_token = {}) {
     auto snapshot = retriever::LoadSnapshot(runtime_->config().index_dir());
     EXPECT_TRUE(snapshot);
@@ -64,8 +64,8 @@ class AnswerTest : public ::testing::Test {
   fs::path dir_;
   std::string database_url_;
   FakeOpenAiServer fake_;
-  std::unique_ptr<server::Runtime> runtime_;
-  std::unique_ptr<server::AnswerPipeline> pipeline_;
+  std::unique_ptr<app::Runtime> runtime_;
+  std::unique_ptr<app::AnswerPipeline> pipeline_;
 };
 
 TEST_F(AnswerTest, GermanQuestionGetsAGermanCitedAnswer) {
@@ -100,7 +100,7 @@ TEST_F(AnswerTest, LeakProbesRevealNothing) {
     const auto probe = nlohmann::json::parse(line);
     auto answer = Ask({}, probe["query"].get<std::string>());
     ASSERT_TRUE(answer) << answer.error().message;
-    const std::string everything = server::AnswerJson(*answer).dump();
+    const std::string everything = app::AnswerJson(*answer).dump();
     for (const auto& forbidden : probe["forbidden"]) {
       EXPECT_EQ(everything.find(forbidden.get<std::string>()), std::string::npos)
           << probe["id"] << " leaked " << forbidden;
@@ -124,7 +124,7 @@ TEST_F(AnswerTest, CachedHrAnswerIsNeverServedWithoutHr) {
   ASSERT_TRUE(for_everyone);
   EXPECT_FALSE(for_everyone->cached);
   for (const auto& c : for_everyone->citations) EXPECT_FALSE(c.path.starts_with("hr/"));
-  EXPECT_EQ(server::AnswerJson(*for_everyone).dump().find("CANARY-SAMPLE-HR"), std::string::npos);
+  EXPECT_EQ(app::AnswerJson(*for_everyone).dump().find("CANARY-SAMPLE-HR"), std::string::npos);
 }
 
 TEST_F(AnswerTest, PersonalDataIsRedactedUnlessTheRoleIsExempt) {

@@ -12,8 +12,8 @@
 #include <pqxx/pqxx>
 
 #include "test_cluster.h"
-#include "wissen/server/config.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/config.h"
+#include "wissen/app/runtime.h"
 #include "wissen/store/audit_store.h"
 
 namespace wissen {
@@ -32,19 +32,19 @@ class AuditTest : public ::testing::Test {
   }
 
   // Writes wissen.toml with `audit` as the [audit] body and opens the runtime (migrations).
-  server::Config Open(const std::string& audit = "") {
+  app::Config Open(const std::string& audit = "") {
     config_file_ = dir_ / "wissen.toml";
     std::ofstream(config_file_) << "[data]\ndir = \"data\"\n[database]\nurl = \"" + database_url_ +
                                        "\"\n[audit]\n" + audit;
-    auto config = server::LoadConfig(config_file_);
+    auto config = app::LoadConfig(config_file_);
     EXPECT_TRUE(config) << config.error().message;
-    auto runtime = server::Runtime::Open(*config);
+    auto runtime = app::Runtime::Open(*config);
     EXPECT_TRUE(runtime) << runtime.error().message;
     runtime_ = std::move(*runtime);
     return *config;
   }
 
-  std::unique_ptr<server::AuditTrail> Trail(const server::Config& config) {
+  std::unique_ptr<server::AuditTrail> Trail(const app::Config& config) {
     auto trail = server::AuditTrail::Open(config.audit, database_url_);
     EXPECT_TRUE(trail) << trail.error().message;
     return std::move(*trail);
@@ -89,11 +89,11 @@ class AuditTest : public ::testing::Test {
   fs::path dir_;
   fs::path config_file_;
   std::string database_url_;
-  std::unique_ptr<server::Runtime> runtime_;
+  std::unique_ptr<app::Runtime> runtime_;
 };
 
 TEST_F(AuditTest, RecordsHoldNoQuestionTextByDefaultAndTheKeyIsPrivate) {
-  const server::Config config = Open();
+  const app::Config config = Open();
   EXPECT_EQ(config.audit.key_file, config.data_dir / "audit.key");
   {
     auto trail = Trail(config);
@@ -105,7 +105,7 @@ TEST_F(AuditTest, RecordsHoldNoQuestionTextByDefaultAndTheKeyIsPrivate) {
   ASSERT_EQ(::stat(config.audit.key_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 
-  auto key = server::AuditKey::Load(config.audit.key_file);
+  auto key = app::AuditKey::Load(config.audit.key_file);
   ASSERT_TRUE(key);
   auto audit_store = store::AuditStore::Connect(database_url_);
   ASSERT_TRUE(audit_store);
@@ -130,13 +130,13 @@ TEST_F(AuditTest, RecordsHoldNoQuestionTextByDefaultAndTheKeyIsPrivate) {
 }
 
 TEST_F(AuditTest, StoredQuestionIsCiphertextThatOpensWithTheKey) {
-  const server::Config config = Open("store_questions = true\n");
+  const app::Config config = Open("store_questions = true\n");
   {
     auto trail = Trail(config);
     trail->Record(Ask("anna"));
   }  // the destructor writes what is queued
   EXPECT_EQ(DumpTable().find("Gehaltsband"), std::string::npos);
-  auto key = server::AuditKey::Load(config.audit.key_file);
+  auto key = app::AuditKey::Load(config.audit.key_file);
   ASSERT_TRUE(key);
   auto audit_store = store::AuditStore::Connect(database_url_);
   ASSERT_TRUE(audit_store);
@@ -158,8 +158,8 @@ TEST_F(AuditTest, StoredQuestionIsCiphertextThatOpensWithTheKey) {
 }
 
 TEST_F(AuditTest, PruneDeletesOnlyOldRecords) {
-  const server::Config config = Open("retention_days = 30\n");
-  auto key = server::AuditKey::LoadOrCreate(config.audit.key_file);
+  const app::Config config = Open("retention_days = 30\n");
+  auto key = app::AuditKey::LoadOrCreate(config.audit.key_file);
   ASSERT_TRUE(key);
   auto audit_store = store::AuditStore::Connect(database_url_);
   ASSERT_TRUE(audit_store);
@@ -245,7 +245,7 @@ TEST_F(AuditTest, ABatchKeepsEveryFieldAndItsOrder) {
 }
 
 TEST_F(AuditTest, ShowFindsOnlyThatUsersRecords) {
-  const server::Config config = Open();
+  const app::Config config = Open();
   {
     auto trail = Trail(config);
     trail->Record(Ask("anna"));

@@ -17,9 +17,9 @@
 #include "wissen/crawler/parsers.h"
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
-#include "wissen/server/config.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/config.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 #include "wissen/store/vector_index.h"
 
 namespace wissen {
@@ -47,19 +47,19 @@ Workspace MakeWorkspace(const fs::path& source = kSamples) {
   return ws;
 }
 
-std::unique_ptr<server::Runtime> Open(const Workspace& ws) {
-  auto config = server::LoadConfig(ws.config_file);
+std::unique_ptr<app::Runtime> Open(const Workspace& ws) {
+  auto config = app::LoadConfig(ws.config_file);
   EXPECT_TRUE(config) << config.error().message;
-  auto runtime = server::Runtime::Open(*config);
+  auto runtime = app::Runtime::Open(*config);
   EXPECT_TRUE(runtime) << runtime.error().message;
   return std::move(*runtime);
 }
 
-const crawler::CrawlStats& Stats(const server::CrawlRunReport& report) {
+const crawler::CrawlStats& Stats(const app::CrawlRunReport& report) {
   return report.sources.at("samples").stats;
 }
 
-std::vector<Passage> Search(server::Runtime& runtime, const std::vector<std::string>& roles,
+std::vector<Passage> Search(app::Runtime& runtime, const std::vector<std::string>& roles,
                             const std::string& query, int k = 10) {
   auto snapshot = retriever::LoadSnapshot(runtime.config().index_dir());
   EXPECT_TRUE(snapshot);
@@ -85,7 +85,7 @@ int64_t CountFiles(const fs::path& corpus) {
 TEST(CrawlTest, CrawlsTheSamplesIntoARoleAwareIndex) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->status, "ok");
   EXPECT_TRUE(report->published);
@@ -109,9 +109,9 @@ TEST(CrawlTest, CrawlsTheSamplesIntoARoleAwareIndex) {
 TEST(CrawlTest, RecrawlWithoutChangesParsesNothing) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  auto first = server::RunCrawl(*runtime, std::nullopt);
+  auto first = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(first);
-  auto second = server::RunCrawl(*runtime, std::nullopt);
+  auto second = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(second);
   EXPECT_EQ(Stats(*second).added + Stats(*second).changed, 0);
   EXPECT_EQ(Stats(*second).unchanged, Stats(*first).added);
@@ -123,7 +123,7 @@ TEST(CrawlTest, RecrawlWithoutChangesParsesNothing) {
 TEST(CrawlTest, PublishRebuildsPartitionsWhenTheApproximateIndexSettingChanges) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  auto first = server::RunCrawl(*runtime, std::nullopt);
+  auto first = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(first);
   ASSERT_TRUE(first->published);
   auto kinds = [&] {
@@ -159,7 +159,7 @@ TEST(CrawlTest, PublishRebuildsPartitionsWhenTheApproximateIndexSettingChanges) 
 TEST(CrawlTest, ChangedAddedAndDeletedFilesAreExactlyWhatIsUpdated) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
 
   std::ofstream(ws.corpus / "public/en/new-policy.txt")
       << "Bicycle leasing policy\n\nEmployees may lease up to two bicycles through the "
@@ -168,7 +168,7 @@ TEST(CrawlTest, ChangedAddedAndDeletedFilesAreExactlyWhatIsUpdated) {
       << "\nAb Mai gibt es montags einen Quarkauflauf mit Kirschen.\n";
   fs::remove(ws.corpus / "public/en/vpn-setup.html");
 
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(Stats(*report).added, 1);
   EXPECT_EQ(Stats(*report).changed, 1);
@@ -193,7 +193,7 @@ void MarkAllDocumentsAsParsedByVersionOne(const std::string& database_url) {
 TEST(CrawlTest, DocumentsOfAnOlderPdfParserAreParsedAgainOnce) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   const std::string pdf = "public/en/employee-handbook.pdf";
   const std::string html = "hr/de/gehaltsbaender-2025.html";
   auto stored = runtime->catalog().FindDocument("samples", pdf);
@@ -202,7 +202,7 @@ TEST(CrawlTest, DocumentsOfAnOlderPdfParserAreParsedAgainOnce) {
   EXPECT_GT((*stored)->parser_version, 1);
 
   MarkAllDocumentsAsParsedByVersionOne(ws.database_url);
-  auto upgraded = server::RunCrawl(*runtime, std::nullopt);
+  auto upgraded = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(upgraded) << upgraded.error().message;
   // Only the PDFs, whose parser changed, are parsed again; their bytes did not change.
   int64_t pdfs = 0;
@@ -221,7 +221,7 @@ TEST(CrawlTest, DocumentsOfAnOlderPdfParserAreParsedAgainOnce) {
   ASSERT_TRUE(html_doc && html_doc->has_value());
   EXPECT_EQ((*html_doc)->parser_version, 1);
 
-  auto again = server::RunCrawl(*runtime, std::nullopt);
+  auto again = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(again);
   EXPECT_EQ(Stats(*again).added + Stats(*again).changed, 0);
   EXPECT_EQ(Stats(*again).bytes_parsed, 0);
@@ -232,7 +232,7 @@ TEST(CrawlTest, DocumentsOfAnOlderPdfParserAreParsedAgainOnce) {
 TEST(CrawlTest, AFileThatNoLongerParsesStillGetsItsNewAcl) {
   Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   const std::string pdf = "public/en/employee-handbook.pdf";
   const std::string query = "Employee Handbook Beispiel GmbH onboarding buddy";
   const auto found = [&](const std::vector<std::string>& roles) {
@@ -254,7 +254,7 @@ TEST(CrawlTest, AFileThatNoLongerParsesStillGetsItsNewAcl) {
   std::ofstream(ws.config_file) << text;
   runtime.reset();
   runtime = Open(ws);
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report);
   EXPECT_EQ(Stats(*report).failed, 1);
   EXPECT_EQ(Stats(*report).acl_changed, 1);
@@ -269,7 +269,7 @@ TEST(CrawlTest, AFileThatNoLongerParsesStillGetsItsNewAcl) {
 TEST(CrawlTest, PermissionRuleChangeUpdatesAclWithoutReparsing) {
   Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   // Make rnd/ readable by hr as well: only metadata changes.
   std::string text;
   {
@@ -280,7 +280,7 @@ TEST(CrawlTest, PermissionRuleChangeUpdatesAclWithoutReparsing) {
   std::ofstream(ws.config_file) << text;
   runtime.reset();
   runtime = Open(ws);
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report);
   EXPECT_EQ(Stats(*report).added + Stats(*report).changed, 0);
   EXPECT_GT(Stats(*report).acl_changed, 0);
@@ -292,7 +292,7 @@ TEST(CrawlTest, PermissionRuleChangeUpdatesAclWithoutReparsing) {
 TEST(CrawlTest, DeletedDocumentIsGoneBeforeAnyRebuild) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   auto before = Search(*runtime, {}, "WireGuard VPN");
   ASSERT_FALSE(before.empty());
   ASSERT_EQ(before.front().path, "public/en/vpn-setup.html");
@@ -310,7 +310,7 @@ TEST(CrawlTest, ASecondConcurrentCrawlRefuses) {
   ASSERT_TRUE(other);
   auto lock = (*other)->TryLockCrawl();
   ASSERT_TRUE(lock);
-  auto refused = server::RunCrawl(*runtime, std::nullopt);
+  auto refused = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
   EXPECT_NE(refused.error().message.find("another crawl"), std::string::npos);
@@ -326,7 +326,7 @@ TEST(CrawlTest, ASecondConcurrentCrawlRefuses) {
   EXPECT_EQ(WEXITSTATUS(status), 2) << output;
   EXPECT_NE(output.find("another crawl is running"), std::string::npos) << output;
   lock->reset();
-  EXPECT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  EXPECT_TRUE(app::RunCrawl(*runtime, std::nullopt));
 }
 
 TEST(CrawlTest, KilledCrawlLeavesAConsistentCatalogAndRerunCompletes) {
@@ -363,7 +363,7 @@ TEST(CrawlTest, KilledCrawlLeavesAConsistentCatalogAndRerunCompletes) {
   int status = 0;
   ::waitpid(child, &status, 0);
 
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report) << report.error().message;
   auto counts = runtime->catalog().CountAll();
   ASSERT_TRUE(counts);
@@ -372,7 +372,7 @@ TEST(CrawlTest, KilledCrawlLeavesAConsistentCatalogAndRerunCompletes) {
   auto state = runtime->catalog().GetIndexState();
   ASSERT_TRUE(state && state->has_value());
   EXPECT_EQ((*state)->chunk_count, counts->chunks);  // every stored chunk is indexed once
-  auto again = server::RunCrawl(*runtime, std::nullopt);
+  auto again = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(again);
   EXPECT_EQ(Stats(*again).added + Stats(*again).changed, 0);
 }
@@ -380,10 +380,10 @@ TEST(CrawlTest, KilledCrawlLeavesAConsistentCatalogAndRerunCompletes) {
 TEST(CrawlTest, MissingRootFailsTheSourceAndDeletesNothing) {
   Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  auto first = server::RunCrawl(*runtime, std::nullopt);
+  auto first = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(first);
   fs::rename(ws.corpus, ws.dir / "unmounted");
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report);
   EXPECT_EQ(report->status, "partial");
   EXPECT_TRUE(report->sources.at("samples").error.has_value());
@@ -395,12 +395,12 @@ TEST(CrawlTest, MissingRootFailsTheSourceAndDeletesNothing) {
 TEST(CrawlTest, EmptyRootIsTreatedAsUnmountedAndDeletesNothing) {
   Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  auto first = server::RunCrawl(*runtime, std::nullopt);
+  auto first = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(first);
   // The mount point stays, the share behind it is gone.
   fs::rename(ws.corpus, ws.dir / "unmounted");
   fs::create_directories(ws.corpus);
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report);
   EXPECT_EQ(report->status, "partial");
   ASSERT_TRUE(report->sources.at("samples").error.has_value());
@@ -419,11 +419,11 @@ TEST(CrawlTest, LosingMostOfASourceAtOnceIsRefused) {
   }
   const Workspace ws = MakeWorkspace(big);
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   for (int i = 0; i < 20; ++i) {
     fs::remove(ws.corpus / "public" / ("memo-" + std::to_string(i) + ".txt"));
   }
-  auto report = server::RunCrawl(*runtime, std::nullopt);
+  auto report = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(report);
   EXPECT_EQ(Stats(*report).deleted, 0);
   EXPECT_EQ(Stats(*report).failed, 1);
@@ -438,7 +438,7 @@ TEST(CrawlTest, InterruptedRunIsMarkedFailedByTheNextRun) {
   // A run that never finished, as left by a killed process.
   auto orphan = runtime->catalog().BeginCrawlRun({"samples"});
   ASSERT_TRUE(orphan);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   auto runs = runtime->catalog().RecentCrawlRuns(10);
   ASSERT_TRUE(runs);
   bool found = false;
@@ -454,12 +454,12 @@ TEST(CrawlTest, InterruptedRunIsMarkedFailedByTheNextRun) {
 TEST(CrawlTest, OtherEmbedderIsRefusedUntilReindex) {
   Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   std::ofstream(ws.config_file, std::ios::app) << "[index]\ndimension = 256\n";
   runtime.reset();
   runtime = Open(ws);
 
-  auto crawl = server::RunCrawl(*runtime, std::nullopt);
+  auto crawl = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_FALSE(crawl);
   EXPECT_EQ(crawl.error().code, ErrorCode::kConflict);
   EXPECT_NE(crawl.error().message.find("wissen reindex"), std::string::npos);
@@ -478,7 +478,7 @@ TEST(CrawlTest, OtherEmbedderIsRefusedUntilReindex) {
   const auto found = Search(*runtime, {}, "WireGuard VPN");
   ASSERT_FALSE(found.empty());
   EXPECT_EQ(found.front().path, "public/en/vpn-setup.html");
-  auto again = server::RunCrawl(*runtime, std::nullopt);
+  auto again = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(Stats(*again).added + Stats(*again).changed, 0);
 }
@@ -493,9 +493,9 @@ TEST(CrawlTest, TheLexicalIndexIsCompactedAfterEachFullRebuild) {
     std::getline(pointer, name);
     return name;
   };
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   EXPECT_EQ(live_copy(), "lexical.000001") << "the first crawl builds the index in full";
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   EXPECT_EQ(live_copy(), "lexical.000001") << "nothing changed, nothing to compact";
 
   // An index written before compaction existed (no pointer): the next crawl compacts it,
@@ -503,7 +503,7 @@ TEST(CrawlTest, TheLexicalIndexIsCompactedAfterEachFullRebuild) {
   fs::remove(index_dir / "lexical.current");
   fs::remove_all(index_dir / "lexical");
   fs::rename(index_dir / "lexical.000001", index_dir / "lexical");
-  auto upgraded = server::RunCrawl(*runtime, std::nullopt);
+  auto upgraded = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_TRUE(upgraded) << upgraded.error().message;
   EXPECT_FALSE(upgraded->published);
   EXPECT_EQ(live_copy(), "lexical.000001");
@@ -521,7 +521,7 @@ TEST(CrawlTest, TheLexicalIndexIsCompactedAfterEachFullRebuild) {
 TEST(CrawlTest, ALargePartitionThatChangedALittleIsUpdatedNotRetrained) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   store::Catalog& catalog = runtime->catalog();
   indexer::PublishOptions publish;
   publish.index_root = runtime->config().index_dir();
@@ -596,15 +596,15 @@ TEST(CrawlTest, ALargePartitionThatChangedALittleIsUpdatedNotRetrained) {
 TEST(CrawlTest, InterruptedReindexBlocksCrawlsUntilFinished) {
   const Workspace ws = MakeWorkspace();
   auto runtime = Open(ws);
-  ASSERT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
   ASSERT_TRUE(runtime->catalog().SetReindexing("other-model 1 384"));
-  auto crawl = server::RunCrawl(*runtime, std::nullopt);
+  auto crawl = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_FALSE(crawl);
   EXPECT_NE(crawl.error().message.find("interrupted"), std::string::npos);
   indexer::PublishOptions publish;
   publish.index_root = runtime->config().index_dir();
   ASSERT_TRUE(indexer::Reindex(runtime->catalog(), runtime->embedder(), publish));
-  EXPECT_TRUE(server::RunCrawl(*runtime, std::nullopt));
+  EXPECT_TRUE(app::RunCrawl(*runtime, std::nullopt));
 }
 
 }  // namespace

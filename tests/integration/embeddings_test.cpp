@@ -11,9 +11,9 @@
 #include "fake_openai_server.h"
 #include "samples_config.h"
 #include "test_cluster.h"
-#include "wissen/server/answer_pipeline.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/answer_pipeline.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 
 namespace wissen {
 namespace {
@@ -39,7 +39,7 @@ class EmbeddingsTest : public ::testing::Test {
     Configure("");
     auto runtime = Open();
     ASSERT_TRUE(runtime);
-    auto report = server::RunCrawl(*runtime, std::nullopt);
+    auto report = app::RunCrawl(*runtime, std::nullopt);
     ASSERT_TRUE(report) << report.error().message;
   }
   void TearDown() override { fake_.Stop(); }
@@ -55,11 +55,11 @@ class EmbeddingsTest : public ::testing::Test {
               "passage_prefix = \"passage: \"\n");
   }
 
-  std::unique_ptr<server::Runtime> Open() {
-    auto config = server::LoadConfig(dir_ / "wissen.toml");
+  std::unique_ptr<app::Runtime> Open() {
+    auto config = app::LoadConfig(dir_ / "wissen.toml");
     EXPECT_TRUE(config) << config.error().message;
     if (!config) return nullptr;
-    auto runtime = server::Runtime::Open(*config);
+    auto runtime = app::Runtime::Open(*config);
     EXPECT_TRUE(runtime) << runtime.error().message;
     return runtime ? std::move(*runtime) : nullptr;
   }
@@ -77,13 +77,13 @@ class EmbeddingsTest : public ::testing::Test {
     return result;
   }
 
-  store::IndexState State(server::Runtime& runtime) {
+  store::IndexState State(app::Runtime& runtime) {
     auto state = runtime.catalog().GetIndexState();
     EXPECT_TRUE(state && state->has_value());
     return state && state->has_value() ? **state : store::IndexState{};
   }
 
-  Result<std::vector<Passage>> Search(server::Runtime& runtime, const std::string& query,
+  Result<std::vector<Passage>> Search(app::Runtime& runtime, const std::string& query,
                                       retriever::RetrievalMode mode) {
     auto snapshot = retriever::LoadSnapshot(runtime.config().index_dir());
     if (!snapshot) return Fail(snapshot.error());
@@ -119,7 +119,7 @@ TEST_F(EmbeddingsTest, OtherEmbedderRefusesSearchUntilReindexThenWorks) {
         << refused.error().message;
     EXPECT_NE(refused.error().message.find("openai:fake-embed"), std::string::npos);
     // ...and so does the answer pipeline, with the same message for the user.
-    server::AnswerPipeline pipeline(runtime->config(), runtime->embedder(), nullptr);
+    app::AnswerPipeline pipeline(runtime->config(), runtime->embedder(), nullptr);
     auto snapshot = retriever::LoadSnapshot(runtime->config().index_dir());
     ASSERT_TRUE(snapshot);
     auto answer = pipeline.Ask(**snapshot, runtime->catalog(), Principal("t", {}),
@@ -177,7 +177,7 @@ TEST_F(EmbeddingsTest, OtherEmbedderRefusesSearchUntilReindexThenWorks) {
   EXPECT_EQ(query_input, "query: Reisekosten abrechnen Tagen Reiseende");
 
   // A crawl with the new embedder is accepted now.
-  auto crawled = server::RunCrawl(*runtime, std::nullopt);
+  auto crawled = app::RunCrawl(*runtime, std::nullopt);
   EXPECT_TRUE(crawled) << crawled.error().message;
 }
 
@@ -209,7 +209,7 @@ TEST_F(EmbeddingsTest, WrongDimensionFailsReindexAndKeepsTheOldGeneration) {
   auto hybrid = Search(*runtime, "Reisekosten abrechnen", retriever::RetrievalMode::kHybrid);
   ASSERT_TRUE(hybrid) << hybrid.error().message;
   EXPECT_TRUE(Cites(*hybrid, "public/de/reisekostenrichtlinie.html"));
-  auto crawled = server::RunCrawl(*runtime, std::nullopt);
+  auto crawled = app::RunCrawl(*runtime, std::nullopt);
   EXPECT_TRUE(crawled) << crawled.error().message;
 }
 
@@ -239,7 +239,7 @@ TEST_F(EmbeddingsTest, ReindexFailingMidwayLeavesTheOldGenerationLive) {
   EXPECT_EQ((*snapshot)->generation, live);
   EXPECT_EQ((*snapshot)->vectors->identity().embedder_name, "wissen-hash");
   // Crawls wait for the reindex to be finished; a second run with a working server does it.
-  auto crawl = server::RunCrawl(*runtime, std::nullopt);
+  auto crawl = app::RunCrawl(*runtime, std::nullopt);
   ASSERT_FALSE(crawl);
   EXPECT_NE(crawl.error().message.find("wissen reindex"), std::string::npos);
   fake_.SetEmbeddingDefault(EmbeddingBehavior::kOk);

@@ -18,9 +18,9 @@
 #include "fake_openai_server.h"
 #include "test_cluster.h"
 #include "wissen/core/text.h"
-#include "wissen/server/answer_pipeline.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/answer_pipeline.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 
 namespace wissen {
 namespace {
@@ -127,11 +127,11 @@ const DevIndex& BuildDevIndex() {
     }
     built.database_url = testing::FreshDatabase();
     std::ofstream(built.dir / "wissen.toml") << ConfigToml(built, corpus, "");
-    auto config = server::LoadConfig(built.dir / "wissen.toml");
+    auto config = app::LoadConfig(built.dir / "wissen.toml");
     if (!config) throw std::runtime_error(config.error().message);
-    auto runtime = server::Runtime::Open(*config);
+    auto runtime = app::Runtime::Open(*config);
     if (!runtime) throw std::runtime_error(runtime.error().message);
-    auto report = server::RunCrawl(**runtime, std::nullopt);
+    auto report = app::RunCrawl(**runtime, std::nullopt);
     if (!report) throw std::runtime_error(report.error().message);
     return built;
   }();
@@ -153,12 +153,12 @@ class LeakProbeAskTest : public ::testing::Test {
     const DevIndex& index = BuildDevIndex();
     const fs::path config_file = index.dir / "wissen-probe.toml";
     std::ofstream(config_file) << ConfigToml(index, index.dir / "corpus", generation);
-    auto config = server::LoadConfig(config_file);
+    auto config = app::LoadConfig(config_file);
     ASSERT_TRUE(config) << config.error().message;
-    auto runtime = server::Runtime::Open(*config);
+    auto runtime = app::Runtime::Open(*config);
     ASSERT_TRUE(runtime) << runtime.error().message;
     runtime_ = std::move(*runtime);
-    pipeline_ = std::make_unique<server::AnswerPipeline>(runtime_->config(), runtime_->embedder(),
+    pipeline_ = std::make_unique<app::AnswerPipeline>(runtime_->config(), runtime_->embedder(),
                                                          runtime_->thesaurus());
   }
 
@@ -203,14 +203,14 @@ class LeakProbeAskTest : public ::testing::Test {
       if (!answer->no_answer) EXPECT_EQ(answer->generator, expected_generator);
       EXPECT_FALSE(answer->fallback) << answer->fallback_reason;
 
-      std::string seen = server::AnswerJson(*answer).dump(-1, ' ', false,
+      std::string seen = app::AnswerJson(*answer).dump(-1, ' ', false,
                                                           nlohmann::json::error_handler_t::replace);
       seen += "\n" + answer->text;
       for (const Passage& p : *passages) {
         seen += "\n" + p.title + "\n" + p.path + "\n" + p.heading_path + "\n" + p.text;
         EXPECT_TRUE(MayRead(probe.roles, p.path)) << "passage of " << p.path;
       }
-      for (const server::Citation& c : answer->citations) {
+      for (const app::Citation& c : answer->citations) {
         EXPECT_TRUE(MayRead(probe.roles, c.path)) << "citation of " << c.path;
       }
       const std::string collapsed = CollapseWhitespace(seen);
@@ -230,8 +230,8 @@ class LeakProbeAskTest : public ::testing::Test {
   }
 
   FakeOpenAiServer fake_;
-  std::unique_ptr<server::Runtime> runtime_;
-  std::unique_ptr<server::AnswerPipeline> pipeline_;
+  std::unique_ptr<app::Runtime> runtime_;
+  std::unique_ptr<app::AnswerPipeline> pipeline_;
 };
 
 TEST_F(LeakProbeAskTest, ExtractiveAnswersLeakNothing) {

@@ -14,9 +14,9 @@
 #include "test_site.h"
 #include "wissen/crawler/parsers.h"
 #include "wissen/retriever/retriever.h"
-#include "wissen/server/config.h"
-#include "wissen/server/crawl_run.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/config.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 
 namespace wissen {
 namespace {
@@ -130,7 +130,7 @@ struct Fixture {
   fs::path dir;
   fs::path config_file;
   std::string database_url;
-  std::unique_ptr<server::Runtime> runtime;
+  std::unique_ptr<app::Runtime> runtime;
 };
 
 Fixture Open(const std::string& sources_toml) {
@@ -140,10 +140,10 @@ Fixture Open(const std::string& sources_toml) {
   f.database_url = testing::FreshDatabase();
   std::ofstream(f.config_file) << "[data]\ndir = \"data\"\n[database]\nurl = \"" + f.database_url +
                                       "\"\n" + sources_toml;
-  auto config = server::LoadConfig(f.config_file);
+  auto config = app::LoadConfig(f.config_file);
   EXPECT_TRUE(config) << config.error().message;
   if (!config) return f;
-  auto runtime = server::Runtime::Open(*config);
+  auto runtime = app::Runtime::Open(*config);
   EXPECT_TRUE(runtime) << runtime.error().message;
   if (runtime) f.runtime = std::move(*runtime);
   return f;
@@ -161,13 +161,13 @@ std::string WebSourceToml(const TestSite& site, int forget_after = 3) {
          "**\"\n  roles = [\"everyone\"]\n";
 }
 
-server::CrawlRunReport Crawl(server::Runtime& runtime) {
-  auto report = server::RunCrawl(runtime, std::nullopt);
+app::CrawlRunReport Crawl(app::Runtime& runtime) {
+  auto report = app::RunCrawl(runtime, std::nullopt);
   EXPECT_TRUE(report) << report.error().message;
-  return report ? *report : server::CrawlRunReport{};
+  return report ? *report : app::CrawlRunReport{};
 }
 
-const crawler::CrawlStats& Stats(const server::CrawlRunReport& report) {
+const crawler::CrawlStats& Stats(const app::CrawlRunReport& report) {
   return report.sources.at(kSource).stats;
 }
 
@@ -178,19 +178,19 @@ bool HasIssue(const crawler::CrawlStats& stats, const std::string& url, const st
   return false;
 }
 
-std::optional<store::StoredDocument> Find(server::Runtime& runtime, const std::string& path,
+std::optional<store::StoredDocument> Find(app::Runtime& runtime, const std::string& path,
                                           const std::string& source = kSource) {
   auto doc = runtime.catalog().FindDocument(source, path);
   EXPECT_TRUE(doc) << doc.error().message;
   return doc ? *doc : std::nullopt;
 }
 
-bool Live(server::Runtime& runtime, const std::string& path, const std::string& source = kSource) {
+bool Live(app::Runtime& runtime, const std::string& path, const std::string& source = kSource) {
   auto doc = Find(runtime, path, source);
   return doc && !doc->deleted;
 }
 
-std::vector<std::string> SearchPaths(server::Runtime& runtime,
+std::vector<std::string> SearchPaths(app::Runtime& runtime,
                                      const std::vector<std::string>& roles,
                                      const std::string& query) {
   auto snapshot = retriever::LoadSnapshot(runtime.config().index_dir());
@@ -296,7 +296,7 @@ TEST(WebCrawlTest, BasicAuthSecretFromTheEnvironmentReachesTheSiteAndNoReport) {
     // base64("crawler:s3cret-Passw0rt")
     EXPECT_EQ(header->second, "Basic Y3Jhd2xlcjpzM2NyZXQtUGFzc3cwcnQ=") << entry.target;
   }
-  EXPECT_EQ(server::CrawlReportJson(report).dump().find("s3cret"), std::string::npos);
+  EXPECT_EQ(app::CrawlReportJson(report).dump().find("s3cret"), std::string::npos);
   ::unsetenv("WISSEN_TEST_WEB_PASSWORD");
   site.Stop();
 }

@@ -1,5 +1,5 @@
 // DocumentSink: how the crawler hands documents to the indexer without depending on it.
-// server/src/crawl_run.cpp wires a crawler to an indexer through this interface.
+// app/src/crawl/crawl_run.cpp wires a crawler to an indexer through this interface.
 #pragma once
 
 #include <cstdint>

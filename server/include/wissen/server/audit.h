@@ -8,11 +8,7 @@
 // hashing likely questions). The question text is stored only with
 // [audit] store_questions = true, and then sealed with libsodium's secretbox.
 //
-// Keys: the audit key is 32 random bytes in a file (<data.dir>/audit.key by default,
-// created mode 0600 on first use, 64 hex characters). Three independent subkeys are derived
-// from it with crypto_kdf (context "WissAudt"): 1 for pseudonyms, 2 for query hashes, 3 for
-// question encryption. Losing the key makes pseudonyms unresolvable and stored questions
-// unreadable; back it up apart from the database.
+// Keys: see wissen/app/audit_key.h.
 #pragma once
 
 #include <array>
@@ -32,42 +28,11 @@
 
 #include "wissen/core/acl.h"
 #include "wissen/core/result.h"
-#include "wissen/server/config.h"
+#include "wissen/app/audit_key.h"
+#include "wissen/app/config.h"
 #include "wissen/store/audit_store.h"
 
 namespace wissen::server {
-
-// The audit key and the subkeys derived from it. Immutable; thread-safe.
-class AuditKey {
- public:
-  static constexpr size_t kBytes = 32;
-
-  // Reads the key file; when it does not exist, creates it (and its folder) with a new
-  // random key, mode 0600, atomically (two processes starting at once agree on one key).
-  // Errors: kConfig for a file that holds no key, kIo when it cannot be read or written.
-  static Result<AuditKey> LoadOrCreate(const std::filesystem::path& file);
-  // Reads the key file; kNotFound when it does not exist. Never creates one.
-  static Result<AuditKey> Load(const std::filesystem::path& file);
-  // A key from its bytes (tests).
-  static AuditKey FromBytes(std::span<const unsigned char, kBytes> bytes);
-
-  // 64 hex characters: HMAC-SHA256 of the user name under subkey 1. Stable for one key.
-  std::string Pseudonym(std::string_view user_name) const;
-  // 64 hex characters: HMAC-SHA256 under subkey 2 of the query with white space collapsed,
-  // so the same question asked twice has the same hash. Empty for an empty query.
-  std::string QueryHash(std::string_view query) const;
-  // Random nonce || secretbox ciphertext of `question` under subkey 3 (raw bytes).
-  std::string SealQuestion(std::string_view question) const;
-  // The question back. kInvalidArgument when the bytes were not sealed with this key or are
-  // damaged.
-  Result<std::string> OpenQuestion(std::string_view sealed) const;
-
- private:
-  AuditKey() = default;
-  std::array<unsigned char, kBytes> pseudonym_key_{};
-  std::array<unsigned char, kBytes> query_key_{};
-  std::array<unsigned char, kBytes> question_key_{};
-};
 
 // One document an event returned or read, with its ACL at that moment.
 struct AuditDocument {
@@ -82,10 +47,10 @@ struct AuditEvent {
   std::string action;  // "ask", "search", "document", "file", "chat_completions", ...
   std::string query;   // question or search query; empty for document reads
   std::vector<AuditDocument> documents;
-  std::string generator;  // Answer::generator; empty when nothing was generated
+  std::string generator;  // app::Answer::generator; empty when nothing was generated
   std::string status;     // HTTP status ("200", "404") or "ok" / "error"
   double latency_ms = 0;
-  bool injection_flag = false;  // Answer::injection_suspected
+  bool injection_flag = false;  // app::Answer::injection_suspected
 };
 
 struct AuditTrailOptions {
@@ -111,10 +76,10 @@ class AuditTrail {
   // The trail `config` describes, writing through its own connection. With
   // config.enabled = false, a trail that records nothing (Record returns true). Errors:
   // those of AuditKey::LoadOrCreate and AuditStore::Connect.
-  static Result<std::unique_ptr<AuditTrail>> Open(const AuditConfig& config,
+  static Result<std::unique_ptr<AuditTrail>> Open(const app::AuditConfig& config,
                                                   const std::string& connection_string);
   // A trail writing through `writer` on its own thread (tests; Open uses it).
-  AuditTrail(AuditKey key, AuditTrailOptions options, AuditWriter writer);
+  AuditTrail(app::AuditKey key, AuditTrailOptions options, AuditWriter writer);
   // Writes what is queued, then stops the writer thread.
   ~AuditTrail();
 
@@ -144,7 +109,7 @@ class AuditTrail {
   void Run();
   void WriteBatch(const std::vector<store::AuditRecord>& batch);
 
-  std::unique_ptr<AuditKey> key_;  // null when disabled
+  std::unique_ptr<app::AuditKey> key_;  // null when disabled
   AuditTrailOptions options_;
   AuditWriter writer_;  // empty when disabled
 

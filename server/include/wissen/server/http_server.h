@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "wissen/core/result.h"
-#include "wissen/server/runtime.h"
+#include "wissen/app/runtime.h"
 
 namespace wissen::server {
 
@@ -25,7 +25,7 @@ class HttpServer {
   // Loads the index, opens the audit trail and starts listening. `runtime` must outlive
   // the server. Errors: kConfig for a listen address cpprestsdk cannot use, kUnavailable
   // when the address is in use or the database fails.
-  static Result<std::unique_ptr<HttpServer>> Start(Runtime& runtime);
+  static Result<std::unique_ptr<HttpServer>> Start(app::Runtime& runtime);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -23,10 +23,13 @@
 #include "wissen/retriever/retriever.h"
 #include "wissen/store/catalog.h"
 
-namespace wissen::server {
-
+namespace wissen::app {
 struct Answer;
 class AnswerPipeline;
+}  // namespace wissen::app
+
+namespace wissen::server {
+
 class AuditTrail;
 
 // One counter series. Thread-safe, lock-free.
@@ -201,13 +204,13 @@ class WissenMetrics {
   // wissen_generation_tokens_total{direction="in"|"out"}.
   void AddTokens(int64_t prompt_tokens, int64_t completion_tokens);
   // Stages and tokens of one answer; a cached answer adds nothing (no work was done).
-  void ObserveAnswer(const Answer& answer);
+  void ObserveAnswer(const app::Answer& answer);
   void RateLimited();    // wissen_rate_limited_total
   void QueueRejected();  // wissen_queue_rejected_total
 
   // Collectors, read at every scrape. The watched objects must outlive this object.
   // Answer cache hits/misses, model errors and breaker state.
-  void WatchAnswerPipeline(const AnswerPipeline& pipeline);
+  void WatchAnswerPipeline(const app::AnswerPipeline& pipeline);
   // wissen_audit_records_dropped_total{reason="queue_full"|"write_failed"}.
   void WatchAuditTrail(const AuditTrail& audit);
   // Index generation, chunks, vectors per partition, last crawl.

@@ -1,0 +1,71 @@
+#include "wissen/app/credentials.h"
+
+#include <sodium.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+#include "wissen/core/text.h"
+
+namespace wissen::app {
+namespace {
+
+constexpr size_t kMaxPasswordBytes = 1024;
+constexpr std::string_view kKeyPrefix = "wsk_";
+
+}  // namespace
+
+void EnsureSodium() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (sodium_init() < 0) std::abort();  // no usable randomness: nothing here is safe
+  });
+}
+
+Result<std::string> HashPassword(std::string_view password) {
+  EnsureSodium();
+  if (password.empty()) return Fail(ErrorCode::kInvalidArgument, "the password is empty");
+  if (password.size() > kMaxPasswordBytes) {
+    return Fail(ErrorCode::kInvalidArgument, "the password is longer than 1024 bytes");
+  }
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Fail(ErrorCode::kResourceExhausted, "not enough memory to hash the password");
+  }
+  return std::string(out);
+}
+
+bool VerifyPassword(const std::string& hash, std::string_view password) {
+  EnsureSodium();
+  if (hash.empty() || password.size() > kMaxPasswordBytes) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string RandomHex(size_t bytes) {
+  EnsureSodium();
+  std::vector<unsigned char> buffer(bytes);
+  randombytes_buf(buffer.data(), buffer.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), buffer.data(), buffer.size());
+  hex.pop_back();
+  return hex;
+}
+
+Result<NewApiKey> CreateApiKey(store::Accounts& accounts, const std::string& user_name,
+                               const std::string& key_name) {
+  auto user = accounts.FindUser(user_name);
+  if (!user) return Fail(user.error());
+  if (!*user) return Fail(ErrorCode::kNotFound, "no user named " + user_name);
+  NewApiKey key;
+  key.key = std::string(kKeyPrefix) + RandomHex(32);
+  auto id = accounts.CreateApiKey((*user)->id, key_name, Sha256Hex(key.key),
+                                  key.key.substr(0, kKeyPrefix.size() + 6));
+  if (!id) return Fail(id.error());
+  key.id = *id;
+  return key;
+}
+
+}  // namespace wissen::app

@@ -1,0 +1,119 @@
+// Reading documents: their text (for citations in the chat) and the original file.
+#include <charconv>
+#include <system_error>
+
+#include "api/api.h"
+
+namespace wissen::server {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::optional<int64_t> ParseId(const std::string& text) {
+  int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+std::optional<store::DocumentView> Api::ReadableDocument(Call& call, const char* action) {
+  // Unknown, deleted and unreadable documents get the same answer, so ids reveal nothing.
+  auto id = ParseId(call.request.params["id"]);
+  if (!id) {
+    SendError(call, 404, "not_found", "no such document");
+    return std::nullopt;
+  }
+  auto catalog = call.worker.catalog();
+  if (!catalog) {
+    SendResultError(call, catalog.error());
+    return std::nullopt;
+  }
+  auto document = (*catalog)->ReadDocument(*id, call.identity->principal.roles);
+  if (!document) {
+    if (document.error().code == ErrorCode::kUnavailable) call.worker.Reset();
+    SendResultError(call, document.error());
+    return std::nullopt;
+  }
+  AuditEvent event;
+  event.user = call.identity->name;
+  event.action = action;
+  event.status = *document ? "200" : "404";
+  if (*document) event.documents.push_back({(*document)->id, (*document)->acl});
+  audit_.Record(event);
+  if (!*document) {
+    SendError(call, 404, "not_found", "no such document");
+    return std::nullopt;
+  }
+  return std::move(**document);
+}
+
+void Api::GetDocument(Call& call) {
+  auto document = ReadableDocument(call, "document");
+  if (!document) return;
+  nlohmann::json sections = nlohmann::json::array();
+  for (const auto& section : document->sections) {
+    sections.push_back(
+        {{"heading_path", section.heading_path}, {"page", section.page}, {"text", section.text}});
+  }
+  Send(call, JsonResponse(
+                 200, {{"id", document->id},
+                       {"title", document->title},
+                       {"source", document->source},
+                       {"path", document->path},
+                       {"uri", document->uri},
+                       {"language", document->language},
+                       {"mime", document->mime},
+                       {"page_count", document->page_count},
+                       {"size_bytes", document->size_bytes},
+                       {"modified", document->modified_unix},
+                       {"updated", document->updated_unix},
+                       {"file_url", "/api/v1/documents/" + std::to_string(document->id) + "/file"},
+                       {"sections", sections}}));
+}
+
+void Api::GetDocumentFile(Call& call) {
+  auto document = ReadableDocument(call, "file");
+  if (!document) return;
+  if (document->source_kind == "web") {
+    // The intranet page itself is the original; the browser fetches it with the user's own
+    // intranet credentials.
+    if (document->uri.rfind("http://", 0) != 0 && document->uri.rfind("https://", 0) != 0) {
+      SendError(call, 404, "not_found", "the original is not available");
+      return;
+    }
+    Response response;
+    response.status = 302;
+    response.AddHeader("Location", document->uri);
+    Send(call, std::move(response));
+    return;
+  }
+  // The file must still exist inside its source root (a symlink swapped in since the crawl
+  // must not lead elsewhere).
+  std::error_code error;
+  const fs::path root = fs::canonical(document->source_root, error);
+  const fs::path file =
+      error ? fs::path() : fs::canonical(fs::path(document->source_root) / document->path, error);
+  const auto relative = file.lexically_relative(root);
+  if (error || root.empty() || relative.empty() || *relative.begin() == ".." ||
+      !fs::is_regular_file(file, error)) {
+    SendError(call, 404, "not_found", "the original file is no longer available");
+    return;
+  }
+  Response response;
+  response.file = file;
+  response.content_type = document->mime.empty() ? "application/octet-stream" : document->mime;
+  if (response.content_type.rfind("application/pdf", 0) != 0) {
+    // A crawled HTML file runs no script in Wissen's origin.
+    response.AddHeader("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:");
+  }
+  std::string name = file.filename().string();
+  for (char& c : name) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+  }
+  response.AddHeader("Content-Disposition", "inline; filename=\"" + name + "\"");
+  Send(call, std::move(response));
+}
+
+}  // namespace wissen::server

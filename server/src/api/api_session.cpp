@@ -1,0 +1,161 @@
+// Health, metrics, login/logout/me and the chat's static files.
+#include <fstream>
+#include <sstream>
+
+#include "api/api.h"
+
+namespace wissen::server {
+
+void Api::Healthz(Call& call) { Send(call, JsonResponse(200, {{"status", "ok"}})); }
+
+void Api::Readyz(Call& call) {
+  nlohmann::json checks;
+  bool ready = true;
+  auto catalog = call.worker.catalog();
+  if (catalog) {
+    auto state = (*catalog)->GetIndexState();
+    if (!state) {
+      call.worker.Reset();
+      catalog = Fail(state.error());
+    }
+  }
+  checks["database"] = catalog ? "ok" : "unreachable";
+  ready = ready && catalog.has_value();
+  const auto snapshot = index_.Current();
+  const std::string index_error = index_.last_error();
+  checks["index"] = {{"generation", snapshot->generation},
+                     {"state", !index_error.empty()       ? "load_failed"
+                               : snapshot->generation > 0 ? "loaded"
+                                                          : "empty"}};
+  ready = ready && index_error.empty();
+  if (const engine::OpenAiGenerator* model = pipeline_->model()) {
+    const engine::ModelHealth health = model->Health();
+    checks["model"] = {{"backend", model->Name()},
+                       {"breaker", engine::BreakerStateName(health.breaker)}};
+  } else {
+    checks["model"] = {{"backend", "extractive"}, {"breaker", "closed"}};
+  }
+  // A model that is down does not make Wissen unready: answers fall back to extractive.
+  Send(call, JsonResponse(ready ? 200 : 503, {{"ready", ready}, {"checks", checks}}));
+}
+
+void Api::Metrics(Call& call) {
+  Response response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = metrics_.Render();
+  Send(call, std::move(response));
+}
+
+void Api::Login(Call& call) {
+  auto body = JsonBody(call);
+  if (!body) return;
+  const auto name = body->find("username");
+  const auto password = body->find("password");
+  if (name == body->end() || !name->is_string() || password == body->end() ||
+      !password->is_string()) {
+    SendError(call, 400, "invalid_argument", "expected {\"username\": ..., \"password\": ...}");
+    return;
+  }
+  auto accounts = call.worker.accounts();
+  if (!accounts) {
+    call.worker.Reset();
+    SendResultError(call, accounts.error());
+    return;
+  }
+  int retry_after = 0;
+  auto login = authenticator_.Login(name->get<std::string>(), password->get<std::string>(),
+                                    call.request.remote_address, **accounts, &retry_after);
+  if (!login) {
+    if (login.error().code == ErrorCode::kResourceExhausted) {
+      metrics_.RateLimited();
+      Response response = ErrorResponse(
+          429, "rate_limited",
+          "too many failed logins; try again in " + std::to_string(retry_after) + " seconds");
+      response.AddHeader("Retry-After", std::to_string(retry_after));
+      Send(call, std::move(response));
+      return;
+    }
+    SendResultError(call, login.error());
+    return;
+  }
+  const Identity& identity = login->identity;
+  Response response = JsonResponse(200, {{"user", identity.name},
+                                         {"roles", identity.principal.roles.roles()},
+                                         {"admin", identity.admin},
+                                         {"csrf_token", identity.csrf_token}});
+  response.AddHeader("Set-Cookie", authenticator_.SessionCookie(login->session_token));
+  Send(call, std::move(response));
+}
+
+void Api::Logout(Call& call) {
+  auto accounts = call.worker.accounts();
+  if (!accounts) {
+    SendResultError(call, accounts.error());
+    return;
+  }
+  if (auto ended = authenticator_.Logout(*call.identity, **accounts); !ended) {
+    SendResultError(call, ended.error());
+    return;
+  }
+  Response response = JsonResponse(200, {{"logged_out", true}});
+  response.AddHeader("Set-Cookie", authenticator_.ClearedSessionCookie());
+  Send(call, std::move(response));
+}
+
+void Api::Me(Call& call) {
+  const Identity& identity = *call.identity;
+  static constexpr const char* kVia[] = {"session", "api_key", "sso"};
+  nlohmann::json me = {
+      {"user", identity.name},
+      {"roles", identity.principal.roles.roles()},
+      {"admin", identity.admin},
+      {"via", kVia[static_cast<int>(identity.via)]},
+      {"generator", pipeline_->model() ? pipeline_->model()->Name() : std::string("extractive")}};
+  if (identity.via == Identity::Via::kSession) me["csrf_token"] = identity.csrf_token;
+  Send(call, JsonResponse(200, me));
+}
+
+namespace {
+
+const char* StaticContentType(const std::string& name) {
+  auto ends = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  if (ends(".ico")) return "image/x-icon";
+  if (ends(".json")) return "application/json";
+  return nullptr;
+}
+
+}  // namespace
+
+void Api::Static(Call& call) {
+  std::string name = call.request.params.contains("file") ? call.request.params["file"]
+                                                          : std::string("index.html");
+  const char* type = StaticContentType(name);
+  // One path segment of a known type: no "..", no hidden files, nothing outside web_dir.
+  if (type == nullptr || name.empty() || name.front() == '.' ||
+      name.find_first_of("/\\") != std::string::npos) {
+    SendError(call, 404, "not_found", "no such file");
+    return;
+  }
+  std::ifstream in(web_dir_ / name, std::ios::binary);
+  if (!in) {
+    SendError(call, 404, "not_found", "no such file");
+    return;
+  }
+  std::stringstream content;
+  content << in.rdbuf();
+  Response response;
+  response.content_type = type;
+  response.body = content.str();
+  response.AddHeader("Cache-Control", "no-cache");
+  Send(call, std::move(response));
+}
+
+}  // namespace wissen::server

@@ -1,0 +1,199 @@
+#include "auth/auth.h"
+
+#include <sodium.h>
+
+#include <mutex>
+
+#include "wissen/core/log.h"
+#include "wissen/app/credentials.h"
+#include "wissen/core/text.h"
+
+namespace wissen::server {
+namespace {
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A hash to verify against when the user does not exist, so a login for an unknown name
+// takes as long as one with a wrong password and does not reveal which names exist.
+const std::string& DummyHash() {
+  static const std::string hash = [] {
+    auto hashed = app::HashPassword(app::RandomHex(16));
+    return hashed ? *hashed : std::string();
+  }();
+  return hash;
+}
+
+std::vector<std::string> SplitGroups(std::string_view text) {
+  std::vector<std::string> groups;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view group = text.substr(start, end - start);
+    while (!group.empty() && group.front() == ' ') group.remove_prefix(1);
+    while (!group.empty() && group.back() == ' ') group.remove_suffix(1);
+    if (!group.empty()) groups.emplace_back(group);
+    start = end + 1;
+  }
+  return groups;
+}
+
+}  // namespace
+
+Authenticator::Authenticator(const app::AuthConfig& config, Clock clock)
+    : config_(config),
+      clock_(clock),
+      user_throttle_(config.login_attempts_per_user, clock),
+      address_throttle_(config.login_attempts_per_ip, clock) {
+  ParseCidrs(config.sso.trusted_proxies, &trusted_proxies_);  // validated with the config
+  app::EnsureSodium();
+}
+
+Identity Authenticator::FromUser(const store::UserRecord& user, Identity::Via via) const {
+  Identity identity;
+  identity.user_id = user.id;
+  identity.name = user.name;
+  identity.principal = Principal(user.name, user.roles.roles());
+  identity.admin = user.roles.Contains(config_.admin_role);
+  identity.via = via;
+  return identity;
+}
+
+Result<std::optional<Identity>> Authenticator::IdentifySso(const Request& request,
+                                                           store::Accounts& accounts) {
+  const std::string& user_name = request.Header(LowerAscii(config_.sso.user_header));
+  if (user_name.empty()) return std::optional<Identity>();
+  if (!AnyContains(trusted_proxies_, request.remote_address)) {
+    // Anyone can send the header; only the proxy's word counts.
+    log::Warn("auth.sso_header_untrusted", {{"remote", request.remote_address}});
+    return Fail(ErrorCode::kUnauthenticated, "single sign-on headers from an untrusted address");
+  }
+  auto user = accounts.FindUser(user_name);
+  if (!user) return Fail(user.error());
+  if (!*user) {
+    auto added = accounts.AddUser(user_name, RoleSet(), "");
+    if (!added && added.error().code != ErrorCode::kConflict) return Fail(added.error());
+    user = accounts.FindUser(user_name);
+    if (!user) return Fail(user.error());
+    if (!*user) return Fail(ErrorCode::kInternal, "the single sign-on user could not be stored");
+  }
+  if ((*user)->disabled) return Fail(ErrorCode::kUnauthenticated, "this account is disabled");
+  std::vector<std::string> roles = (*user)->roles.roles();
+  for (const auto& group : SplitGroups(request.Header(LowerAscii(config_.sso.groups_header)))) {
+    for (const auto& [name, mapped] : config_.sso.group_roles) {
+      if (name == group) roles.insert(roles.end(), mapped.begin(), mapped.end());
+    }
+  }
+  store::UserRecord with_groups = **user;
+  with_groups.roles = RoleSet(std::move(roles));
+  return std::optional<Identity>(FromUser(with_groups, Identity::Via::kSso));
+}
+
+Result<std::optional<Identity>> Authenticator::Identify(const Request& request,
+                                                        store::Accounts& accounts) {
+  if (config_.sso.enabled) {
+    auto sso = IdentifySso(request, accounts);
+    if (!sso || *sso) return sso;
+  }
+  const std::string& authorization = request.Header("authorization");
+  if (!authorization.empty()) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authorization.size() <= kBearer.size() ||
+        !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
+                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return Fail(ErrorCode::kUnauthenticated, "expected Authorization: Bearer <API key>");
+    }
+    auto key = accounts.UseApiKey(Sha256Hex(authorization.substr(kBearer.size())));
+    if (!key) return Fail(key.error());
+    if (!*key) return Fail(ErrorCode::kUnauthenticated, "the API key is unknown or revoked");
+    if ((*key)->user_disabled) {
+      return Fail(ErrorCode::kUnauthenticated, "this account is disabled");
+    }
+    store::UserRecord user;
+    user.id = (*key)->user_id;
+    user.name = (*key)->user_name;
+    user.roles = (*key)->user_roles;
+    return std::optional<Identity>(FromUser(user, Identity::Via::kApiKey));
+  }
+  const std::string token = request.Cookie(kSessionCookie);
+  if (token.empty()) return std::optional<Identity>();
+  const std::string token_hash = Sha256Hex(token);
+  auto session = accounts.FindSession(token_hash);
+  if (!session) return Fail(session.error());
+  if (!*session) {
+    return Fail(ErrorCode::kUnauthenticated, "the session has expired; please log in again");
+  }
+  auto user = accounts.GetUser((*session)->user_id);
+  if (!user) return Fail(user.error());
+  if (!*user || (*user)->disabled) {
+    return Fail(ErrorCode::kUnauthenticated, "this account is disabled");
+  }
+  Identity identity = FromUser(**user, Identity::Via::kSession);
+  identity.csrf_token = (*session)->csrf_token;
+  identity.session_hash = token_hash;
+  return std::optional<Identity>(std::move(identity));
+}
+
+Result<LoginResult> Authenticator::Login(const std::string& name, const std::string& password,
+                                         const std::string& remote_address,
+                                         store::Accounts& accounts, int* retry_after) {
+  const std::string user_key = "user:" + name;
+  const std::string address_key = "ip:" + remote_address;
+  *retry_after =
+      std::max(user_throttle_.RetryAfter(user_key), address_throttle_.RetryAfter(address_key));
+  if (*retry_after > 0) {
+    return Fail(ErrorCode::kResourceExhausted, "too many failed logins; try again later");
+  }
+  auto user = accounts.FindUser(name);
+  if (!user) return Fail(user.error());
+  const bool known = user->has_value() && !(*user)->password_hash.empty();
+  const bool verified = app::VerifyPassword(known ? (*user)->password_hash : DummyHash(), password);
+  if (!known || !verified || (*user)->disabled) {
+    user_throttle_.RecordFailure(user_key);
+    address_throttle_.RecordFailure(address_key);
+    log::Info("auth.login_failed", {{"remote", remote_address}});
+    return Fail(ErrorCode::kUnauthenticated, "wrong user name or password");
+  }
+  user_throttle_.RecordSuccess(user_key);
+  LoginResult result;
+  result.session_token = app::RandomHex(32);
+  result.identity = FromUser(**user, Identity::Via::kSession);
+  result.identity.csrf_token = app::RandomHex(24);
+  result.identity.session_hash = Sha256Hex(result.session_token);
+  const int64_t expires =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count() +
+      int64_t{config_.session_ttl_minutes} * 60;
+  auto created = accounts.CreateSession(result.identity.session_hash, (*user)->id,
+                                        result.identity.csrf_token, expires);
+  if (!created) return Fail(created.error());
+  return result;
+}
+
+Result<void> Authenticator::Logout(const Identity& identity, store::Accounts& accounts) {
+  if (identity.via != Identity::Via::kSession) return {};
+  return accounts.DeleteSession(identity.session_hash);
+}
+
+bool Authenticator::CsrfOk(const Request& request, const Identity& identity) const {
+  if (identity.via != Identity::Via::kSession) return true;
+  return ConstantTimeEquals(request.Header(std::string(kCsrfHeader)), identity.csrf_token);
+}
+
+std::string Authenticator::SessionCookie(const std::string& token) const {
+  std::string cookie = std::string(kSessionCookie) + "=" + token +
+                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                       std::to_string(int64_t{config_.session_ttl_minutes} * 60);
+  if (config_.secure_cookies) cookie += "; Secure";
+  return cookie;
+}
+
+std::string Authenticator::ClearedSessionCookie() const {
+  std::string cookie =
+      std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+  if (config_.secure_cookies) cookie += "; Secure";
+  return cookie;
+}
+
+}  // namespace wissen::server
