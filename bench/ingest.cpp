@@ -21,13 +21,13 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "wissen/app/config.h"
+#include "wissen/app/crawl_run.h"
+#include "wissen/app/runtime.h"
 #include "wissen/core/glob.h"
 #include "wissen/core/log.h"
 #include "wissen/crawler/parsers.h"
 #include "wissen/indexer/chunker.h"
-#include "wissen/app/config.h"
-#include "wissen/app/crawl_run.h"
-#include "wissen/app/runtime.h"
 
 namespace wissen::bench {
 namespace {

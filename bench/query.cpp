@@ -42,14 +42,15 @@
 
 #include "bench_util.h"
 #include "synthetic_text.h"
+#include "wissen/app/runtime.h"
 #include "wissen/core/language.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
 #include "wissen/indexer/indexer.h"
 #include "wissen/retriever/retriever.h"
 #include "wissen/retriever/thesaurus.h"
-#include "wissen/app/runtime.h"
 #include "wissen/store/embedded_postgres.h"
+#include "wissen/store/index_layout.h"
 #include "wissen/store/migrator.h"
 
 namespace wissen::bench {
@@ -76,7 +77,7 @@ struct Options {
   // With --reuse: this many documents get new text before publishing, as a nightly crawl
   // finds them changed (their chunks are replaced; the index is updated, not rebuilt).
   int64_t replace_documents = 0;
-  double common_word_share = retriever::RetrieverOptions().common_word_share;
+  double common_word_share = retriever::RetrieverOptions().lexical.common_word_share;
 };
 
 std::optional<Options> ParseOptions(int argc, char** argv) {
@@ -514,10 +515,8 @@ int Run(int argc, char** argv) {
       // A reused directory holds however many chunks its run wrote.
       const int64_t n = options.reuse.empty() ? options.chunks : snapshot->lexical->size();
       retriever::RetrieverOptions retriever_options;
-      retriever_options.ef_search = options.search.ef_search;
-      retriever_options.nprobe = options.search.nprobe;
-      retriever_options.ivf_rerank = options.search.ivf_rerank;
-      retriever_options.common_word_share = options.common_word_share;
+      retriever_options.vector = options.search;
+      retriever_options.lexical.common_word_share = options.common_word_share;
       // The recall sweep varies the setting of the kind the large partitions have (a reused
       // directory keeps the kind it was built with).
       bool ivf = false;
@@ -610,14 +609,13 @@ int Run(int argc, char** argv) {
         lexical_query.language = language;
         lexical_query.roles = principal.roles;
         lexical_query.k = candidates;
-        lexical_query.common_word_share = retriever_options.common_word_share;
+        lexical_query.options = retriever_options.lexical;
         if (synonyms != nullptr && retriever_options.thesaurus_terms > 0) {
           const store::LexicalIndex& lexical_index = *snapshot->lexical;
           lexical_query.expansions = synonyms->Expand(
               text, language, retriever_options.thesaurus_terms, [&](std::string_view word) {
                 return lexical_index.SynonymFrequency(word, language);
               });
-          lexical_query.expansion_weight = retriever_options.thesaurus_weight;
         }
         auto lexical_hits = snapshot->lexical->Search(lexical_query);
         lexical.ms.push_back(t_lexical.Millis());
@@ -681,7 +679,7 @@ int Run(int argc, char** argv) {
           std::vector<store::ScoredId> hits[2];
           TimeInterleaved(i, lexical_configured, lexical_every_word, [&](bool every_word) {
             store::LexicalQuery query = stage_lexical_queries[i];
-            if (every_word) query.common_word_share = 0;
+            if (every_word) query.options.common_word_share = 0;
             auto found = snapshot->lexical->Search(query);
             if (found) hits[every_word ? 1 : 0] = std::move(*found);
           });
@@ -769,7 +767,7 @@ int Run(int argc, char** argv) {
 
       // Report.
       const double rss_per_chunk = double(rss_after - rss_before) / double(n);
-      const int64_t vector_bytes = DirectoryBytes(index_root / "vectors");
+      const int64_t vector_bytes = DirectoryBytes(store::index_layout::VectorRoot(index_root));
       const int64_t lexical_bytes = DirectoryBytes(snapshot->lexical->directory());
       const int64_t pg_bytes = DirectoryBytes(*work_dir / "pg");
       double chosen_recall = 0;

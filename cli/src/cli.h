@@ -7,11 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "wissen/core/result.h"
-#include "wissen/retriever/retriever.h"
 #include "wissen/app/answer_pipeline.h"
 #include "wissen/app/config.h"
 #include "wissen/app/runtime.h"
+#include "wissen/core/result.h"
+#include "wissen/retriever/retriever.h"
 
 namespace wissen::cli {
 

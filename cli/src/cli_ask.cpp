@@ -43,7 +43,8 @@ void RegisterAskCommand(CLI::App& app, CliContext& context) {
       return;
     }
     if (args->json) {
-      std::cout << app::AnswerJson(*answer).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+      std::cout << app::AnswerJson(*answer).dump(2, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace)
                 << "\n";
       return;
     }

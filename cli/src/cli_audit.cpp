@@ -20,7 +20,8 @@ std::string FormatUtc(std::chrono::system_clock::time_point at) {
   return buffer;
 }
 
-std::unique_ptr<store::AuditStore> ConnectOrReport(CliContext& context, const app::Runtime& runtime) {
+std::unique_ptr<store::AuditStore> ConnectOrReport(CliContext& context,
+                                                   const app::Runtime& runtime) {
   auto audit_store = store::AuditStore::Connect(runtime.connection_string());
   if (!audit_store) {
     ReportError(audit_store.error());

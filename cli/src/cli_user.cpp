@@ -4,8 +4,8 @@
 
 #include <iostream>
 
-#include "wissen/app/credentials.h"
 #include "cli.h"
+#include "wissen/app/credentials.h"
 #include "wissen/core/text.h"
 #include "wissen/store/accounts.h"
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "feature_hash.h"
+#include "wissen/core/stop_words.h"
 #include "wissen/core/text.h"
 #include "wissen/engine/embedder.h"
 
@@ -47,31 +48,6 @@ constexpr int kMaxNgramWordLength = 40;
 constexpr char kWordTag = 'w';
 constexpr char kBigramTag = 'b';
 constexpr char kNgramTag = 'n';
-
-// Folded forms (after case folding and umlaut folding) of frequent function words.
-constexpr std::string_view kGermanStopWords[] = {
-    "der",   "die",   "das",  "den",  "dem",  "des",  "ein",   "eine", "einer",  "eines",
-    "einem", "einen", "und",  "oder", "ist",  "sind", "war",   "wird", "werden", "wurde",
-    "nicht", "mit",   "fuer", "auf",  "von",  "zu",   "zum",   "zur",  "im",     "in",
-    "an",    "am",    "bei",  "aus",  "nach", "sich", "es",    "er",   "sie",    "wir",
-    "ich",   "du",    "ihr",  "auch", "als",  "wie",  "so",    "noch", "nur",    "ueber",
-    "dass",  "wenn",  "aber", "vom",  "beim", "hat",  "haben", "kann", "muss"};
-constexpr std::string_view kEnglishStopWords[] = {
-    "the",  "a",     "an",   "and",   "or",    "is",  "are", "was", "were", "be",
-    "been", "of",    "to",   "for",   "with",  "on",  "at",  "by",  "from", "it",
-    "its",  "this",  "that", "these", "those", "as",  "not", "but", "if",   "than",
-    "then", "there", "do",   "does",  "i",     "we",  "you", "he",  "she",  "they",
-    "my",   "our",   "your", "their", "have",  "has", "had", "can", "must", "into"};
-
-const std::unordered_set<std::string_view>& StopWords() {
-  static const std::unordered_set<std::string_view> words = [] {
-    std::unordered_set<std::string_view> set(std::begin(kGermanStopWords),
-                                             std::end(kGermanStopWords));
-    set.insert(std::begin(kEnglishStopWords), std::end(kEnglishStopWords));
-    return set;
-  }();
-  return words;
-}
 
 struct Token {
   std::string text;
@@ -220,11 +196,10 @@ void EmbedOne(std::string_view text, int dimension, FeatureCounter* counter, flo
   const std::vector<Token> tokens = Tokenize(NormalizeForMatch(text));
   if (tokens.empty()) return;
 
-  const auto& stop_words = StopWords();
   std::vector<const Token*> kept;
   kept.reserve(tokens.size());
   for (const Token& token : tokens) {
-    if (!stop_words.contains(token.text)) kept.push_back(&token);
+    if (!IsFunctionWord(token.text)) kept.push_back(&token);
   }
   if (kept.empty()) {
     for (const Token& token : tokens) kept.push_back(&token);

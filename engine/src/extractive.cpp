@@ -33,9 +33,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "sentences.h"
 #include "wissen/core/document.h"
 #include "wissen/core/language.h"
+#include "wissen/core/sentences.h"
+#include "wissen/core/stop_words.h"
 #include "wissen/core/text.h"
 #include "wissen/engine/prompt.h"
 
@@ -48,49 +49,6 @@ constexpr std::string_view kNoAnswerEnglish =
     "I found nothing about this in the documents you may read.";
 constexpr std::string_view kIntroGerman = "Dazu steht in den Dokumenten:";
 constexpr std::string_view kIntroEnglish = "Here is what the documents say:";
-
-// Folded (umlauts as ae/oe/ue, ß as ss) function words and question words.
-constexpr std::string_view kGermanStopWords[] = {
-    "der",     "die",      "das",     "den",     "dem",     "des",     "ein",     "eine",
-    "einer",   "eines",    "einem",   "einen",   "und",     "oder",    "ist",     "sind",
-    "war",     "waren",    "wird",    "werden",  "wurde",   "wurden",  "nicht",   "mit",
-    "fuer",    "auf",      "von",     "zu",      "zum",     "zur",     "im",      "in",
-    "an",      "am",       "bei",     "aus",     "nach",    "sich",    "es",      "er",
-    "sie",     "wir",      "ich",     "du",      "ihr",     "mir",     "mich",    "mein",
-    "meine",   "meinen",   "meiner",  "uns",     "unser",   "unsere",  "auch",    "als",
-    "wie",     "so",       "noch",    "nur",     "ueber",   "dass",    "wenn",    "aber",
-    "vom",     "beim",     "hat",     "haben",   "habe",    "hatte",   "kann",    "koennen",
-    "muss",    "muessen",  "darf",    "duerfen", "soll",    "sollen",  "sollte",  "will",
-    "wollen",  "moechte",  "was",     "wer",     "wen",     "wem",     "wo",      "wann",
-    "warum",   "wieso",    "weshalb", "welche",  "welcher", "welches", "welchen", "welchem",
-    "wieviel", "wieviele", "viel",    "viele",   "gibt",    "geben",   "bitte",   "man",
-    "denn",    "dort",     "hier",    "da",      "dies",    "diese",   "dieser",  "dieses",
-    "diesem",  "diesen",   "um",      "bis",     "durch",   "ohne",    "gegen",   "unter",
-    "sein",    "seine",    "ihre",    "ihren",   "ihrem",   "etwas",   "mal",     "ja",
-    "nein",    "kein",     "keine",   "jetzt",   "schon",   "sehr",    "mehr",    "wohin",
-    "woher",   "womit",    "wofuer",  "worauf",  "steht",   "stehen",  "genau",   "eigentlich",
-    "ab"};
-constexpr std::string_view kEnglishStopWords[] = {
-    "the",   "a",     "an",    "and",  "or",     "is",    "are",    "was",   "were",  "be",
-    "been",  "being", "of",    "to",   "for",    "with",  "on",     "at",    "by",    "from",
-    "it",    "its",   "this",  "that", "these",  "those", "as",     "not",   "but",   "if",
-    "than",  "then",  "there", "do",   "does",   "did",   "done",   "i",     "me",    "we",
-    "us",    "you",   "he",    "she",  "they",   "them",  "my",     "our",   "your",  "their",
-    "have",  "has",   "had",   "can",  "could",  "must",  "should", "would", "will",  "shall",
-    "may",   "might", "into",  "what", "which",  "who",   "whom",   "whose", "when",  "where",
-    "why",   "how",   "many",  "much", "please", "get",   "any",    "some",  "about", "so",
-    "just",  "also",  "only",  "here", "tell",   "say",   "says",   "said",  "need",  "want",
-    "doing", "way",   "out",   "up"};
-
-const std::unordered_set<std::string_view>& StopWords() {
-  static const std::unordered_set<std::string_view> words = [] {
-    std::unordered_set<std::string_view> set(std::begin(kGermanStopWords),
-                                             std::end(kGermanStopWords));
-    set.insert(std::begin(kEnglishStopWords), std::end(kEnglishStopWords));
-    return set;
-  }();
-  return words;
-}
 
 bool IsNumeric(std::string_view word) {
   return std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -188,7 +146,7 @@ std::vector<std::string> Terms(std::string_view text, bool both_forms = false) {
     }
   };
   for (const std::string& word : Words(text)) {
-    if (word.size() < 2 || StopWords().contains(word)) continue;
+    if (word.size() < 2 || IsQuestionStopWord(word)) continue;
     const std::string folded = FoldParticiple(word);
     if (both_forms && folded != word) add(Stem(word));
     add(Stem(folded));
@@ -402,7 +360,7 @@ class ExtractiveGenerator final : public Generator {
       heading_matches.push_back(std::move(matches));
 
       int position = 0;
-      for (const internal::SentenceSpan& span : internal::SplitSentences(passage.text, language)) {
+      for (const SentenceSpan& span : SplitSentences(passage.text, language)) {
         Sentence sentence;
         sentence.passage = static_cast<int>(p);
         sentence.position = position++;

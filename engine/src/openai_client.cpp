@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <utility>
 
 #include "http_client.h"
 #include "openai_wire.h"
+#include "retry.h"
 #include "sse_parser.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
@@ -40,11 +40,7 @@ int CountField(const json& holder, const char* name) {
   return static_cast<int>(value);
 }
 
-struct AttemptFailure {
-  Error error;
-  bool retryable = false;
-  std::string kind;  // short category for logs and metrics; never server text
-};
+using internal::AttemptFailure;
 
 // Reads one HTTP response: SSE stream, JSON body or error body. One per attempt.
 class ChatResponseReader : public internal::HttpResponseHandler {
@@ -462,32 +458,26 @@ struct OpenAiGenerator::Impl {
     const Clock::time_point total_deadline =
         Clock::now() + std::chrono::milliseconds(options.total_timeout_ms);
 
-    AttemptFailure last;
     int attempts = 0;
-    for (int attempt = 0; attempt <= options.retries; ++attempt) {
-      if (attempt > 0) {
-        const auto backoff = std::chrono::milliseconds(
-            static_cast<int64_t>(options.retry_backoff_ms) << std::min(attempt - 1, 20));
-        if (Clock::now() + backoff >= total_deadline) break;
-        std::this_thread::sleep_for(backoff);
+    auto result = internal::WithRetries(
+        {options.retries, options.retry_backoff_ms, total_deadline},
+        [&] {
+          CountRequest();
+          ChatResponseReader reader(options, Clock::now(), total_deadline, on_token);
+          const HttpOutcome outcome = internal::PerformPost(post, reader);
+          return reader.Finish(outcome);
+        },
+        &attempts);
+    if (result) {
+      Record(nullptr, admission == Admission::kProbe);
+      result->generator = "openai:" + options.model;
+      if (result->prompt_tokens <= 0) {
+        // Ollama reports 0 after a prompt-cache hit; the prompt was still that long.
+        result->prompt_tokens = static_cast<int>((prompt_bytes + 3) / 4);
       }
-      ++attempts;
-      CountRequest();
-      ChatResponseReader reader(options, Clock::now(), total_deadline, on_token);
-      const HttpOutcome outcome = internal::PerformPost(post, reader);
-      auto result = reader.Finish(outcome);
-      if (result) {
-        Record(nullptr, admission == Admission::kProbe);
-        result->generator = "openai:" + options.model;
-        if (result->prompt_tokens <= 0) {
-          // Ollama reports 0 after a prompt-cache hit; the prompt was still that long.
-          result->prompt_tokens = static_cast<int>((prompt_bytes + 3) / 4);
-        }
-        return std::move(*result);
-      }
-      last = std::move(result.error());
-      if (!last.retryable) break;
+      return std::move(*result);
     }
+    AttemptFailure last = std::move(result.error());
     log::Warn("model_call_failed", {{"generator", "openai:" + options.model},
                                     {"code", ErrorCodeName(last.error.code)},
                                     {"kind", last.kind},

@@ -5,11 +5,11 @@
 #include <cmath>
 #include <expected>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <utility>
 
 #include "http_client.h"
 #include "openai_wire.h"
+#include "retry.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
 
@@ -24,11 +24,7 @@ using nlohmann::json;
 // Error bodies are short; keeping more than this of one only costs memory.
 constexpr size_t kMaxErrorBodyBytes = 64 * 1024;
 
-struct AttemptFailure {
-  Error error;
-  bool retryable = false;
-  std::string kind;  // short category for logs; never server text
-};
+using internal::AttemptFailure;
 
 // Collects one response body, bounded.
 class BodyCollector : public internal::HttpResponseHandler {
@@ -138,23 +134,19 @@ class OpenAiEmbedder final : public Embedder {
     const json body = {{"model", options_.model}, {"input", inputs}};
     post.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 
-    AttemptFailure last;
     int attempts = 0;
-    for (int attempt = 0; attempt <= options_.retries; ++attempt) {
-      if (attempt > 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(
-            static_cast<int64_t>(options_.retry_backoff_ms) << std::min(attempt - 1, 20)));
-      }
-      ++attempts;
-      BodyCollector collector(
-          options_.max_response_bytes,
-          Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms));
-      const HttpOutcome outcome = internal::PerformPost(post, collector);
-      auto vectors = Finish(outcome, collector, inputs.size());
-      if (vectors) return std::move(*vectors);
-      last = std::move(vectors.error());
-      if (!last.retryable) break;
-    }
+    auto vectors = internal::WithRetries(
+        {options_.retries, options_.retry_backoff_ms},
+        [&] {
+          BodyCollector collector(
+              options_.max_response_bytes,
+              Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms));
+          const HttpOutcome outcome = internal::PerformPost(post, collector);
+          return Finish(outcome, collector, inputs.size());
+        },
+        &attempts);
+    if (vectors) return std::move(*vectors);
+    AttemptFailure last = std::move(vectors.error());
     log::Warn("embedding_call_failed", {{"embedder", "openai:" + options_.model},
                                         {"code", ErrorCodeName(last.error.code)},
                                         {"kind", last.kind},

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <string>
 
-#include "sentences.h"
 #include "wissen/core/document.h"
 #include "wissen/core/language.h"
+#include "wissen/core/sentences.h"
 #include "wissen/core/text.h"
 #include "wissen/engine/guards.h"
 
@@ -119,7 +119,7 @@ std::string CloseMarker(const Wording& w, int id) {
 // longest prefix that ends a word. Empty when not even one word fits.
 std::string CutToBudget(std::string_view text, std::string_view language, int budget) {
   size_t best = 0;
-  for (const internal::SentenceSpan& sentence : internal::SplitSentences(text, language)) {
+  for (const SentenceSpan& sentence : SplitSentences(text, language)) {
     if (EstimateTokens(text.substr(0, sentence.end)) > budget) break;
     best = sentence.end;
   }

@@ -1,18 +1,10 @@
 #include "wissen/indexer/chunker.h"
 
-#include <unicode/brkiter.h>
-#include <unicode/filteredbrk.h>
-#include <unicode/locid.h>
-#include <unicode/unistr.h>
-#include <unicode/utext.h>
-
 #include <algorithm>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
+#include "wissen/core/sentences.h"
 #include "wissen/core/text.h"
 
 namespace wissen::indexer {
@@ -23,144 +15,6 @@ bool IsAsciiSpace(char c) {
 }
 
 bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-// Abbreviations after which ICU's sentence rules would break when an upper-case word follows
-// ("Dr. Müller", German nouns after "z. B."). ICU's filter matches them as a suffix of the
-// text before the break, without looking for a word start, so every entry here must be
-// safe as a suffix: "Art." never ends another word, but "z." ends "Satz." and "ca." ends
-// "America.". That is also why the locales' own suppression lists are not used: the German
-// one contains "r." and "s.", which would swallow every sentence ending in "Mitarbeiter."
-// or "alles.". Multi-part entries ("z. B.") are safe: ICU confirms them forwards (and
-// AbbreviationGuard handles the break after them).
-constexpr std::string_view kGermanAbbreviations[] = {
-    "z. B.", "z.B.", "d. h.",    "d.h.",   "u. a.", "u.a.",  "o. ä.", "o.ä.",  "u. U.", "u.U.",
-    "z. T.", "z.T.", "i. d. R.", "i.d.R.", "s. o.", "s. u.", "v. a.", "bzw.",  "ggf.",  "ggfs.",
-    "usw.",  "vgl.", "Vgl.",     "Abs.",   "Art.",  "Nr.",   "Nrn.",  "Ziff.", "Kap.",  "Abb.",
-    "Tab.",  "Anl.", "Anm.",     "evtl.",  "inkl.", "exkl.", "zzgl.", "bspw.", "sog.",  "allg.",
-    "Std.",  "Mio.", "Mrd.",     "Tel.",   "Str.",  "Hr.",   "Hrn.",  "Fr.",   "Jh.",   "Jhd.",
-    "geb.",  "gem.", "Dipl.",    "Ing.",   "Prof.", "Dr.",   "Hrsg.", "Aufl.", "Bd.",   "Febr.",
-    "Okt.",  "Dez.", "e. V.",    "Co.",
-};
-constexpr std::string_view kEnglishAbbreviations[] = {
-    "e.g.",  "i.e.", "etc.",  "Fig.", "Figs.",  "No.",  "Nos.",    "vs.",  "Mr.",  "Mrs.",
-    "Ms.",   "Dr.",  "Prof.", "Jr.",  "Sr.",    "St.",  "approx.", "Inc.", "Ltd.", "Corp.",
-    "Dept.", "Jan.", "Feb.",  "Mar.", "Apr.",   "Jun.", "Jul.",    "Aug.", "Sep.", "Sept.",
-    "Oct.",  "Nov.", "Dec.",  "cf.",  "et al.", "Eq.",  "Sec.",    "Vol.", "Co.",  "Nr.",
-};
-
-// Short abbreviations that are unsafe as ICU suffixes ("ca." ends "America.", "S." ends
-// "AWS.", "lt." ends "Gehalt."); a break after them is dropped only when the whole
-// whitespace-delimited token matches.
-constexpr std::string_view kWholeTokenAbbreviations[] = {
-    "ca.", "Ca.", "S.", "s.", "f.", "ff.", "lt.", "Lt.", "pp.", "p.", "Bsp.", "bzgl.", "Tsd.",
-};
-
-// Breaks that follow an abbreviation ICU cannot suppress: the short ones above, and the end
-// of multi-part ones ("z. B.", "e.g."). ICU's filter treats an entry with an inner '.' as
-// "prefix, then confirm forwards", so it only suppresses the break inside "z. | B.", never
-// the one after it. Matched on whole tokens (up to three, joined by one space).
-class AbbreviationGuard {
- public:
-  static const AbbreviationGuard& Get() {
-    static const AbbreviationGuard guard;
-    return guard;
-  }
-
-  // Whether the break at `pos` in `text` follows a guarded abbreviation on the same line.
-  bool Suppresses(std::string_view text, size_t sentence_start, size_t pos) const {
-    std::string candidate;
-    size_t end = pos;
-    for (int tokens = 0; tokens < kMaxTokens; ++tokens) {
-      while (end > sentence_start && IsAsciiSpace(text[end - 1])) {
-        if (text[end - 1] == '\n') return false;
-        --end;
-      }
-      size_t begin = end;
-      while (begin > sentence_start && !IsAsciiSpace(text[begin - 1])) --begin;
-      if (begin == end) return false;
-      const std::string_view token = text.substr(begin, end - begin);
-      // Every part of an abbreviation ends in '.'; anything else cannot start one.
-      if (token.back() != '.' || token.size() > kMaxTokenBytes) return false;
-      candidate.insert(0, tokens == 0 ? std::string(token) : std::string(token) + ' ');
-      if (entries_.contains(candidate)) return true;
-      end = begin;
-    }
-    return false;
-  }
-
- private:
-  static constexpr int kMaxTokens = 3;
-  static constexpr size_t kMaxTokenBytes = 12;
-
-  AbbreviationGuard() {
-    for (std::string_view entry : kWholeTokenAbbreviations) entries_.emplace(entry);
-    const auto add_multi_part = [this](const auto& list) {
-      for (std::string_view entry : list) {
-        const size_t dot = entry.find('.');
-        if (dot != std::string_view::npos && dot + 1 != entry.size()) entries_.emplace(entry);
-      }
-    };
-    add_multi_part(kGermanAbbreviations);
-    add_multi_part(kEnglishAbbreviations);
-  }
-
-  std::unordered_set<std::string> entries_;
-};
-
-std::unique_ptr<icu::BreakIterator> MakeSentenceIterator(const icu::Locale& locale) {
-  UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::BreakIterator> base(
-      icu::BreakIterator::createSentenceInstance(locale, status));
-  if (U_FAILURE(status) || !base) return nullptr;
-  std::unique_ptr<icu::FilteredBreakIteratorBuilder> builder(
-      icu::FilteredBreakIteratorBuilder::createEmptyInstance(status));
-  if (U_FAILURE(status) || !builder) return base;
-  const auto add = [&](const auto& list) {
-    for (std::string_view abbreviation : list) {
-      UErrorCode add_status = U_ZERO_ERROR;
-      builder->suppressBreakAfter(
-          icu::UnicodeString::fromUTF8(
-              icu::StringPiece(abbreviation.data(), static_cast<int32_t>(abbreviation.size()))),
-          add_status);
-    }
-  };
-  // Both lists for both languages: German documents quote "e.g." and English ones "Nr.".
-  add(kGermanAbbreviations);
-  add(kEnglishAbbreviations);
-  std::unique_ptr<icu::BreakIterator> filtered(
-      builder->wrapIteratorWithFilter(base.release(), status));
-  if (U_FAILURE(status)) return nullptr;
-  return filtered;
-}
-
-// Building a sentence iterator loads rule data and compiles the suppression tries (about a
-// millisecond); cloning a prototype costs well under a microsecond. The prototypes are never
-// iterated, only cloned; the mutex keeps clone() off a concurrently read object anyway.
-class SentenceIteratorCache {
- public:
-  static SentenceIteratorCache& Get() {
-    static SentenceIteratorCache cache;
-    return cache;
-  }
-
-  // Returns a fresh iterator for the language, or nullptr when ICU has no data (the caller
-  // then treats each block as one long sentence, which the size split cuts at white space).
-  std::unique_ptr<icu::BreakIterator> Clone(bool german) {
-    std::lock_guard lock(mutex_);
-    const auto& prototype = german ? german_ : english_;
-    if (!prototype) return nullptr;
-    return std::unique_ptr<icu::BreakIterator>(prototype->clone());
-  }
-
- private:
-  SentenceIteratorCache()
-      : german_(MakeSentenceIterator(icu::Locale::getGerman())),
-        english_(MakeSentenceIterator(icu::Locale::getEnglish())) {}
-
-  std::mutex mutex_;
-  std::unique_ptr<icu::BreakIterator> german_;
-  std::unique_ptr<icu::BreakIterator> english_;
-};
 
 // A sentence or a piece of an over-long sentence: the unit chunks are built from.
 struct Unit {
@@ -189,81 +43,30 @@ Limits SanitizeLimits(const ChunkerOptions& options) {
   return limits;
 }
 
-// Turns lone line breaks into spaces (same byte length, so offsets stay valid). PDF and
-// plain-text lines wrap mid-sentence; ICU would treat every "\n" as a paragraph end. Runs
-// with two or more "\n" are paragraph breaks and keep them.
-void PrepareForSentenceBreaking(std::string_view text, std::string* out) {
-  out->assign(text);
-  size_t i = 0;
-  while (i < out->size()) {
-    if (!IsAsciiSpace((*out)[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    int newlines = 0;
-    while (j < out->size() && IsAsciiSpace((*out)[j])) newlines += (*out)[j++] == '\n';
-    if (newlines < 2) {
-      for (size_t k = i; k < j; ++k) (*out)[k] = ' ';
-    }
-    i = j;
-  }
-}
-
+// Cuts each block into units: its sentences, with over-long ones split at white space.
 class UnitCollector {
  public:
-  UnitCollector(icu::BreakIterator* iterator, const Limits& limits, std::vector<Unit>* units)
-      : iterator_(iterator), limits_(limits), units_(units) {}
+  UnitCollector(std::string_view language, const Limits& limits, std::vector<Unit>* units)
+      : language_(language), limits_(limits), units_(units) {}
 
   // Appends the sentences of one block; `base` is the block's offset in the joined text.
   void AddBlock(std::string_view text, int block, int base) {
-    PrepareForSentenceBreaking(text, &prepared_);
+    text_ = text;
     block_ = block;
     base_ = base;
     last_end_ = -1;
-    if (iterator_ == nullptr) {
-      AddSegment(0, prepared_.size());
-      return;
+    for (const SentenceSpan& sentence : SplitSentences(text, language_)) {
+      AddSegment(sentence.begin, sentence.end);
     }
-    UErrorCode status = U_ZERO_ERROR;
-    UText utext = UTEXT_INITIALIZER;
-    utext_openUTF8(&utext, prepared_.data(), static_cast<int64_t>(prepared_.size()), &status);
-    if (U_FAILURE(status)) {
-      AddSegment(0, prepared_.size());
-      return;
-    }
-    iterator_->setText(&utext, status);
-    if (U_FAILURE(status)) {
-      utext_close(&utext);
-      AddSegment(0, prepared_.size());
-      return;
-    }
-    size_t sentence_start = 0;
-    iterator_->first();
-    // With a UTF-8 UText, ICU's indices are byte offsets into `prepared_`.
-    for (int32_t pos = iterator_->next(); pos != icu::BreakIterator::DONE;
-         pos = iterator_->next()) {
-      const auto break_at = static_cast<size_t>(pos);
-      if (break_at < prepared_.size() &&
-          AbbreviationGuard::Get().Suppresses(prepared_, sentence_start, break_at)) {
-        continue;
-      }
-      AddSegment(sentence_start, break_at);
-      sentence_start = break_at;
-    }
-    if (sentence_start < prepared_.size()) AddSegment(sentence_start, prepared_.size());
-    utext_close(&utext);
   }
 
  private:
   void AddSegment(size_t begin, size_t end) {
-    while (begin < end && IsAsciiSpace(prepared_[begin])) ++begin;
-    while (end > begin && IsAsciiSpace(prepared_[end - 1])) --end;
-    if (begin == end) return;
     bool paragraph_start = last_end_ < 0;
     if (!paragraph_start) {
-      const std::string_view gap(prepared_.data() + last_end_, begin - last_end_);
-      paragraph_start = gap.find('\n') != std::string_view::npos;
+      // The white space between two sentences; two line breaks in it end a paragraph.
+      const std::string_view gap = text_.substr(last_end_, begin - last_end_);
+      paragraph_start = std::count(gap.begin(), gap.end(), '\n') >= 2;
     }
     last_end_ = static_cast<int>(end);
     // Split sentences over the hard bound at the last white space that fits, else (one
@@ -271,23 +74,23 @@ class UnitCollector {
     while (end - begin > static_cast<size_t>(limits_.max)) {
       size_t cut = begin + limits_.piece;
       size_t space = cut;
-      while (space > begin && !IsAsciiSpace(prepared_[space])) --space;
+      while (space > begin && !IsAsciiSpace(text_[space])) --space;
       size_t piece_end;
       size_t next;
       if (space > begin) {
         piece_end = space;
         next = space;
       } else {
-        while (cut > begin && IsUtf8Continuation(prepared_[cut])) --cut;
+        while (cut > begin && IsUtf8Continuation(text_[cut])) --cut;
         if (cut == begin) cut = begin + 1;  // unreachable with piece >= 4; keeps progress
         piece_end = cut;
         next = cut;
       }
-      while (piece_end > begin && IsAsciiSpace(prepared_[piece_end - 1])) --piece_end;
+      while (piece_end > begin && IsAsciiSpace(text_[piece_end - 1])) --piece_end;
       Push(begin, piece_end, paragraph_start);
       paragraph_start = false;
       begin = next;
-      while (begin < end && IsAsciiSpace(prepared_[begin])) ++begin;
+      while (begin < end && IsAsciiSpace(text_[begin])) ++begin;
     }
     if (begin < end) Push(begin, end, paragraph_start);
   }
@@ -298,10 +101,10 @@ class UnitCollector {
                            paragraph_start});
   }
 
-  icu::BreakIterator* iterator_;
+  std::string_view language_;
   const Limits& limits_;
   std::vector<Unit>* units_;
-  std::string prepared_;
+  std::string_view text_;
   int block_ = 0;
   int base_ = 0;
   int last_end_ = -1;
@@ -444,12 +247,6 @@ std::string_view TopSection(const Block& block) {
   return block.heading_path.empty() ? std::string_view() : block.heading_path[0];
 }
 
-bool IsGerman(std::string_view language) {
-  return language.size() >= 2 && (language[0] == 'd' || language[0] == 'D') &&
-         (language[1] == 'e' || language[1] == 'E') &&
-         (language.size() == 2 || language[2] == '-' || language[2] == '_');
-}
-
 }  // namespace
 
 std::vector<Chunk> ChunkDocument(const ParsedDocument& document, const ChunkerOptions& options) {
@@ -462,11 +259,9 @@ std::vector<Chunk> ChunkDocument(const ParsedDocument& document, const ChunkerOp
     offset += static_cast<int>(blocks[i].text.size()) + 2;  // the "\n\n" joining blocks
   }
 
-  std::unique_ptr<icu::BreakIterator> iterator =
-      SentenceIteratorCache::Get().Clone(IsGerman(document.language));
   std::vector<Chunk> chunks;
   std::vector<Unit> units;
-  UnitCollector collector(iterator.get(), limits, &units);
+  UnitCollector collector(document.language, limits, &units);
   ChunkBuilder builder(document, offsets, limits, &chunks);
   size_t begin = 0;
   while (begin < blocks.size()) {

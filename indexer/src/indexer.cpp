@@ -3,13 +3,11 @@
 #include <chrono>
 
 #include "wissen/core/log.h"
+#include "wissen/store/index_layout.h"
 #include "wissen/store/lexical_index.h"
 
 namespace wissen::indexer {
 namespace fs = std::filesystem;
-
-std::filesystem::path VectorRoot(const fs::path& index_root) { return index_root / "vectors"; }
-std::filesystem::path LexicalRoot(const fs::path& index_root) { return index_root / "lexical"; }
 
 Indexer::Indexer(store::Catalog& catalog, const engine::Embedder& embedder, IndexerOptions options)
     : catalog_(catalog), embedder_(embedder), options_(options) {}
@@ -230,8 +228,8 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
   auto seconds_since = [](std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   };
-  auto lexical_updates =
-      SyncLexical(catalog, LexicalRoot(options.index_root), options.full_rebuild);
+  auto lexical_updates = SyncLexical(catalog, store::index_layout::LexicalRoot(options.index_root),
+                                     options.full_rebuild);
   if (!lexical_updates) return Fail(lexical_updates.error());
   report.lexical_documents_updated = *lexical_updates;
   log::Info("index.lexical_synced",
@@ -244,7 +242,7 @@ Result<PublishReport> PublishGeneration(store::Catalog& catalog,
   auto partitions = catalog.ListPartitions();
   if (!partitions) return Fail(partitions.error());
 
-  const fs::path vector_root = VectorRoot(options.index_root);
+  const fs::path vector_root = store::index_layout::VectorRoot(options.index_root);
   std::shared_ptr<const store::VectorIndex> previous;
   if (!options.full_rebuild) {
     auto loaded = store::VectorIndex::LoadCurrent(vector_root);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "wissen/core/log.h"
+#include "wissen/store/index_layout.h"
 
 namespace wissen::retriever {
 
@@ -30,8 +31,8 @@ std::string IndexHolder::ReadPointer() const {
   // The lexical pointer changes when a compaction moved the lexical index, which can happen
   // in a crawl that publishes no new generation (the first crawl after an upgrade). The old
   // directory is removed a while later, so the server must move on then too.
-  return ReadWholeFile(index_root_ / "vectors" / "CURRENT") + "\n" +
-         ReadWholeFile(store::LexicalPointerFile(index_root_ / "lexical"));
+  return ReadWholeFile(store::index_layout::VectorPointerFile(index_root_)) + "\n" +
+         ReadWholeFile(store::index_layout::LexicalPointerFile(index_root_));
 }
 
 Result<void> IndexHolder::Refresh() {

@@ -7,16 +7,17 @@
 
 #include "wissen/core/language.h"
 #include "wissen/core/text.h"
+#include "wissen/store/index_layout.h"
 
 namespace wissen::retriever {
 namespace fs = std::filesystem;
 
 Result<std::shared_ptr<const IndexSnapshot>> LoadSnapshot(const fs::path& index_root) {
   auto snapshot = std::make_shared<IndexSnapshot>();
-  auto vectors = store::VectorIndex::LoadCurrent(index_root / "vectors");
+  auto vectors = store::VectorIndex::LoadCurrent(store::index_layout::VectorRoot(index_root));
   if (!vectors) return Fail(vectors.error());
   snapshot->vectors = *vectors;
-  auto lexical = store::LexicalIndex::Open(index_root / "lexical");
+  auto lexical = store::LexicalIndex::Open(store::index_layout::LexicalRoot(index_root));
   if (!lexical) return Fail(lexical.error());
   snapshot->lexical = std::move(*lexical);
   snapshot->generation = snapshot->vectors ? snapshot->vectors->generation() : 0;
@@ -49,19 +50,13 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     lexical_query.language = language;
     lexical_query.roles = principal.roles;
     lexical_query.k = candidates;
-    lexical_query.bm25_k1 = options_.bm25_k1;
-    lexical_query.bm25_b = options_.bm25_b;
+    lexical_query.options = options_.lexical;
     if (thesaurus_ != nullptr && options_.thesaurus_terms > 0) {
       const store::LexicalIndex& lexical = *snapshot.lexical;
       lexical_query.expansions = thesaurus_->Expand(
           text, language, options_.thesaurus_terms,
           [&](std::string_view word) { return lexical.SynonymFrequency(word, language); });
-      lexical_query.expansion_weight = options_.thesaurus_weight;
     }
-    lexical_query.feedback_documents = options_.feedback_documents;
-    lexical_query.feedback_terms = options_.feedback_terms;
-    lexical_query.feedback_weight = options_.feedback_weight;
-    lexical_query.common_word_share = options_.common_word_share;
     return snapshot.lexical->Search(lexical_query);
   };
   std::future<Result<std::vector<store::ScoredId>>> lexical_later;
@@ -90,11 +85,7 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     }
     auto embedded = embedder_.Embed({text}, engine::EmbedPurpose::kQuery);
     if (!embedded) return Fail(embedded.error());
-    store::VectorSearchOptions search_options;
-    search_options.nprobe = options_.nprobe;
-    search_options.ef_search = options_.ef_search;
-    search_options.ivf_rerank = options_.ivf_rerank;
-    vector_hits = snapshot.vectors->Search(*embedded, candidates, principal.roles, search_options);
+    vector_hits = snapshot.vectors->Search(*embedded, candidates, principal.roles, options_.vector);
   }
   auto lexical = lexical_later.valid() ? lexical_later.get() : search_lexical();
   if (!lexical) return Fail(lexical.error());

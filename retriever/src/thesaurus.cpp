@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "wissen/core/log.h"
+#include "wissen/core/stop_words.h"
 
 namespace wissen::retriever {
 namespace {
@@ -511,42 +512,6 @@ Result<bool> LoadOpenThesaurus(const fs::path& file, LexiconBuilder& builder) {
 
 // ---- Expansion ----
 
-// Question words and function words of four letters or more (shorter ones are skipped anyway).
-constexpr std::array<std::string_view, 96> kEnglishStopwords = {
-    "about",   "above",  "after",  "again", "against",   "also",   "anything", "because",
-    "been",    "before", "being",  "below", "between",   "both",   "cannot",   "could",
-    "does",    "doing",  "done",   "down",  "during",    "each",   "either",   "else",
-    "even",    "ever",   "every",  "from",  "further",   "have",   "having",   "here",
-    "into",    "just",   "know",   "like",  "make",      "many",   "might",    "more",
-    "most",    "much",   "must",   "need",  "never",     "only",   "other",    "over",
-    "really",  "same",   "should", "some",  "something", "still",  "such",     "sure",
-    "than",    "that",   "their",  "them",  "then",      "there",  "these",    "they",
-    "thing",   "things", "this",   "those", "through",   "under",  "until",    "upon",
-    "very",    "want",   "wants",  "well",  "were",      "what",   "when",     "where",
-    "whether", "which",  "while",  "whom",  "whose",     "will",   "with",     "within",
-    "without", "would",  "your",   "yours", "instead",   "happen", "happens",  "anyone"};
-constexpr std::array<std::string_view, 112> kGermanStopwords = {
-    "aber",    "alle",    "allem",    "allen",   "aller",    "alles",  "also",       "andere",
-    "anderen", "anders",  "auch",     "bekomme", "bekommen", "beim",   "bereits",    "bitte",
-    "bleibt",  "dabei",   "damit",    "dann",    "darf",     "darin",  "darum",      "dass",
-    "davon",   "dazu",    "dein",     "deine",   "denn",     "dessen", "diese",      "diesem",
-    "diesen",  "dieser",  "dieses",   "doch",    "dort",     "durch",  "eigentlich", "einem",
-    "einen",   "einer",   "eines",    "etwas",   "euch",     "gibt",   "geht",       "gerade",
-    "gern",    "gerne",   "habe",     "haben",   "hast",     "hatte",  "hier",       "immer",
-    "jede",    "jedem",   "jeden",    "jeder",   "jedes",    "jetzt",  "kann",       "kein",
-    "keine",   "können",  "könnte",   "machen",  "macht",    "mein",   "meine",      "meinem",
-    "meinen",  "meiner",  "mich",     "mehr",    "muss",     "müssen", "nach",       "nicht",
-    "noch",    "oder",    "ohne",     "schon",   "sein",     "seine",  "sich",       "sind",
-    "soll",    "sollte",  "sowie",    "über",    "unter",    "viel",   "warum",      "weil",
-    "welche",  "welcher", "welches",  "wenn",    "werde",    "werden", "wieso",      "wird",
-    "wurde",   "wann",    "zwischen", "einfach", "genau",    "weiß",   "wissen",     "wieder"};
-
-bool IsStopword(std::string_view word, bool german) {
-  const auto matches = [word](std::string_view stop) { return stop == word; };
-  return german ? std::any_of(kGermanStopwords.begin(), kGermanStopwords.end(), matches)
-                : std::any_of(kEnglishStopwords.begin(), kEnglishStopwords.end(), matches);
-}
-
 // A query word's entry in the lexicon under one part of speech.
 struct Key {
   uint32_t word;
@@ -729,7 +694,7 @@ std::vector<std::string> Thesaurus::Expand(std::string_view query, std::string_v
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
     if (std::find(words.begin(), words.begin() + i, word) != words.begin() + i) continue;
-    if (LetterCount(word) < kMinWordLetters || IsStopword(word, german)) continue;
+    if (LetterCount(word) < kMinWordLetters || IsQuestionStopWord(word)) continue;
     const std::vector<Key> keys = german ? GermanKeys(lexicon, word) : EnglishKeys(lexicon, word);
     for (const Key& key : keys) excluded.emplace_back(lexicon.Word(key.word));
     synonyms.push_back(Synonyms(lexicon, keys, german, impl_->options, document_frequency));

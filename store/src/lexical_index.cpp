@@ -426,36 +426,38 @@ Result<std::vector<ScoredId>> LexicalIndex::Search(const LexicalQuery& query) co
           expansions.emplace_back(
               Xapian::Query::OP_SCALE_WEIGHT,
               Xapian::Query(Xapian::Query::OP_OR, synonyms.begin(), synonyms.end()),
-              query.expansion_weight);
+              query.options.expansion_weight);
         }
         const SplitQuery words =
             SplitCommonWords(db, parser, stemmer, StemmerFor(query.language == "de" ? "en" : "de"),
-                             parsed, query.common_word_share);
+                             parsed, query.options.common_word_share);
         if (words.all.empty() && expansions.empty()) return results;
 
         // The second ACL check, before ranking. Feedback terms below come only from documents
         // that passed it.
         Xapian::Enquire enquire(db);
-        enquire.set_weighting_scheme(Xapian::BM25Weight(query.bm25_k1, 0, 1, query.bm25_b, 0.5));
+        enquire.set_weighting_scheme(
+            Xapian::BM25Weight(query.options.bm25_k1, 0, 1, query.options.bm25_b, 0.5));
         // Expansions and feedback terms find chunks; `weighing` words only add weight.
         auto top_k = [&](std::vector<Xapian::Query> finding,
                          const std::vector<Xapian::Query>& weighing) {
           finding.insert(finding.end(), expansions.begin(), expansions.end());
           enquire.set_query(ReadableOnly(db, FindAndWeigh(finding, weighing), query.roles));
-          if (query.feedback_documents > 0) {
-            Xapian::MSet first = enquire.get_mset(0, query.feedback_documents);
+          if (query.options.feedback_documents > 0) {
+            Xapian::MSet first = enquire.get_mset(0, query.options.feedback_documents);
             Xapian::RSet relevant;
             for (auto it = first.begin(); it != first.end(); ++it) relevant.add_document(*it);
             if (!relevant.empty()) {
               FeedbackDecider decider;
-              Xapian::ESet eset = enquire.get_eset(query.feedback_terms, relevant, &decider);
+              Xapian::ESet eset =
+                  enquire.get_eset(query.options.feedback_terms, relevant, &decider);
               std::vector<Xapian::Query> feedback;
               for (auto it = eset.begin(); it != eset.end(); ++it) feedback.emplace_back(*it);
               if (!feedback.empty()) {
                 finding.emplace_back(
                     Xapian::Query::OP_SCALE_WEIGHT,
                     Xapian::Query(Xapian::Query::OP_OR, feedback.begin(), feedback.end()),
-                    query.feedback_weight);
+                    query.options.feedback_weight);
                 enquire.set_query(ReadableOnly(db, FindAndWeigh(finding, weighing), query.roles));
               }
             }
@@ -496,8 +498,6 @@ int64_t LexicalIndex::SynonymFrequency(std::string_view word, std::string_view l
 }
 
 const fs::path& LexicalIndex::directory() const { return impl_->dir; }
-
-fs::path LexicalPointerFile(const fs::path& root) { return lexical_layout::PointerFile(root); }
 
 Result<void> LexicalIndex::Reopen() {
   return XapianGuard("reopen the lexical index", [&]() -> Result<void> {

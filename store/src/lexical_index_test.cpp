@@ -297,7 +297,7 @@ class CommonWordsTest : public LexicalIndexTest {
     auto index = LexicalIndex::Open(dir_);
     EXPECT_TRUE(index && *index);
     LexicalQuery query{"the of budget", "en", RoleSet({"everyone"}), k};
-    query.common_word_share = share;
+    query.options.common_word_share = share;
     auto hits = (*index)->Search(query);
     EXPECT_TRUE(hits) << hits.error().message;
     return hits ? *hits : std::vector<ScoredId>{};
@@ -338,7 +338,7 @@ TEST_F(LexicalIndexTest, ChunksFoundByAnExpansionKeepTheirCommonWordsWeight) {
   auto search = [&](double share, int k) {
     LexicalQuery query{"the budget", "en", RoleSet({"everyone"}), k};
     query.expansions = {"zeta"};
-    query.common_word_share = share;
+    query.options.common_word_share = share;
     auto hits = (*index)->Search(query);
     EXPECT_TRUE(hits) << hits.error().message;
     return hits ? *hits : std::vector<ScoredId>{};
@@ -373,7 +373,7 @@ TEST_F(LexicalIndexTest, CommonWordsOnlyWeighingKeepsTheRoleFilter) {
       auto index = LexicalIndex::Open(dir_);
       ASSERT_TRUE(index && *index);
       LexicalQuery query{"the salary", "en", reader, k};
-      query.common_word_share = 0.05;
+      query.options.common_word_share = 0.05;
       auto hits = (*index)->Search(query);
       ASSERT_TRUE(hits) << hits.error().message;
       EXPECT_FALSE(hits->empty());

@@ -13,6 +13,7 @@
 #include "durable_file.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
+#include "wissen/store/index_layout.h"
 
 namespace wissen::store::lexical_layout {
 namespace fs = std::filesystem;
@@ -50,7 +51,7 @@ std::vector<fs::path> Copies(const fs::path& root) {
 
 }  // namespace
 
-fs::path PointerFile(const fs::path& root) { return root.string() + ".current"; }
+fs::path PointerFile(const fs::path& root) { return index_layout::LexicalPointerOf(root); }
 
 Result<fs::path> LiveDirectory(const fs::path& root) {
   const fs::path pointer = PointerFile(root);

@@ -20,6 +20,7 @@
 #include "ivf_sq8.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
+#include "wissen/store/index_layout.h"
 
 namespace wissen::store {
 namespace fs = std::filesystem;
@@ -27,7 +28,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kManifest = "manifest.json";
-constexpr const char* kCurrent = "CURRENT";
 
 struct Partition {
   Acl acl;
@@ -260,13 +260,14 @@ VectorIndex::VectorIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 VectorIndex::~VectorIndex() = default;
 
 Result<std::shared_ptr<const VectorIndex>> VectorIndex::LoadCurrent(const fs::path& root) {
-  std::ifstream current(root / kCurrent);
+  std::ifstream current(root / index_layout::kVectorPointerName);
   if (!current) return std::shared_ptr<const VectorIndex>();
   std::string name;
   std::getline(current, name);
   name = std::string(TrimAscii(name));
   if (name.empty() || name.find('/') != std::string::npos) {
-    return Fail(ErrorCode::kInternal, "index pointer " + (root / kCurrent).string() +
+    return Fail(ErrorCode::kInternal, "index pointer " +
+                                          (root / index_layout::kVectorPointerName).string() +
                                           " is damaged; run `wissen reindex`");
   }
   return Load(root / name);
@@ -580,7 +581,8 @@ Result<fs::path> VectorIndexBuilder::Commit() {
   if (auto ok = WriteFileAtomically(impl_->dir / kManifest, manifest.dump(2)); !ok) {
     return Fail(ok.error());
   }
-  if (auto ok = WriteFileAtomically(impl_->root / kCurrent, GenerationName(impl_->generation));
+  if (auto ok = WriteFileAtomically(impl_->root / index_layout::kVectorPointerName,
+                                    GenerationName(impl_->generation));
       !ok) {
     return Fail(ok.error());
   }

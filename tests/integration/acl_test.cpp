@@ -8,10 +8,10 @@
 
 #include "samples_config.h"
 #include "test_cluster.h"
-#include "wissen/indexer/indexer.h"
-#include "wissen/retriever/retriever.h"
 #include "wissen/app/crawl_run.h"
 #include "wissen/app/runtime.h"
+#include "wissen/indexer/indexer.h"
+#include "wissen/retriever/retriever.h"
 #include "wissen/store/lexical_index.h"
 #include "wissen/store/vector_index.h"
 

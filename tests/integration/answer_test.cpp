@@ -44,7 +44,7 @@ class AnswerTest : public ::testing::Test {
     ASSERT_TRUE(runtime) << runtime.error().message;
     runtime_ = std::move(*runtime);
     pipeline_ = std::make_unique<app::AnswerPipeline>(runtime_->config(), runtime_->embedder(),
-                                                         runtime_->thesaurus());
+                                                      runtime_->thesaurus());
   }
 
   void UseFakeModel() {
@@ -54,7 +54,7 @@ class AnswerTest : public ::testing::Test {
   }
 
   Result<app::Answer> Ask(const std::vector<std::string>& roles, const std::string& question,
-                             const engine::TokenCallback& on_token = {}) {
+                          const engine::TokenCallback& on_token = {}) {
     auto snapshot = retriever::LoadSnapshot(runtime_->config().index_dir());
     EXPECT_TRUE(snapshot);
     return pipeline_->Ask(**snapshot, runtime_->catalog(), Principal("t", roles), question, {},

@@ -14,12 +14,12 @@
 
 #include "samples_config.h"
 #include "test_cluster.h"
-#include "wissen/crawler/parsers.h"
-#include "wissen/indexer/indexer.h"
-#include "wissen/retriever/retriever.h"
 #include "wissen/app/config.h"
 #include "wissen/app/crawl_run.h"
 #include "wissen/app/runtime.h"
+#include "wissen/crawler/parsers.h"
+#include "wissen/indexer/indexer.h"
+#include "wissen/retriever/retriever.h"
 #include "wissen/store/vector_index.h"
 
 namespace wissen {

@@ -17,10 +17,10 @@
 
 #include "fake_openai_server.h"
 #include "test_cluster.h"
-#include "wissen/core/text.h"
 #include "wissen/app/answer_pipeline.h"
 #include "wissen/app/crawl_run.h"
 #include "wissen/app/runtime.h"
+#include "wissen/core/text.h"
 
 namespace wissen {
 namespace {
@@ -159,7 +159,7 @@ class LeakProbeAskTest : public ::testing::Test {
     ASSERT_TRUE(runtime) << runtime.error().message;
     runtime_ = std::move(*runtime);
     pipeline_ = std::make_unique<app::AnswerPipeline>(runtime_->config(), runtime_->embedder(),
-                                                         runtime_->thesaurus());
+                                                      runtime_->thesaurus());
   }
 
   void UseEchoModel() {
@@ -203,8 +203,8 @@ class LeakProbeAskTest : public ::testing::Test {
       if (!answer->no_answer) EXPECT_EQ(answer->generator, expected_generator);
       EXPECT_FALSE(answer->fallback) << answer->fallback_reason;
 
-      std::string seen = app::AnswerJson(*answer).dump(-1, ' ', false,
-                                                          nlohmann::json::error_handler_t::replace);
+      std::string seen =
+          app::AnswerJson(*answer).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       seen += "\n" + answer->text;
       for (const Passage& p : *passages) {
         seen += "\n" + p.title + "\n" + p.path + "\n" + p.heading_path + "\n" + p.text;

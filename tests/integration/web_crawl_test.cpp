@@ -12,11 +12,11 @@
 
 #include "test_cluster.h"
 #include "test_site.h"
-#include "wissen/crawler/parsers.h"
-#include "wissen/retriever/retriever.h"
 #include "wissen/app/config.h"
 #include "wissen/app/crawl_run.h"
 #include "wissen/app/runtime.h"
+#include "wissen/crawler/parsers.h"
+#include "wissen/retriever/retriever.h"
 
 namespace wissen {
 namespace {
@@ -190,8 +190,7 @@ bool Live(app::Runtime& runtime, const std::string& path, const std::string& sou
   return doc && !doc->deleted;
 }
 
-std::vector<std::string> SearchPaths(app::Runtime& runtime,
-                                     const std::vector<std::string>& roles,
+std::vector<std::string> SearchPaths(app::Runtime& runtime, const std::vector<std::string>& roles,
                                      const std::string& query) {
   auto snapshot = retriever::LoadSnapshot(runtime.config().index_dir());
   EXPECT_TRUE(snapshot);

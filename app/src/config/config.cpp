@@ -94,20 +94,22 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
     r.Number(*retrieval, "retrieval", "rrf_k", &options.rrf_k, 0, 10000);
     r.Number(*retrieval, "retrieval", "lexical_weight", &options.lexical_weight, 0, 100);
     r.Number(*retrieval, "retrieval", "vector_weight", &options.vector_weight, 0, 100);
-    r.Integer(*retrieval, "retrieval", "ef_search", &options.ef_search, 1, 4096);
-    r.Integer(*retrieval, "retrieval", "nprobe", &options.nprobe, 1, 65536);
-    r.Integer(*retrieval, "retrieval", "ivf_rerank", &options.ivf_rerank, 0, 1000);
+    r.Integer(*retrieval, "retrieval", "ef_search", &options.vector.ef_search, 1, 4096);
+    r.Integer(*retrieval, "retrieval", "nprobe", &options.vector.nprobe, 1, 65536);
+    r.Integer(*retrieval, "retrieval", "ivf_rerank", &options.vector.ivf_rerank, 0, 1000);
     r.Integer(*retrieval, "retrieval", "parallel_min_chunks", &options.parallel_min_chunks, 0,
               1LL << 40);
     r.Integer(*retrieval, "retrieval", "max_per_document", &options.max_per_document, 0, 1000);
     r.Integer(*retrieval, "retrieval", "thesaurus_terms", &options.thesaurus_terms, 0, 50);
-    r.Number(*retrieval, "retrieval", "thesaurus_weight", &options.thesaurus_weight, 0, 10);
-    r.Number(*retrieval, "retrieval", "bm25_k1", &options.bm25_k1, 0, 10);
-    r.Number(*retrieval, "retrieval", "bm25_b", &options.bm25_b, 0, 1);
-    r.Integer(*retrieval, "retrieval", "feedback_documents", &options.feedback_documents, 0, 100);
-    r.Integer(*retrieval, "retrieval", "feedback_terms", &options.feedback_terms, 1, 100);
-    r.Number(*retrieval, "retrieval", "feedback_weight", &options.feedback_weight, 0, 10);
-    r.Number(*retrieval, "retrieval", "common_word_share", &options.common_word_share, 0, 1);
+    r.Number(*retrieval, "retrieval", "thesaurus_weight", &options.lexical.expansion_weight, 0, 10);
+    r.Number(*retrieval, "retrieval", "bm25_k1", &options.lexical.bm25_k1, 0, 10);
+    r.Number(*retrieval, "retrieval", "bm25_b", &options.lexical.bm25_b, 0, 1);
+    r.Integer(*retrieval, "retrieval", "feedback_documents", &options.lexical.feedback_documents, 0,
+              100);
+    r.Integer(*retrieval, "retrieval", "feedback_terms", &options.lexical.feedback_terms, 1, 100);
+    r.Number(*retrieval, "retrieval", "feedback_weight", &options.lexical.feedback_weight, 0, 10);
+    r.Number(*retrieval, "retrieval", "common_word_share", &options.lexical.common_word_share, 0,
+             1);
     std::string mode = "hybrid";
     r.String(*retrieval, "retrieval", "mode", &mode);
     if (mode == "hybrid") {

@@ -1,9 +1,9 @@
 // Parses [server] and [auth] (with [auth.sso]).
 #include <string>
 
-#include "wissen/core/cidr.h"
 #include "config_reader.h"
 #include "wissen/core/acl.h"
+#include "wissen/core/cidr.h"
 
 namespace wissen::app::internal {
 namespace fs = std::filesystem;

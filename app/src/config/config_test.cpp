@@ -55,9 +55,9 @@ TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
   ASSERT_TRUE(defaults);
   EXPECT_EQ(defaults->vector_build.ann_threshold, 20000);
   EXPECT_EQ(defaults->vector_build.approximate_kind, store::PartitionKind::kIvf);
-  EXPECT_EQ(defaults->retrieval.nprobe, 256);
+  EXPECT_EQ(defaults->retrieval.vector.nprobe, 256);
   EXPECT_EQ(defaults->retrieval.parallel_min_chunks, 100000);
-  EXPECT_EQ(defaults->retrieval.ef_search, retriever::RetrieverOptions{}.ef_search);
+  EXPECT_EQ(defaults->retrieval.vector.ef_search, retriever::RetrieverOptions{}.vector.ef_search);
 
   auto set = Parse(
       "[index]\nann_threshold = 50000\napproximate_index = \"hnsw\"\n[retrieval]\nef_search = "
@@ -65,11 +65,11 @@ TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
   ASSERT_TRUE(set) << set.error().message;
   EXPECT_EQ(set->vector_build.ann_threshold, 50000);
   EXPECT_EQ(set->vector_build.approximate_kind, store::PartitionKind::kHnsw);
-  EXPECT_EQ(set->retrieval.ef_search, 64);
-  EXPECT_EQ(set->retrieval.nprobe, 16);
+  EXPECT_EQ(set->retrieval.vector.ef_search, 64);
+  EXPECT_EQ(set->retrieval.vector.nprobe, 16);
   EXPECT_EQ(set->retrieval.parallel_min_chunks, 0);
-  EXPECT_EQ(set->retrieval.ivf_rerank, 0);
-  EXPECT_EQ(defaults->retrieval.ivf_rerank, 4);
+  EXPECT_EQ(set->retrieval.vector.ivf_rerank, 0);
+  EXPECT_EQ(defaults->retrieval.vector.ivf_rerank, 4);
 
   // Older configurations name the threshold ivf_threshold or hnsw_threshold; the newest wins.
   auto old_name = Parse("[index]\nivf_threshold = 30000\n");
@@ -95,10 +95,10 @@ TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {
 TEST(ConfigTest, CommonWordShareIsAShare) {
   auto defaults = Parse("");
   ASSERT_TRUE(defaults);
-  EXPECT_DOUBLE_EQ(defaults->retrieval.common_word_share, 0.05);
+  EXPECT_DOUBLE_EQ(defaults->retrieval.lexical.common_word_share, 0.05);
   auto off = Parse("[retrieval]\ncommon_word_share = 0\n");
   ASSERT_TRUE(off) << off.error().message;
-  EXPECT_DOUBLE_EQ(off->retrieval.common_word_share, 0);
+  EXPECT_DOUBLE_EQ(off->retrieval.lexical.common_word_share, 0);
   auto too_large = Parse("[retrieval]\ncommon_word_share = 5\n");
   ASSERT_FALSE(too_large);
   EXPECT_NE(too_large.error().message.find("common_word_share"), std::string::npos)

@@ -63,14 +63,15 @@ const char* CodeWord(ErrorCode code) {
 
 }  // namespace
 
-Api::Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& metrics, AuditTrail& audit)
+Api::Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& metrics,
+         AuditTrail& audit)
     : runtime_(runtime),
       config_(runtime.config()),
       index_(index),
       metrics_(metrics),
       audit_(audit),
       pipeline_(std::make_unique<app::AnswerPipeline>(runtime.config(), runtime.embedder(),
-                                                 runtime.thesaurus())),
+                                                      runtime.thesaurus())),
       retriever_(runtime.embedder(), runtime.config().retrieval, runtime.thesaurus()),
       authenticator_(runtime.config().auth, [] { return std::chrono::system_clock::now(); }),
       request_limiter_(runtime.config().auth.requests_per_minute,

@@ -15,15 +15,15 @@
 #include <vector>
 
 #include "auth/auth.h"
-#include "http/http_types.h"
-#include "wissen/retriever/index_holder.h"
 #include "auth/rate_limiter.h"
+#include "http/http_types.h"
 #include "http/router.h"
+#include "http/worker_pool.h"
 #include "wissen/app/answer_pipeline.h"
+#include "wissen/app/runtime.h"
+#include "wissen/retriever/index_holder.h"
 #include "wissen/server/audit.h"
 #include "wissen/server/metrics.h"
-#include "wissen/app/runtime.h"
-#include "http/worker_pool.h"
 
 namespace wissen::server {
 
@@ -50,7 +50,8 @@ class Api {
  public:
   // `runtime` must outlive the Api; its catalog connection is used for crawls started
   // through the API (one at a time).
-  Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& metrics, AuditTrail& audit);
+  Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& metrics,
+      AuditTrail& audit);
   ~Api();
 
   // Runs on a worker thread; replies exactly once (or streams).
@@ -87,9 +88,9 @@ class Api {
   std::optional<store::DocumentView> ReadableDocument(Call& call, const char* action);
   // Runs the answer pipeline for the caller and records quota, metrics and audit.
   Result<wissen::app::Answer> RunAnswer(Call& call, const std::string& question,
-                                           const std::vector<engine::ChatTurn>& history,
-                                           const engine::TokenCallback& on_token,
-                                           const std::string& action);
+                                        const std::vector<engine::ChatTurn>& history,
+                                        const engine::TokenCallback& on_token,
+                                        const std::string& action);
 
   // Handlers (api_*.cpp).
   void Healthz(Call& call);

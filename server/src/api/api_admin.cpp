@@ -1,7 +1,7 @@
 // Admin endpoints: sources, crawl runs, starting a crawl.
 #include "api/api.h"
-#include "wissen/core/log.h"
 #include "wissen/app/crawl_run.h"
+#include "wissen/core/log.h"
 
 namespace wissen::server {
 

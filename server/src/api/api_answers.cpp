@@ -68,8 +68,9 @@ bool Api::WithinQuota(Call& call) {
 }
 
 Result<app::Answer> Api::RunAnswer(Call& call, const std::string& question,
-                              const std::vector<engine::ChatTurn>& history,
-                              const engine::TokenCallback& on_token, const std::string& action) {
+                                   const std::vector<engine::ChatTurn>& history,
+                                   const engine::TokenCallback& on_token,
+                                   const std::string& action) {
   auto catalog = call.worker.catalog();
   if (!catalog) return Fail(catalog.error());
   const auto snapshot = index_.Current();
@@ -217,7 +218,8 @@ void Api::Search(Call& call) {
     return;
   }
   // The same checks as a question: trimmed, not empty, bounded, no control characters.
-  auto query = app::ValidateQuestion(query_field->get<std::string>(), config_.answer.max_question_chars);
+  auto query =
+      app::ValidateQuestion(query_field->get<std::string>(), config_.answer.max_question_chars);
   if (!query) {
     SendResultError(call, query.error());
     return;

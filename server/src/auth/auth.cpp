@@ -4,8 +4,8 @@
 
 #include <mutex>
 
-#include "wissen/core/log.h"
 #include "wissen/app/credentials.h"
+#include "wissen/core/log.h"
 #include "wissen/core/text.h"
 
 namespace wissen::server {

@@ -7,8 +7,8 @@
 // - `Authorization: Bearer <key>` API keys (services, the OpenAI facade);
 // - the browser session cookie (after POST /api/v1/login), with a CSRF token required on
 //   state-changing requests.
-// Passwords, session tokens and API keys: see wissen/app/credentials.h. A disabled user is refused however
-// they authenticate. Thread-safe; the store handle passed in belongs to the calling thread.
+// Passwords, session tokens and API keys: see wissen/app/credentials.h. A disabled user is refused
+// however they authenticate. Thread-safe; the store handle passed in belongs to the calling thread.
 #pragma once
 
 #include <optional>
@@ -19,8 +19,8 @@
 #include "http/http_types.h"
 #include "wissen/app/config.h"
 #include "wissen/app/credentials.h"
-#include "wissen/core/cidr.h"
 #include "wissen/core/acl.h"
+#include "wissen/core/cidr.h"
 #include "wissen/core/result.h"
 #include "wissen/store/accounts.h"
 

@@ -2,8 +2,8 @@
 // state from the catalog and the live snapshot.
 #include <ctime>
 
-#include "wissen/core/log.h"
 #include "wissen/app/answer_pipeline.h"
+#include "wissen/core/log.h"
 #include "wissen/server/audit.h"
 #include "wissen/server/metrics.h"
 

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "wissen/app/answer_cache.h"
+#include "wissen/app/config.h"
 #include "wissen/engine/generator.h"
 #include "wissen/engine/openai_client.h"
 #include "wissen/retriever/retriever.h"
-#include "wissen/app/answer_cache.h"
-#include "wissen/app/config.h"
 
 namespace wissen::app {
 

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "wissen/crawler/fs_crawler.h"
 #include "wissen/app/runtime.h"
+#include "wissen/crawler/fs_crawler.h"
 
 namespace wissen::app {
 

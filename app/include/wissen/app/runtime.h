@@ -8,9 +8,9 @@
 #include <mutex>
 #include <string>
 
+#include "wissen/app/config.h"
 #include "wissen/engine/embedder.h"
 #include "wissen/retriever/thesaurus.h"
-#include "wissen/app/config.h"
 #include "wissen/store/catalog.h"
 #include "wissen/store/embedded_postgres.h"
 #include "wissen/store/migrator.h"

@@ -85,8 +85,4 @@ Result<ReindexReport> Reindex(store::Catalog& catalog, const engine::Embedder& e
 // even when its own sentences never name the topic.
 std::string EmbeddingText(const std::string& heading_path, const std::string& text);
 
-// Where the generations and the lexical database live below the index root.
-std::filesystem::path VectorRoot(const std::filesystem::path& index_root);
-std::filesystem::path LexicalRoot(const std::filesystem::path& index_root);
-
 }  // namespace wissen::indexer

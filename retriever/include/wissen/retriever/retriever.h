@@ -43,35 +43,23 @@ struct RetrieverOptions {
   // Weights of the two lists in the fusion. Defaults: 1.0 each.
   double lexical_weight = 1.0;
   double vector_weight = 1.0;
-  // HNSW candidate list length per query (store::VectorSearchOptions::ef_search).
-  // Default: 256.
-  int ef_search = 256;
-  // IVF lists probed per query (store::VectorSearchOptions::nprobe). Default: 256.
-  int nprobe = 256;
-  // IVF codes re-scored exactly per candidate, after a fast integer first pass
-  // (store::VectorSearchOptions::ivf_rerank). 0 or 1 = every probed code scored exactly.
-  // Default: 4.
-  int ivf_rerank = 4;
+  // How the vector half searches (ef_search, nprobe, ivf_rerank; defaults there).
+  store::VectorSearchOptions vector;
+  // How the lexical half ranks (BM25, thesaurus weight, feedback, common words; defaults
+  // there, except for common_word_share below).
+  //
+  // common_word_share: query words in more than this share of the chunks only weigh, they
+  // do not find chunks by themselves. Default here: 0.05 (measured in
+  // bench/results/query.md: less lexical time at a million chunks, the same dev-set figures).
+  store::LexicalSearchOptions lexical{.common_word_share = 0.05};
   // At most this many passages of one document in the results, so the top-k shows
   // several sources instead of one long document's neighbouring chunks. 0 = no limit.
   // Default: 0 (on the dev set a limit of 1-2 raised recall@5 by document but lost the
   // passage that holds the answer more often than it helped).
   int max_per_document = 0;
-  // BM25 parameters of the lexical search. Defaults: k1 1.2, b 0.75.
-  double bm25_k1 = 1.2;
-  double bm25_b = 0.75;
-  // Synonyms from the thesaurus added to the lexical query (0 = none), and their weight
-  // relative to the question's own words. Defaults: 3 terms, weight 0.3.
+  // Synonyms from the thesaurus added to the lexical query (0 = none); their weight is
+  // lexical.expansion_weight. Default: 3 terms.
   int thesaurus_terms = 3;
-  double thesaurus_weight = 0.3;
-  // Pseudo-relevance feedback in the lexical search (see store::LexicalQuery). Default: off.
-  int feedback_documents = 0;
-  int feedback_terms = 10;
-  double feedback_weight = 0.3;
-  // Query words in more than this share of the chunks only weigh, they do not find chunks by
-  // themselves (store::LexicalQuery::common_word_share). 0 = off. Default: 0.05 (measured in
-  // bench/results/query.md: less lexical time at a million chunks, the same dev-set figures).
-  double common_word_share = 0.05;
   RetrievalMode mode = RetrievalMode::kHybrid;
   // In hybrid mode on an index of at least this many chunks, the lexical search runs on a
   // second thread while the calling thread searches the vectors, so a query waits for the

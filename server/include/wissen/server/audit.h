@@ -26,10 +26,10 @@
 #include <thread>
 #include <vector>
 
-#include "wissen/core/acl.h"
-#include "wissen/core/result.h"
 #include "wissen/app/audit_key.h"
 #include "wissen/app/config.h"
+#include "wissen/core/acl.h"
+#include "wissen/core/result.h"
 #include "wissen/store/audit_store.h"
 
 namespace wissen::server {

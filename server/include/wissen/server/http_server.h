@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "wissen/core/result.h"
 #include "wissen/app/runtime.h"
+#include "wissen/core/result.h"
 
 namespace wissen::server {
 

@@ -36,17 +36,12 @@ struct LexicalDocument {
   Acl acl;
 };
 
-struct LexicalQuery {
-  std::string text;
-  std::string language;  // stemmer for the query: "de", "en" or "" (English)
-  RoleSet roles;
-  int k = 10;
+// How the lexical index ranks: the same for every query of one configuration.
+struct LexicalSearchOptions {
   // BM25 parameters: term-frequency saturation and document-length normalization.
   double bm25_k1 = 1.2;
   double bm25_b = 0.75;
-  // Further words that mean the same as words of the query (thesaurus), searched with
-  // `expansion_weight` relative to the query's own words.
-  std::vector<std::string> expansions;
+  // Weight of LexicalQuery::expansions relative to the query's own words.
   double expansion_weight = 0.3;
   // Pseudo-relevance feedback: the best `feedback_documents` hits of a first pass suggest
   // `feedback_terms` further terms, searched with `feedback_weight`. 0 documents = off.
@@ -58,6 +53,17 @@ struct LexicalQuery {
   // scores; only chunks matching nothing but such words drop out). When fewer than k chunks
   // match the rarer words, every word is searched as usual. 0 = off.
   double common_word_share = 0;
+};
+
+struct LexicalQuery {
+  std::string text;
+  std::string language;  // stemmer for the query: "de", "en" or "" (English)
+  RoleSet roles;
+  int k = 10;
+  // Further words that mean the same as words of the query (thesaurus), searched with
+  // options.expansion_weight.
+  std::vector<std::string> expansions;
+  LexicalSearchOptions options;
 };
 
 // Read side. Thread-safe without locks on the query path: each thread searches through its
@@ -90,11 +96,6 @@ class LexicalIndex {
   explicit LexicalIndex(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// The pointer file that changes whenever a compaction moves the live database of `root`
-// elsewhere, for a server that watches for a new index. It does not exist before the first
-// compaction.
-std::filesystem::path LexicalPointerFile(const std::filesystem::path& root);
 
 // Write side. Only one writer at a time may exist per directory (Xapian's own lock; the crawl
 // lock keeps writers apart in practice). Not thread-safe.
