@@ -24,36 +24,43 @@ constexpr std::string_view kEnglishFunctionWords[] = {
 };
 // Question words, modal verbs, quantifiers and filler, beyond the function words.
 constexpr std::string_view kGermanQuestionWords[] = {
-    "ab",      "alle",    "allem",    "allen",    "aller",   "alles",    "also",    "andere",
-    "anderen", "anders",  "bekomme",  "bekommen", "bereits", "bis",      "bitte",   "bleibt",
-    "da",      "dabei",   "damit",    "dann",     "darf",    "darin",    "darum",   "davon",
-    "dazu",    "dein",    "deine",    "denn",     "dessen",  "dies",     "diese",   "diesem",
-    "diesen",  "dieser",  "dieses",   "doch",     "dort",    "duerfen",  "durch",   "eigentlich",
-    "einfach", "etwas",   "euch",     "geben",    "gegen",   "geht",     "genau",   "gerade",
-    "gern",    "gerne",   "gibt",     "habe",     "hast",    "hatte",    "hier",    "ihre",
-    "ihrem",   "ihren",   "immer",    "ja",       "jede",    "jedem",    "jeden",   "jeder",
-    "jedes",   "jetzt",   "kein",     "keine",    "koennen", "koennte",  "machen",  "macht",
-    "mal",     "man",     "mehr",     "mein",     "meine",   "meinem",   "meinen",  "meiner",
-    "mich",    "mir",     "moechte",  "muessen",  "nein",    "ohne",     "schon",   "sehr",
-    "sein",    "seine",   "soll",     "sollen",   "sollte",  "sowie",    "stehen",  "steht",
-    "um",      "uns",     "unser",    "unsere",   "unter",   "viel",     "viele",   "wann",
-    "waren",   "warum",   "was",      "weil",     "weiss",   "welche",   "welchem", "welchen",
-    "welcher", "welches", "wem",      "wen",      "wer",     "werde",    "weshalb", "wieder",
-    "wieso",   "wieviel", "wieviele", "will",     "wissen",  "wo",       "wofuer",  "woher",
-    "wohin",   "wollen",  "womit",    "worauf",   "wurden",  "zwischen",
+    "waren",   "wurden",  "mir",     "mich",    "mein",       "meine",   "meinen",   "meiner",
+    "uns",     "unser",   "unsere",  "habe",    "hatte",      "koennen", "muessen",  "darf",
+    "duerfen", "soll",    "sollen",  "sollte",  "will",       "wollen",  "moechte",  "was",
+    "wer",     "wen",     "wem",     "wo",      "wann",       "warum",   "wieso",    "weshalb",
+    "welche",  "welcher", "welches", "welchen", "welchem",    "wieviel", "wieviele", "viel",
+    "viele",   "gibt",    "geben",   "bitte",   "man",        "denn",    "dort",     "hier",
+    "da",      "dies",    "diese",   "dieser",  "dieses",     "diesem",  "diesen",   "um",
+    "bis",     "durch",   "ohne",    "gegen",   "unter",      "sein",    "seine",    "ihre",
+    "ihren",   "ihrem",   "etwas",   "mal",     "ja",         "nein",    "kein",     "keine",
+    "jetzt",   "schon",   "sehr",    "mehr",    "wohin",      "woher",   "womit",    "wofuer",
+    "worauf",  "steht",   "stehen",  "genau",   "eigentlich", "ab",
 };
 constexpr std::string_view kEnglishQuestionWords[] = {
-    "about",     "above",   "after", "again",  "against", "also",   "any",    "anyone", "anything",
-    "because",   "before",  "being", "below",  "between", "both",   "cannot", "could",  "did",
-    "doing",     "done",    "down",  "during", "each",    "either", "else",   "even",   "ever",
-    "every",     "further", "get",   "happen", "happens", "having", "here",   "how",    "instead",
-    "just",      "know",    "like",  "make",   "many",    "may",    "me",     "might",  "more",
-    "most",      "much",    "need",  "never",  "only",    "other",  "out",    "over",   "please",
-    "really",    "said",    "same",  "say",    "says",    "shall",  "should", "so",     "some",
-    "something", "still",   "such",  "sure",   "tell",    "them",   "thing",  "things", "through",
-    "under",     "until",   "up",    "upon",   "us",      "very",   "want",   "wants",  "way",
-    "well",      "what",    "when",  "where",  "whether", "which",  "while",  "who",    "whom",
-    "whose",     "why",     "will",  "within", "without", "would",  "yours",
+    "being", "did",   "done", "me",    "us",    "them",  "could",  "should", "would",
+    "will",  "shall", "may",  "might", "what",  "which", "who",    "whom",   "whose",
+    "when",  "where", "why",  "how",   "many",  "much",  "please", "get",    "any",
+    "some",  "about", "so",   "just",  "also",  "only",  "here",   "tell",   "say",
+    "says",  "said",  "need", "want",  "doing", "way",   "out",    "up",
+};
+// Words of four letters or more, beyond the two tiers above, too general for their synonyms
+// to help a search: prepositions of time and place, quantifiers, everyday verbs.
+constexpr std::string_view kGermanGeneralWords[] = {
+    "alle",    "allem",    "allen",   "aller",  "alles",   "andere", "anderen",  "anders",
+    "bekomme", "bekommen", "bereits", "bleibt", "dabei",   "damit",  "dann",     "darin",
+    "darum",   "davon",    "dazu",    "dein",   "deine",   "dessen", "doch",     "einfach",
+    "euch",    "geht",     "gerade",  "gern",   "gerne",   "hast",   "immer",    "jede",
+    "jedem",   "jeden",    "jeder",   "jedes",  "koennte", "machen", "macht",    "meinem",
+    "sowie",   "weil",     "weiss",   "werde",  "wieder",  "wissen", "zwischen",
+};
+constexpr std::string_view kEnglishGeneralWords[] = {
+    "above",   "after",   "again",  "against",   "anyone",  "anything", "because", "before",
+    "below",   "between", "both",   "cannot",    "down",    "during",   "each",    "either",
+    "else",    "even",    "ever",   "every",     "further", "happen",   "happens", "having",
+    "instead", "know",    "like",   "make",      "more",    "most",     "never",   "other",
+    "over",    "really",  "same",   "something", "still",   "such",     "sure",    "thing",
+    "things",  "through", "under",  "until",     "upon",    "very",     "wants",   "well",
+    "whether", "while",   "within", "without",   "yours",
 };
 
 using WordSet = std::unordered_set<std::string_view>;
@@ -71,6 +78,15 @@ const WordSet& QuestionWords() {
   static const WordSet words = [] {
     WordSet set(std::begin(kGermanQuestionWords), std::end(kGermanQuestionWords));
     set.insert(std::begin(kEnglishQuestionWords), std::end(kEnglishQuestionWords));
+    return set;
+  }();
+  return words;
+}
+
+const WordSet& GeneralWords() {
+  static const WordSet words = [] {
+    WordSet set(std::begin(kGermanGeneralWords), std::end(kGermanGeneralWords));
+    set.insert(std::begin(kEnglishGeneralWords), std::end(kEnglishGeneralWords));
     return set;
   }();
   return words;
@@ -120,6 +136,10 @@ bool IsFunctionWord(std::string_view lower_word) { return Contains(FunctionWords
 
 bool IsQuestionStopWord(std::string_view lower_word) {
   return Contains(FunctionWords(), lower_word) || Contains(QuestionWords(), lower_word);
+}
+
+bool IsTooGeneralToExpand(std::string_view lower_word) {
+  return IsQuestionStopWord(lower_word) || Contains(GeneralWords(), lower_word);
 }
 
 }  // namespace wissen

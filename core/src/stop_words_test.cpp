@@ -23,12 +23,22 @@ TEST(StopWordsTest, QuestionStopWordsIncludeFunctionWords) {
   }
 }
 
+TEST(StopWordsTest, GeneralWordsAreNotExpandedButStillMatchAnswers) {
+  for (const char* word : {"both", "before", "immer", "machen", "wieviele", "der"}) {
+    EXPECT_TRUE(IsTooGeneralToExpand(word)) << word;
+  }
+  EXPECT_FALSE(IsQuestionStopWord("both"));
+  EXPECT_FALSE(IsQuestionStopWord("immer"));
+  EXPECT_FALSE(IsTooGeneralToExpand("urlaub"));
+}
+
 TEST(StopWordsTest, UmlautsMatchWrittenOrFolded) {
   EXPECT_TRUE(IsFunctionWord("für"));
   EXPECT_TRUE(IsFunctionWord("über"));
   EXPECT_TRUE(IsQuestionStopWord("können"));
   EXPECT_TRUE(IsQuestionStopWord("koennen"));
-  EXPECT_TRUE(IsQuestionStopWord("weiß"));
+  EXPECT_TRUE(IsTooGeneralToExpand("weiß"));
+  EXPECT_TRUE(IsTooGeneralToExpand("weiss"));
   EXPECT_FALSE(IsQuestionStopWord("bänder"));
 }
 

@@ -694,7 +694,7 @@ std::vector<std::string> Thesaurus::Expand(std::string_view query, std::string_v
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
     if (std::find(words.begin(), words.begin() + i, word) != words.begin() + i) continue;
-    if (LetterCount(word) < kMinWordLetters || IsQuestionStopWord(word)) continue;
+    if (LetterCount(word) < kMinWordLetters || IsTooGeneralToExpand(word)) continue;
     const std::vector<Key> keys = german ? GermanKeys(lexicon, word) : EnglishKeys(lexicon, word);
     for (const Key& key : keys) excluded.emplace_back(lexicon.Word(key.word));
     synonyms.push_back(Synonyms(lexicon, keys, german, impl_->options, document_frequency));

@@ -80,6 +80,8 @@ class WebCrawl {
   void StoreState(const std::string& url, const FetchResponse* response,
                   std::vector<std::string> links);
   Result<void> ApplyMissed();
+  // The metadata of `url` as this crawl decides it: source, path and ACL; content unset.
+  DocumentInfo DecidedInfo(const std::string& url) const;
   void AddIssue(const std::string& url, const std::string& reason);
   void Report(bool force);
 
@@ -116,6 +118,17 @@ class WebCrawl {
   int seeds_failed_ = 0;
   int seeds_answered_ = 0;
 };
+
+DocumentInfo WebCrawl::DecidedInfo(const std::string& url) const {
+  const AclDecision decision = options_.acl.Decide(url);
+  DocumentInfo info;
+  info.source_id = source_id_;
+  info.source = options_.name;
+  info.uri = info.path = url;
+  info.acl = decision.acl;
+  info.acl_rule = decision.explanation;
+  return info;
+}
 
 void WebCrawl::AddIssue(const std::string& url, const std::string& reason) {
   crawler::AddIssue(stats_, url, reason);
@@ -375,14 +388,7 @@ void WebCrawl::Visit(const QueueItem& item) {
     seen_.insert(start);
     if (item.seed) ++seeds_answered_;
     hash_owner_.emplace(live->content_hash, start);
-    const AclDecision decision = options_.acl.Decide(start);
-    DocumentInfo decided;
-    decided.source_id = source_id_;
-    decided.source = options_.name;
-    decided.uri = decided.path = start;
-    decided.acl = decision.acl;
-    decided.acl_rule = decision.explanation;
-    ApplyNewAclToStoredVersion(sink_, *live, decided, stats_);
+    ApplyNewAclToStoredVersion(sink_, *live, DecidedInfo(start), stats_);
     if (state->second.missed_crawls != 0) StoreState(start, nullptr, {});
     EnqueueLinks(state->second.links, item.depth + 1);
     return;
@@ -488,13 +494,7 @@ void WebCrawl::HandleResponse(const Url& url, const QueueItem& item,
   if (item.seed) ++seeds_answered_;
   seen_.insert(path);
 
-  const AclDecision decision = options_.acl.Decide(path);
-  DocumentInfo info;
-  info.source_id = source_id_;
-  info.source = options_.name;
-  info.uri = info.path = path;
-  info.acl = decision.acl;
-  info.acl_rule = decision.explanation;
+  DocumentInfo info = DecidedInfo(path);
 
   if (response.status == 304) {
     if (live == nullptr) {
