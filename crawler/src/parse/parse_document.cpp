@@ -3,6 +3,7 @@
 
 #include "parser_text.h"
 #include "wissen/core/language.h"
+#include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {

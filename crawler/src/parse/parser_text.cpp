@@ -55,14 +55,6 @@ std::string NormalizeLine(std::string_view line) {
 
 }  // namespace
 
-std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = max_bytes;
-  // Step back over continuation bytes so the cut lands on a sequence start.
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
-
 std::string MakeTitle(std::string_view text) {
   std::string collapsed = CollapseWhitespace(text.substr(0, 64 * 1024));
   const auto* s = reinterpret_cast<const uint8_t*>(collapsed.data());

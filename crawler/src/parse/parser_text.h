@@ -17,10 +17,6 @@ inline constexpr size_t kMaxDocumentTextBytes = 20u << 20;
 // Longest title or heading kept, in code points.
 inline constexpr size_t kMaxTitleCodePoints = 200;
 
-// The longest prefix of `text` that is at most `max_bytes` long and does not split a UTF-8
-// sequence.
-std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
-
 // The title and the first blocks (about 20 KB): enough text to detect the language.
 std::string LanguageSample(const ParsedDocument& doc);
 

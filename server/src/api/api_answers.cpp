@@ -10,12 +10,10 @@ namespace {
 constexpr int kHistoryMessages = 6;  // the last three exchanges go to the generator
 constexpr size_t kTitleBytes = 80;
 
-// The first `max_bytes` of `text` without cutting a UTF-8 sequence.
-std::string Utf8Prefix(const std::string& text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + "…";
+// A conversation's title: the question's first `kTitleBytes`, "…" when it was cut.
+std::string TitleOf(const std::string& question) {
+  const std::string_view title = Utf8Prefix(question, kTitleBytes);
+  return title.size() == question.size() ? question : std::string(title) + "…";
 }
 
 std::vector<AuditDocument> AuditDocuments(const app::Answer& answer) {
@@ -147,8 +145,7 @@ void Api::Ask(Call& call) {
     return;
   }
   if (conversation_id.empty()) {
-    auto created =
-        (*conversations)->Create(call.identity->user_id, Utf8Prefix(*question, kTitleBytes));
+    auto created = (*conversations)->Create(call.identity->user_id, TitleOf(*question));
     if (!created) {
       SendResultError(call, created.error());
       return;

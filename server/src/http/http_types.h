@@ -1,5 +1,5 @@
 // The server's own view of an HTTP exchange, independent of cpprestsdk: the listener
-// adapter (listener.cpp) copies each request into a Request and sends back what the
+// adapter (http_server.cpp) copies each request into a Request and sends back what the
 // handlers produce, so the handlers and their tests never touch cpprest types.
 #pragma once
 

@@ -34,4 +34,8 @@ std::string LowerAscii(std::string_view text);
 // Trims ASCII white space.
 std::string_view TrimAscii(std::string_view text);
 
+// The longest prefix of `text` that is at most `max_bytes` long and does not split a UTF-8
+// sequence.
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+
 }  // namespace wissen

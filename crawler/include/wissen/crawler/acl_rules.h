@@ -12,7 +12,7 @@
 namespace wissen::crawler {
 
 struct AclRule {
-  std::string match;               // glob, see core/glob.h
+  std::string match;               // glob, see wissen/core/glob.h
   std::vector<std::string> roles;  // validated role names
 };
 

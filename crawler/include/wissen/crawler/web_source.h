@@ -36,7 +36,7 @@ struct WebSourceOptions {
   std::vector<std::string> allow;
   // Hosts whose every URL is in scope, in addition to `allow`. Default: none.
   std::vector<std::string> allow_hosts;
-  // Globs (core/glob.h) over the canonical URL: when include is non-empty a URL must match
+  // Globs (wissen/core/glob.h) over the canonical URL: when include is non-empty a URL must match
   // one; it must match no exclude. Default: none.
   std::vector<std::string> include;
   std::vector<std::string> exclude;

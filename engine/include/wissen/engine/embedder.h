@@ -39,7 +39,7 @@ struct BuiltinEmbedderOptions {
 };
 
 // The built-in embedder: deterministic signed feature hashing of normalized word unigrams,
-// word bigrams and character 3-5-grams (see docs/ARCHITECTURE.md). Text is NFKC case-folded
+// word bigrams and character 3-5-grams (see engine/src/builtin_embedder.cpp). Text is NFKC case-folded
 // with German umlauts folded (ä -> ae), so "Größe" meets "groesse" and the n-grams bring
 // "Urlaubsantrag" near "Urlaub". No model file; the same text gives the same vector on
 // every machine and run. Info() is {"wissen-hash", "1", dimension}; the version changes
