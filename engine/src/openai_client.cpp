@@ -190,7 +190,7 @@ class ChatResponseReader : public internal::HttpResponseHandler {
       done_ = true;
       return true;
     }
-    json chunk = json::parse(SanitizeUtf8(data), nullptr, /*allow_exceptions=*/false);
+    json chunk = internal::ParseServerJson(data);
     if (chunk.is_discarded() || !chunk.is_object()) {
       Fail(ErrorCode::kParse, "the model server sent a stream event that is not a JSON object",
            "bad_json");
@@ -267,7 +267,7 @@ class ChatResponseReader : public internal::HttpResponseHandler {
   }
 
   std::expected<GenerationResult, AttemptFailure> StatusFailure() {
-    json body = json::parse(SanitizeUtf8(body_), nullptr, /*allow_exceptions=*/false);
+    json body = internal::ParseServerJson(body_);
     std::string message = body.is_discarded() ? "" : ErrorMessageOf(body);
     std::string what = "HTTP " + std::to_string(status_);
     ErrorCode code = ErrorCode::kUnavailable;
@@ -285,7 +285,7 @@ class ChatResponseReader : public internal::HttpResponseHandler {
   }
 
   std::expected<GenerationResult, AttemptFailure> FinishJson() {
-    json body = json::parse(SanitizeUtf8(body_), nullptr, /*allow_exceptions=*/false);
+    json body = internal::ParseServerJson(body_);
     if (body.is_discarded() || !body.is_object()) {
       return Broken({{ErrorCode::kParse, "the model server's response is not a JSON object"},
                      false,

@@ -199,7 +199,7 @@ class OpenAiEmbedder final : public Embedder {
                         "request_failed"});
     }
     const long status = collector.status();
-    json body = json::parse(SanitizeUtf8(collector.body()), nullptr, /*allow_exceptions=*/false);
+    json body = internal::ParseServerJson(collector.body());
     if (status != 200) {
       const std::string message = body.is_discarded() ? "" : internal::ErrorMessageOf(body);
       std::string prefix = "the embedding server answered HTTP " + std::to_string(status);

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "wissen/core/json.h"
 #include "wissen/core/text.h"
 
 namespace wissen::engine::internal {
@@ -12,13 +13,15 @@ constexpr size_t kMaxServerMessageBytes = 300;
 
 }  // namespace
 
+nlohmann::json ParseServerJson(std::string_view text) {
+  auto parsed = ParseUntrustedJson(SanitizeUtf8(text));
+  return parsed ? std::move(*parsed) : nlohmann::json(nlohmann::json::value_t::discarded);
+}
+
 std::string QuoteServerText(std::string_view text) {
   std::string clean = CollapseWhitespace(SanitizeUtf8(text));
   if (clean.size() > kMaxServerMessageBytes) {
-    size_t cut = kMaxServerMessageBytes;
-    while (cut > 0 && (static_cast<unsigned char>(clean[cut]) & 0xC0) == 0x80) --cut;
-    clean.resize(cut);
-    clean += "…";
+    clean = std::string(Utf8Prefix(clean, kMaxServerMessageBytes)) + "…";
   }
   return clean;
 }

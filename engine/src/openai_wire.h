@@ -9,6 +9,10 @@
 
 namespace wissen::engine::internal {
 
+// A model server's body or stream event as JSON: UTF-8 repaired, nesting bounded (see
+// wissen/core/json.h). A discarded value (is_discarded()) when it is not JSON.
+nlohmann::json ParseServerJson(std::string_view text);
+
 // A server's text made safe to carry in an Error: valid UTF-8, one line, at most ~300 bytes.
 std::string QuoteServerText(std::string_view text);
 

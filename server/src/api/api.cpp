@@ -1,5 +1,6 @@
 #include "api/api.h"
 
+#include "wissen/core/json.h"
 #include "wissen/core/log.h"
 
 namespace wissen::server {
@@ -153,16 +154,17 @@ std::optional<nlohmann::json> Api::JsonBody(Call& call) {
     SendError(call, 415, "unsupported_media_type", "expected Content-Type: application/json");
     return std::nullopt;
   }
-  auto json = nlohmann::json::parse(call.request.body, nullptr, false);
-  if (json.is_discarded()) {
-    SendError(call, 400, "invalid_json", "the request body is not valid JSON");
+  auto parsed = ParseUntrustedJson(call.request.body);
+  if (!parsed) {
+    SendError(call, 400, "invalid_json", "the request body is " + parsed.error().message);
     return std::nullopt;
   }
+  nlohmann::json& json = *parsed;
   if (!json.is_object()) {
     SendError(call, 400, "invalid_json", "the request body must be a JSON object");
     return std::nullopt;
   }
-  return json;
+  return std::move(json);
 }
 
 bool Api::WithinRate(Call& call) {
