@@ -7,9 +7,9 @@
 
 #include "http_client.h"
 #include "openai_wire.h"
-#include "retry.h"
 #include "sse_parser.h"
 #include "wissen/core/log.h"
+#include "wissen/core/retry.h"
 #include "wissen/core/text.h"
 
 namespace wissen::engine {
@@ -459,15 +459,15 @@ struct OpenAiGenerator::Impl {
         Clock::now() + std::chrono::milliseconds(options.total_timeout_ms);
 
     int attempts = 0;
-    auto result = internal::WithRetries(
-        {options.retries, options.retry_backoff_ms, total_deadline},
+    auto result = Retry(
+        RetryPolicy{options.retries, options.retry_backoff_ms, total_deadline},
         [&] {
           CountRequest();
           ChatResponseReader reader(options, Clock::now(), total_deadline, on_token);
           const HttpOutcome outcome = internal::PerformPost(post, reader);
           return reader.Finish(outcome);
         },
-        &attempts);
+        [](const auto& result) { return internal::WorthRetrying(result); }, &attempts);
     if (result) {
       Record(nullptr, admission == Admission::kProbe);
       result->generator = "openai:" + options.model;

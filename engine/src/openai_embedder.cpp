@@ -9,8 +9,8 @@
 
 #include "http_client.h"
 #include "openai_wire.h"
-#include "retry.h"
 #include "wissen/core/log.h"
+#include "wissen/core/retry.h"
 #include "wissen/core/text.h"
 
 namespace wissen::engine {
@@ -135,8 +135,8 @@ class OpenAiEmbedder final : public Embedder {
     post.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 
     int attempts = 0;
-    auto vectors = internal::WithRetries(
-        {options_.retries, options_.retry_backoff_ms},
+    auto vectors = Retry(
+        RetryPolicy{options_.retries, options_.retry_backoff_ms},
         [&] {
           BodyCollector collector(
               options_.max_response_bytes,
@@ -144,7 +144,7 @@ class OpenAiEmbedder final : public Embedder {
           const HttpOutcome outcome = internal::PerformPost(post, collector);
           return Finish(outcome, collector, inputs.size());
         },
-        &attempts);
+        [](const auto& result) { return internal::WorthRetrying(result); }, &attempts);
     if (vectors) return std::move(*vectors);
     AttemptFailure last = std::move(vectors.error());
     log::Warn("embedding_call_failed", {{"embedder", "openai:" + options_.model},

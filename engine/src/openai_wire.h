@@ -3,11 +3,27 @@
 // Engine-private. Thread-safe (no state).
 #pragma once
 
+#include <expected>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
+#include "wissen/core/result.h"
+
 namespace wissen::engine::internal {
+
+// Why one attempt at a model server failed, and whether another attempt may help.
+struct AttemptFailure {
+  Error error;
+  bool retryable = false;
+  std::string kind;  // short category for logs and metrics; never server text
+};
+
+// For Retry (wissen/core/retry.h): a failed attempt that another attempt may get past.
+template <typename T>
+bool WorthRetrying(const std::expected<T, AttemptFailure>& result) {
+  return !result && result.error().retryable;
+}
 
 // A model server's body or stream event as JSON: UTF-8 repaired, nesting bounded (see
 // wissen/core/json.h). A discarded value (is_discarded()) when it is not JSON.

@@ -15,6 +15,7 @@
 #include "web/web_page.h"
 #include "wissen/core/glob.h"
 #include "wissen/core/log.h"
+#include "wissen/core/retry.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 #include "wissen/crawler/web_source.h"
@@ -230,26 +231,29 @@ FetchResponse WebCrawl::Get(const Url& url,
   request.headers = auth_headers_;
   request.headers.insert(request.headers.end(), extra.begin(), extra.end());
   request.max_body_bytes = options_.max_body_bytes;
-  FetchResponse response;
-  for (int attempt = 0;; ++attempt) {
+  const auto fetch_politely = [&] {
     // Politeness: one request at a time, and a pause per host between them.
     if (host.next_request > Clock::now()) std::this_thread::sleep_until(host.next_request);
-    response = fetcher_.Fetch(request);
+    FetchResponse response = fetcher_.Fetch(request);
     ++stats_.http_requests;
     stats_.bytes_downloaded += static_cast<int64_t>(response.body.size());
     host.next_request =
         Clock::now() + std::chrono::milliseconds(std::max(options_.delay_ms, host.delay_ms));
+    return response;
+  };
+  const auto worth_retrying = [&](const FetchResponse& response) {
     const bool retry =
         response.outcome == FetchResponse::Outcome::kTimeout ||
         (response.outcome == FetchResponse::Outcome::kResponse && response.status >= 500);
-    if (!retry || attempt >= options_.retries) return response;
-    log::Debug("crawl.web_retry", {{"source", options_.name},
-                                   {"url", request.url},
-                                   {"status", response.status},
-                                   {"attempt", attempt + 1}});
-    const auto backoff = std::chrono::milliseconds(int64_t{options_.retry_backoff_ms} << attempt);
-    std::this_thread::sleep_for(backoff);
-  }
+    if (retry) {
+      log::Debug("crawl.web_retry",
+                 {{"source", options_.name}, {"url", request.url}, {"status", response.status}});
+    }
+    return retry;
+  };
+  int attempts = 0;
+  return Retry(RetryPolicy{options_.retries, options_.retry_backoff_ms}, fetch_politely,
+               worth_retrying, &attempts);
 }
 
 HostState& WebCrawl::Host(const Url& url) {
