@@ -13,8 +13,37 @@ namespace {
 
 constexpr size_t kMaxPasswordBytes = 1024;
 constexpr std::string_view kKeyPrefix = "wsk_";
+constexpr size_t kMaxUserNameBytes = 128;
+constexpr const char* kForbiddenInUserNames = "/\\<>\"'`;";
 
 }  // namespace
+
+Result<std::string> NormalizeUserName(std::string_view raw) {
+  if (!IsValidUtf8(raw)) return Fail(ErrorCode::kInvalidArgument, "the user name is not UTF-8");
+  for (const unsigned char c : raw) {
+    if (c < 0x20 || c == 0x7F) {
+      return Fail(ErrorCode::kInvalidArgument, "the user name contains a control character");
+    }
+  }
+  std::string name = NormalizeNfc(raw);
+  if (name.empty() || name.size() > kMaxUserNameBytes) {
+    return Fail(ErrorCode::kInvalidArgument, "a user name has 1 to 128 bytes");
+  }
+  if (name.front() == ' ' || name.back() == ' ') {
+    return Fail(ErrorCode::kInvalidArgument, "a user name does not start or end with a space");
+  }
+  // C1 controls (U+0080..U+009F) are C2 80..C2 9F in UTF-8.
+  for (size_t i = 0; i + 1 < name.size(); ++i) {
+    if (static_cast<unsigned char>(name[i]) == 0xC2 &&
+        static_cast<unsigned char>(name[i + 1]) <= 0x9F) {
+      return Fail(ErrorCode::kInvalidArgument, "the user name contains a control character");
+    }
+  }
+  if (name.find_first_of(kForbiddenInUserNames) != std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "a user name may not contain / \\ < > \" ' ` or ;");
+  }
+  return name;
+}
 
 void EnsureSodium() {
   static std::once_flag once;

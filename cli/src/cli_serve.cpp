@@ -1,6 +1,7 @@
 // `wissen serve`: runs the HTTP server until SIGINT or SIGTERM, then shuts down cleanly.
 #include <signal.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "cli.h"
@@ -37,9 +38,14 @@ void RegisterServeCommand(CLI::App& app, CliContext& context) {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     log::Info("server.stopping", {{"signal", signal_number}});
-    (*server)->Stop();
-    server->reset();
+    const bool clean = (*server)->Stop();
+    if (clean) server->reset();
     runtime.reset();  // stops the embedded PostgreSQL when this was its last user
+    if (!clean) {
+      // The listener's threads still hold a request; destructors would wait for them.
+      std::cout.flush();
+      std::_Exit(kExitOk);
+    }
   });
 }
 

@@ -75,6 +75,18 @@ std::string Joined(const RoleSet& roles) {
   return text;
 }
 
+// Normalizes a user-name argument by the rule of every way in (app::NormalizeUserName).
+CLI::Validator UserName() {
+  return CLI::Validator(
+      [](std::string& name) {
+        auto normalized = app::NormalizeUserName(name);
+        if (!normalized) return normalized.error().message;
+        name = std::move(*normalized);
+        return std::string();
+      },
+      "USER");
+}
+
 }  // namespace
 
 void RegisterUserCommands(CLI::App& app, CliContext& context) {
@@ -89,7 +101,7 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
   auto args = std::make_shared<UserArgs>();
 
   auto* add = user->add_subcommand("add", "add a user (asks for the password)");
-  add->add_option("name", args->name, "user name")->required();
+  add->add_option("name", args->name, "user name")->required()->transform(UserName());
   add->add_option("--roles", args->roles, "roles besides everyone, e.g. hr,rnd");
   add->add_flag("--password-stdin", args->password_stdin, "read the password from stdin");
   add->add_flag("--no-password", args->no_password, "no password login (API keys or SSO only)");
@@ -125,7 +137,7 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
   });
 
   auto* set_roles = user->add_subcommand("set-roles", "replace a user's roles");
-  set_roles->add_option("name", args->name, "user name")->required();
+  set_roles->add_option("name", args->name, "user name")->required()->transform(UserName());
   set_roles->add_option("--roles", args->roles, "roles besides everyone")->required();
   set_roles->callback([&context, args] {
     auto roles = ParseRoles(args->roles);
@@ -139,7 +151,7 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
   });
 
   auto* set_password = user->add_subcommand("set-password", "set a new password");
-  set_password->add_option("name", args->name, "user name")->required();
+  set_password->add_option("name", args->name, "user name")->required()->transform(UserName());
   set_password->add_flag("--password-stdin", args->password_stdin, "read it from stdin");
   set_password->callback([&context, args] {
     auto hashed = app::HashPassword(ReadPassword(!args->password_stdin));
@@ -156,7 +168,7 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
     auto* command = user->add_subcommand(
         disable ? "disable" : "enable",
         disable ? "lock a user out (sessions end at once)" : "let a disabled user in again");
-    command->add_option("name", args->name, "user name")->required();
+    command->add_option("name", args->name, "user name")->required()->transform(UserName());
     command->callback([&context, args, disable] {
       std::unique_ptr<app::Runtime> runtime;
       auto accounts = OpenAccounts(context, runtime);
@@ -176,7 +188,9 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
   };
   auto key_args = std::make_shared<KeyArgs>();
   auto* create = key->add_subcommand("create", "create a key; it is printed once, last line");
-  create->add_option("user", key_args->user, "the user the key acts as")->required();
+  create->add_option("user", key_args->user, "the user the key acts as")
+      ->required()
+      ->transform(UserName());
   create->add_option("--name", key_args->name, "what the key is for");
   create->callback([&context, key_args] {
     std::unique_ptr<app::Runtime> runtime;
@@ -189,7 +203,7 @@ void RegisterUserCommands(CLI::App& app, CliContext& context) {
     std::cout << created->key << std::endl;
   });
   auto* list_keys = key->add_subcommand("list", "list keys (never the keys themselves)");
-  list_keys->add_option("--user", key_args->user, "only this user's keys");
+  list_keys->add_option("--user", key_args->user, "only this user's keys")->transform(UserName());
   list_keys->callback([&context, key_args] {
     std::unique_ptr<app::Runtime> runtime;
     auto accounts = OpenAccounts(context, runtime);

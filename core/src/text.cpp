@@ -99,6 +99,21 @@ std::string NormalizeForMatch(std::string_view text) {
   return CollapseWhitespace(utf8);
 }
 
+std::string NormalizeNfc(std::string_view text) {
+  const std::string valid = SanitizeUtf8(text);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return valid;
+  icu::UnicodeString normalized =
+      nfc->normalize(icu::UnicodeString::fromUTF8(
+                         icu::StringPiece(valid.data(), static_cast<int32_t>(valid.size()))),
+                     status);
+  if (U_FAILURE(status)) return valid;
+  std::string utf8;
+  normalized.toUTF8String(utf8);
+  return utf8;
+}
+
 std::vector<std::string> SplitNonEmpty(std::string_view text, char separator) {
   std::vector<std::string> parts;
   size_t start = 0;

@@ -62,8 +62,13 @@ void Api::Login(Call& call) {
     SendResultError(call, accounts.error());
     return;
   }
+  auto user_name = app::NormalizeUserName(name->get<std::string>());
+  if (!user_name) {
+    SendError(call, 400, "invalid_argument", user_name.error().message);
+    return;
+  }
   int retry_after = 0;
-  auto login = authenticator_.Login(name->get<std::string>(), password->get<std::string>(),
+  auto login = authenticator_.Login(*user_name, password->get<std::string>(),
                                     call.request.remote_address, **accounts, &retry_after);
   if (!login) {
     if (login.error().code == ErrorCode::kResourceExhausted) {

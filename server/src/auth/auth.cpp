@@ -63,13 +63,20 @@ Identity Authenticator::FromUser(const store::UserRecord& user, Identity::Via vi
 
 Result<std::optional<Identity>> Authenticator::IdentifySso(const Request& request,
                                                            store::Accounts& accounts) {
-  const std::string& user_name = request.Header(LowerAscii(config_.sso.user_header));
-  if (user_name.empty()) return std::optional<Identity>();
+  const std::string& header_name = request.Header(LowerAscii(config_.sso.user_header));
+  if (header_name.empty()) return std::optional<Identity>();
   if (!AnyContains(trusted_proxies_, request.remote_address)) {
     // Anyone can send the header; only the proxy's word counts.
     log::Warn("auth.sso_header_untrusted", {{"remote", request.remote_address}});
     return Fail(ErrorCode::kUnauthenticated, "single sign-on headers from an untrusted address");
   }
+  auto valid_name = app::NormalizeUserName(header_name);
+  if (!valid_name) {
+    log::Warn("auth.sso_user_invalid", {{"remote", request.remote_address}});
+    return Fail(ErrorCode::kUnauthenticated,
+                "the single sign-on user name is not valid: " + valid_name.error().message);
+  }
+  const std::string& user_name = *valid_name;
   auto user = accounts.FindUser(user_name);
   if (!user) return Fail(user.error());
   if (!*user) {

@@ -8,8 +8,11 @@
 
 #include <atomic>
 #include <cctype>
+#include <future>
+#include <thread>
 
 #include "api/api.h"
+#include "http/request_limits.h"
 #include "wissen/core/cidr.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
@@ -18,6 +21,9 @@ namespace wissen::server {
 namespace {
 
 namespace http = web::http;
+
+// How long Stop waits for cpprestsdk to close the listener.
+constexpr std::chrono::seconds kCloseGrace{5};
 using http::experimental::listener::http_listener;
 
 bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
@@ -163,11 +169,14 @@ void ReplyNow(const http::http_request& request, int status, const std::string& 
 
 struct HttpServer::Impl {
   explicit Impl(app::Runtime& runtime_ref)
-      : runtime(runtime_ref), index(runtime_ref.config().index_dir()) {}
+      : runtime(runtime_ref),
+        secure_cookies(runtime_ref.config().auth.secure_cookies),
+        index(runtime_ref.config().index_dir()) {}
 
   void OnRequest(http::http_request request);
 
   app::Runtime& runtime;
+  const bool secure_cookies;  // HSTS on every response
   retriever::IndexHolder index;
   WissenMetrics metrics;
   std::unique_ptr<AuditTrail> audit;
@@ -180,13 +189,22 @@ struct HttpServer::Impl {
 };
 
 void HttpServer::Impl::OnRequest(http::http_request request) {
+  if (stopped.load()) {
+    // Stop may have given up on the listener and be tearing the runtime down.
+    ReplyNow(request, 503, "unavailable", "Wissen is shutting down", secure_cookies,
+             {{"Connection", "close"}});
+    return;
+  }
   const app::Config& config = runtime.config();
-  const bool secure = config.auth.secure_cookies;
+  const bool secure = secure_cookies;
   Request copy;
+  std::string target;  // as sent, undecoded
   try {
+    const web::uri relative = request.relative_uri();
+    target = relative.to_string();
     copy.method = request.method();
-    copy.path = web::uri::decode(request.relative_uri().path());
-    for (const auto& [key, value] : web::uri::split_query(request.relative_uri().query())) {
+    copy.path = web::uri::decode(relative.path());
+    for (const auto& [key, value] : web::uri::split_query(relative.query())) {
       copy.query[web::uri::decode(key)] = web::uri::decode(value);
     }
     for (const auto& [name, value] : request.headers()) copy.headers[LowerAscii(name)] = value;
@@ -199,22 +217,11 @@ void HttpServer::Impl::OnRequest(http::http_request request) {
     ReplyNow(request, 403, "forbidden", "this address may not use Wissen", secure);
     return;
   }
-  const std::string& length = copy.Header("content-length");
-  if (!length.empty()) {
-    char* end = nullptr;
-    const unsigned long long bytes = std::strtoull(length.c_str(), &end, 10);
-    if (end == length.c_str() || *end != '\0' ||
-        bytes > static_cast<unsigned long long>(config.server.max_body_bytes)) {
-      api->CountRejected("(rejected)", copy.method, 413);
-      ReplyNow(request, 413, "payload_too_large",
-               "the request body is larger than " + std::to_string(config.server.max_body_bytes) +
-                   " bytes",
-               secure);
-      return;
-    }
-  } else if (!copy.Header("transfer-encoding").empty()) {
-    // Without a length the body's size is only known after reading all of it.
-    ReplyNow(request, 411, "length_required", "send the body with a Content-Length", secure);
+  RequestLimits request_limits;
+  request_limits.max_body_bytes = config.server.max_body_bytes;
+  if (auto rejected = CheckRequestHead({target, &copy.headers}, request_limits)) {
+    api->CountRejected("(rejected)", copy.method, rejected->status);
+    ReplyNow(request, rejected->status, rejected->code, rejected->message, secure);
     return;
   }
   request.extract_vector().then([this, request, copy = std::move(copy),
@@ -288,18 +295,35 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(app::Runtime& runtime) {
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
-void HttpServer::Stop() {
-  if (!impl_ || impl_->stopped.exchange(true)) return;
-  try {
-    if (impl_->listener) impl_->listener->close().wait();
-  } catch (const std::exception& e) {
-    log::Warn("server.close_failed", {{"error", e.what()}});
+bool HttpServer::Stop() {
+  if (!impl_ || impl_->stopped.exchange(true)) return true;
+  bool clean = true;
+  if (impl_->listener) {
+    // cpprestsdk's close waits for every request it is still reading or parsing, and its
+    // parsing of a hostile request line can take minutes: wait a bounded time, then leave
+    // the listener to the process exit rather than hang a systemd stop.
+    auto closed = std::make_shared<std::promise<void>>();
+    std::future<void> done = closed->get_future();
+    std::thread([listener = impl_->listener.get(), closed] {
+      try {
+        listener->close().wait();
+      } catch (const std::exception& e) {
+        log::Warn("server.close_failed", {{"error", e.what()}});
+      }
+      closed->set_value();
+    }).detach();
+    if (done.wait_for(kCloseGrace) != std::future_status::ready) {
+      log::Warn("server.close_timeout", {{"seconds", kCloseGrace.count()}});
+      (void)impl_->listener.release();  // still in use by cpprestsdk's threads
+      clean = false;
+    }
   }
   if (impl_->pool) impl_->pool->Shutdown();
   if (impl_->api) impl_->api->JoinCrawl();
   impl_->index.Stop();
   if (impl_->audit) impl_->audit->Flush();
-  log::Info("server.stopped", {});
+  log::Info("server.stopped", {{"clean", clean}});
+  return clean;
 }
 
 }  // namespace wissen::server

@@ -17,6 +17,13 @@ namespace wissen::app {
 // Initialises libsodium once; aborts when the system has no usable randomness.
 void EnsureSodium();
 
+// A user name as Wissen stores and compares it, from a login form, the CLI or a single
+// sign-on header: NFC-normalized, 1 to 128 bytes, no control characters (NUL included), no
+// white space at either end and none of / \ < > " ' ` ; (names reach logs, HTML and the
+// audit tools). The one rule for every way in, so "ben" and "ben\0" are never two names.
+// Errors: kInvalidArgument, with a message that does not repeat the name.
+Result<std::string> NormalizeUserName(std::string_view raw);
+
 // Hashes a password with argon2id. Errors: kInvalidArgument for an empty or overlong
 // password, kResourceExhausted when memory for hashing is lacking.
 Result<std::string> HashPassword(std::string_view password);

@@ -27,6 +27,9 @@ std::string NormalizeForMatch(std::string_view text);
 // Splits on a single character; empty pieces are dropped.
 std::vector<std::string> SplitNonEmpty(std::string_view text, char separator);
 
+// Unicode NFC ("e" + combining acute becomes "é"); invalid UTF-8 is repaired first.
+std::string NormalizeNfc(std::string_view text);
+
 // ASCII letters to lower case; other bytes (UTF-8 included) unchanged. For protocol tokens:
 // header names, content types, charset labels, file extensions.
 std::string LowerAscii(std::string_view text);

@@ -31,8 +31,11 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Stops accepting connections, lets queued requests finish, waits for a crawl started
-  // through the API, and flushes the audit trail.
-  void Stop();
+  // through the API, and flushes the audit trail. Returns false when the listener did not
+  // close within a few seconds (a request cpprestsdk was still parsing): the caller should
+  // then end the process without running destructors (std::_Exit) once its own state is
+  // saved, since the listener's threads are still running.
+  bool Stop();
   // "http://127.0.0.1:8080"
   const std::string& url() const;
 
