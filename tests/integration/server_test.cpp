@@ -493,6 +493,7 @@ TEST(ServerSsoTest, HeadersCountOnlyFromTheProxyAndEverythingIsAudited) {
   std::string error;
   ASSERT_TRUE(server.Start(config, &error)) << error;
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  std::string csrf;
   auto call = [&](const std::string& from, const std::string& path, const std::string& body) {
     HttpCall c;
     c.method = body.empty() ? "GET" : "POST";
@@ -501,10 +502,16 @@ TEST(ServerSsoTest, HeadersCountOnlyFromTheProxyAndEverythingIsAudited) {
     c.local_address = from;
     c.headers = {"Content-Type: application/json", "X-Forwarded-User: sigrid",
                  "X-Forwarded-Groups: personal, kantine"};
+    if (!csrf.empty()) c.headers.push_back("X-CSRF-Token: " + csrf);
     return Http(c);
   };
   auto me = call("127.0.0.2", "/api/v1/me", "");
   ASSERT_EQ(me.status, 200) << me.body;
+  // A cross-site form reaches Wissen through the proxy with the user's SSO cookie: without
+  // the token from /me, nothing that changes state happens.
+  EXPECT_EQ(call("127.0.0.2", "/api/v1/search", R"({"query": "Urlaub"})").status, 403);
+  csrf = Json(me)["csrf_token"];
+  ASSERT_FALSE(csrf.empty());
   EXPECT_EQ(Json(me)["user"], "sigrid");
   EXPECT_EQ(Json(me)["via"], "sso");
   EXPECT_EQ(Json(me)["roles"], nlohmann::json({"everyone", "hr"}));

@@ -136,7 +136,7 @@ nlohmann::json PassageJson(const Passage& p, int rank) {
           {"document_id", p.document_id},
           {"source", p.source},
           {"path", p.path},
-          {"uri", p.uri},
+          {"uri", PublicUri(p.source, p.path, p.uri)},
           {"title", p.title},
           {"heading_path", p.heading_path},
           {"page", p.page},
@@ -287,7 +287,8 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
   answer.cited = check.has_valid_citation;
   for (int id : check.valid_ids) {
     const Passage& p = (*passages)[id - 1];
-    answer.citations.push_back({id, p.document_id, p.title, p.path, p.uri, p.heading_path, p.page});
+    answer.citations.push_back({id, p.document_id, p.title, p.path,
+                                PublicUri(p.source, p.path, p.uri), p.heading_path, p.page});
   }
   answer.total_ms = MillisSince(started);
   if (history.empty() && !answer.fallback) {

@@ -155,6 +155,12 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
               1000000);
     r.Number(*generation, where, "extractive_min_score", &g.extractive.min_score, 0, 1);
   }
+  if (const char* token = std::getenv("WISSEN_METRICS_TOKEN"); token != nullptr && *token != '\0') {
+    config.server.metrics_token = token;
+  }
+  if (!config.server.metrics_token.empty() && config.server.metrics_token.size() < 16) {
+    return Fail(ErrorCode::kConfig, "server.metrics_token: use at least 16 characters");
+  }
   if (const char* key = std::getenv("WISSEN_LLM_API_KEY"); key != nullptr && *key != '\0') {
     config.generation.openai.api_key = key;
   }

@@ -34,6 +34,11 @@ void ReadSso(Reader& r, const toml::table& table, SsoConfig* sso) {
   r.String(table, where, "groups_header", &sso->groups_header);
   r.StringList(table, where, "trusted_proxies", &sso->trusted_proxies);
   CheckCidrs(r, where + ".trusted_proxies", sso->trusted_proxies);
+  if (sso->enabled && sso->trusted_proxies.empty()) {
+    r.Problem(where + ".trusted_proxies",
+              "list the address of the proxy that authenticates users (e.g. [\"127.0.0.1/32\"]); "
+              "no address is trusted by default");
+  }
   if (sso->enabled && sso->user_header.empty()) {
     r.Problem(where + ".user_header", "expected the header carrying the user name");
   }
@@ -59,7 +64,7 @@ void ReadServer(Reader& r, const toml::table& root, const fs::path& base, Config
     const std::string where = "server";
     r.OnlyKeys(*server, where,
                {"listen", "workers", "queue_size", "max_body_bytes", "index_poll_seconds",
-                "web_dir", "allow_cidrs"});
+                "web_dir", "allow_cidrs", "metrics_allow_cidrs", "metrics_token"});
     auto& s = config->server;
     r.String(*server, where, "listen", &s.listen);
     const size_t colon = s.listen.rfind(':');
@@ -75,6 +80,9 @@ void ReadServer(Reader& r, const toml::table& root, const fs::path& base, Config
     if (!web_dir.empty()) s.web_dir = Resolve(base, web_dir);
     r.StringList(*server, where, "allow_cidrs", &s.allow_cidrs);
     CheckCidrs(r, "server.allow_cidrs", s.allow_cidrs);
+    r.StringList(*server, where, "metrics_allow_cidrs", &s.metrics_allow_cidrs);
+    CheckCidrs(r, "server.metrics_allow_cidrs", s.metrics_allow_cidrs);
+    r.String(*server, where, "metrics_token", &s.metrics_token);
   }
 
   if (const toml::table* auth = r.Table(root, "auth")) {

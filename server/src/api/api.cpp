@@ -80,6 +80,7 @@ Api::Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& me
       token_quota_(runtime.config().auth.daily_token_quota,
                    [] { return std::chrono::system_clock::now(); }) {
   for (const auto& route : Routes()) patterns_.emplace_back(route.method, route.pattern);
+  ParseCidrs(config_.server.metrics_allow_cidrs, &metrics_clients_);  // validated with the config
   web_dir_ = config_.server.web_dir.empty() ? std::filesystem::path(WISSEN_WEB_DIR)
                                             : config_.server.web_dir;
 }
@@ -187,7 +188,18 @@ void Api::Handle(Request request, Exchange& exchange, WorkerContext& worker) {
   Call call{
       request, exchange, worker, std::nullopt, "unmatched", 0, std::chrono::steady_clock::now()};
   RouteMatch match = MatchRoute(patterns_, request.method, request.path);
-  if (match.index < 0) {
+  if (request.method == "OPTIONS") {
+    // No CORS: the chat is same-origin. Say what the path allows, with the usual headers.
+    const std::string allow = AllowedMethods(patterns_, request.path);
+    if (allow.empty()) {
+      SendError(call, 404, "not_found", "no such endpoint");
+    } else {
+      Response response;
+      response.status = 204;
+      response.AddHeader("Allow", allow);
+      Send(call, std::move(response));
+    }
+  } else if (match.index < 0) {
     if (match.status == 405) {
       SendError(call, 405, "method_not_allowed", "this method is not allowed here");
     } else {

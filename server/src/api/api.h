@@ -122,6 +122,7 @@ class Api {
   std::unique_ptr<app::AnswerPipeline> pipeline_;
   retriever::Retriever retriever_;
   Authenticator authenticator_;
+  std::vector<CidrRange> metrics_clients_;  // server.metrics_allow_cidrs
   RequestLimiter request_limiter_;
   TokenQuota token_quota_;
   std::vector<std::pair<std::string, std::string>> patterns_;

@@ -344,7 +344,18 @@ void Api::GetConversation(Call& call) {
     nlohmann::json message = {{"role", m.role}, {"text", m.text}, {"created", m.created_unix}};
     if (!m.answer_id.empty()) message["answer_id"] = m.answer_id;
     auto details = nlohmann::json::parse(m.details_json, nullptr, false);
-    if (details.is_object()) message.update(details);
+    if (details.is_object()) {
+      // Answers stored before 2026-12-07 carry absolute file:// URIs; show the path instead.
+      if (auto citations = details.find("citations");
+          citations != details.end() && citations->is_array()) {
+        for (auto& citation : *citations) {
+          if (citation.is_object() && citation.value("uri", "").starts_with("file:")) {
+            citation["uri"] = citation.value("path", "");
+          }
+        }
+      }
+      message.update(details);
+    }
     out["messages"].push_back(std::move(message));
   }
   Send(call, JsonResponse(200, out));

@@ -62,7 +62,7 @@ void Api::GetDocument(Call& call) {
                        {"title", document->title},
                        {"source", document->source},
                        {"path", document->path},
-                       {"uri", document->uri},
+                       {"uri", PublicUri(document->source, document->path, document->uri)},
                        {"language", document->language},
                        {"mime", document->mime},
                        {"page_count", document->page_count},
@@ -104,15 +104,16 @@ void Api::GetDocumentFile(Call& call) {
   Response response;
   response.file = file;
   response.content_type = document->mime.empty() ? "application/octet-stream" : document->mime;
-  if (response.content_type.rfind("application/pdf", 0) != 0) {
-    // A crawled HTML file runs no script in Wissen's origin.
-    response.AddHeader("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:");
-  }
+  // A crawled file runs no script in Wissen's origin. Browsers refuse to show a PDF in a
+  // sandboxed document, so PDFs (which can carry JavaScript) are downloaded instead.
+  response.AddHeader("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:");
+  const bool pdf = response.content_type.rfind("application/pdf", 0) == 0;
   std::string name = file.filename().string();
   for (char& c : name) {
     if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
   }
-  response.AddHeader("Content-Disposition", "inline; filename=\"" + name + "\"");
+  response.AddHeader("Content-Disposition",
+                     std::string(pdf ? "attachment" : "inline") + "; filename=\"" + name + "\"");
   Send(call, std::move(response));
 }
 

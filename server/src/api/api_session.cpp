@@ -1,4 +1,6 @@
 // Health, metrics, login/logout/me and the chat's static files.
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +42,19 @@ void Api::Readyz(Call& call) {
 }
 
 void Api::Metrics(Call& call) {
+  // The series name no role or document, but request rates, users' activity and index
+  // sizes are still not for everyone.
+  const std::string& token = config_.server.metrics_token;
+  const std::string& authorization = call.request.Header("authorization");
+  const bool token_ok = !token.empty() && authorization.size() == token.size() + 7 &&
+                        authorization.starts_with("Bearer ") &&
+                        ConstantTimeEquals(std::string_view(authorization).substr(7), token);
+  if (!token_ok && !AnyContains(metrics_clients_, call.request.remote_address)) {
+    SendError(call, 403, "forbidden",
+              "metrics are for the addresses in server.metrics_allow_cidrs or with "
+              "server.metrics_token");
+    return;
+  }
   Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = metrics_.Render();
@@ -116,7 +131,7 @@ void Api::Me(Call& call) {
       {"admin", identity.admin},
       {"via", kVia[static_cast<int>(identity.via)]},
       {"generator", pipeline_->model() ? pipeline_->model()->Name() : std::string("extractive")}};
-  if (identity.via == Identity::Via::kSession) me["csrf_token"] = identity.csrf_token;
+  if (!identity.csrf_token.empty()) me["csrf_token"] = identity.csrf_token;
   Send(call, JsonResponse(200, me));
 }
 
@@ -143,9 +158,13 @@ void Api::Static(Call& call) {
   std::string name = call.request.params.contains("file") ? call.request.params["file"]
                                                           : std::string("index.html");
   const char* type = StaticContentType(name);
-  // One path segment of a known type: no "..", no hidden files, nothing outside web_dir.
-  if (type == nullptr || name.empty() || name.front() == '.' ||
-      name.find_first_of("/\\") != std::string::npos) {
+  // One path segment of a known type, of letters, digits, '-', '_' and '.': no "..", no
+  // hidden files, nothing outside web_dir, and no NUL ("index.html\0.js" would open
+  // index.html and serve it as JavaScript).
+  const bool plain_name = std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  if (type == nullptr || name.empty() || name.front() == '.' || !plain_name) {
     SendError(call, 404, "not_found", "no such file");
     return;
   }

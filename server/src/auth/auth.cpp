@@ -9,11 +9,12 @@
 #include "wissen/core/text.h"
 
 namespace wissen::server {
-namespace {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
+
+namespace {
 
 // A hash to verify against when the user does not exist, so a login for an unknown name
 // takes as long as one with a wrong password and does not reveal which names exist.
@@ -49,6 +50,17 @@ Authenticator::Authenticator(const app::AuthConfig& config, Clock clock)
       address_throttle_(config.login_attempts_per_ip, clock) {
   ParseCidrs(config.sso.trusted_proxies, &trusted_proxies_);  // validated with the config
   app::EnsureSodium();
+  randombytes_buf(sso_csrf_key_.data(), sso_csrf_key_.size());
+}
+
+std::string Authenticator::SsoCsrfToken(const std::string& user_name) const {
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256(mac.data(), reinterpret_cast<const unsigned char*>(user_name.data()),
+                         user_name.size(), sso_csrf_key_.data());
+  std::string hex(mac.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), mac.data(), mac.size());
+  hex.pop_back();
+  return hex;
 }
 
 Identity Authenticator::FromUser(const store::UserRecord& user, Identity::Via via) const {
@@ -95,7 +107,9 @@ Result<std::optional<Identity>> Authenticator::IdentifySso(const Request& reques
   }
   store::UserRecord with_groups = **user;
   with_groups.roles = RoleSet(std::move(roles));
-  return std::optional<Identity>(FromUser(with_groups, Identity::Via::kSso));
+  Identity identity = FromUser(with_groups, Identity::Via::kSso);
+  identity.csrf_token = SsoCsrfToken(identity.name);
+  return std::optional<Identity>(std::move(identity));
 }
 
 Result<std::optional<Identity>> Authenticator::Identify(const Request& request,
@@ -184,8 +198,11 @@ Result<void> Authenticator::Logout(const Identity& identity, store::Accounts& ac
 }
 
 bool Authenticator::CsrfOk(const Request& request, const Identity& identity) const {
-  if (identity.via != Identity::Via::kSession) return true;
-  return ConstantTimeEquals(request.Header(std::string(kCsrfHeader)), identity.csrf_token);
+  // A browser sends the proxy's SSO cookie with a cross-site form just as it sends Wissen's
+  // session cookie: both need the token. API keys are never sent by a browser on its own.
+  if (identity.via == Identity::Via::kApiKey) return true;
+  return !identity.csrf_token.empty() &&
+         ConstantTimeEquals(request.Header(std::string(kCsrfHeader)), identity.csrf_token);
 }
 
 std::string Authenticator::SessionCookie(const std::string& token) const {

@@ -11,6 +11,7 @@
 // however they authenticate. Thread-safe; the store handle passed in belongs to the calling thread.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ namespace wissen::server {
 inline constexpr std::string_view kSessionCookie = "wissen_session";
 inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
 
+// Compares secrets (tokens, keys) in time independent of where they differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
 struct Identity {
   enum class Via { kSession, kApiKey, kSso };
   int user_id = 0;
@@ -36,7 +40,7 @@ struct Identity {
   Principal principal;  // the user's roles plus everyone
   bool admin = false;
   Via via = Via::kSession;
-  std::string csrf_token;    // sessions only
+  std::string csrf_token;    // sessions and SSO
   std::string session_hash;  // sessions only
 };
 
@@ -63,8 +67,8 @@ class Authenticator {
                             int* retry_after);
   Result<void> Logout(const Identity& identity, store::Accounts& accounts);
 
-  // Whether a state-changing request may proceed: always for keys and SSO; for sessions
-  // the X-CSRF-Token header must equal the session's token.
+  // Whether a state-changing request may proceed: always for API keys; for sessions and
+  // SSO the X-CSRF-Token header must equal the identity's token (GET /api/v1/me tells it).
   bool CsrfOk(const Request& request, const Identity& identity) const;
 
   // Set-Cookie values that open and clear the session cookie.
@@ -74,10 +78,14 @@ class Authenticator {
  private:
   Result<std::optional<Identity>> IdentifySso(const Request& request, store::Accounts& accounts);
   Identity FromUser(const store::UserRecord& user, Identity::Via via) const;
+  // An SSO user's CSRF token: HMAC of the name under a key made at startup (a restart
+  // makes the chat fetch a new one from /api/v1/me).
+  std::string SsoCsrfToken(const std::string& user_name) const;
 
   const app::AuthConfig& config_;
   Clock clock_;
   std::vector<CidrRange> trusted_proxies_;
+  std::array<unsigned char, 32> sso_csrf_key_{};
   LoginThrottle user_throttle_;
   LoginThrottle address_throttle_;
 };

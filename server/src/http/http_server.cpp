@@ -283,8 +283,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(app::Runtime& runtime) {
   try {
     http::experimental::listener::http_listener_config listener_config;
     impl->listener = std::make_unique<http_listener>(web::uri(impl->url), listener_config);
-    impl->listener->support(
-        [raw = impl.get()](http::http_request request) { raw->OnRequest(std::move(request)); });
+    const auto on_request = [raw = impl.get()](http::http_request request) {
+      raw->OnRequest(std::move(request));
+    };
+    impl->listener->support(on_request);
+    // cpprestsdk answers OPTIONS itself, without the security headers, unless told not to.
+    impl->listener->support(http::methods::OPTIONS, on_request);
     impl->listener->open().wait();
   } catch (const std::exception& e) {
     return Fail(ErrorCode::kUnavailable,

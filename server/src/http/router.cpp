@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <algorithm>
+
 namespace wissen::server {
 
 std::vector<std::string_view> PathSegments(std::string_view path) {
@@ -51,6 +53,25 @@ RouteMatch MatchRoute(const std::vector<std::pair<std::string, std::string>>& pa
     match.status = 405;
   }
   return match;
+}
+
+std::string AllowedMethods(const std::vector<std::pair<std::string, std::string>>& patterns,
+                           std::string_view path) {
+  std::vector<std::string> methods;
+  for (const auto& [method, pattern] : patterns) {
+    std::map<std::string, std::string> params;
+    if (!MatchPattern(pattern, path, &params)) continue;
+    if (std::find(methods.begin(), methods.end(), method) == methods.end()) {
+      methods.push_back(method);
+    }
+    if (method == "GET" && std::find(methods.begin(), methods.end(), "HEAD") == methods.end()) {
+      methods.push_back("HEAD");
+    }
+  }
+  if (methods.empty()) return "";
+  std::string allow;
+  for (const auto& method : methods) allow += method + ", ";
+  return allow + "OPTIONS";
 }
 
 }  // namespace wissen::server

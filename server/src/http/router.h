@@ -37,4 +37,9 @@ std::vector<std::string_view> PathSegments(std::string_view path);
 RouteMatch MatchRoute(const std::vector<std::pair<std::string, std::string>>& patterns,
                       std::string_view method, std::string_view path);
 
+// The methods `path` answers, as an Allow header value ("GET, HEAD, OPTIONS"); empty when no
+// route matches the path.
+std::string AllowedMethods(const std::vector<std::pair<std::string, std::string>>& patterns,
+                           std::string_view path);
+
 }  // namespace wissen::server

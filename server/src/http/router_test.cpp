@@ -30,5 +30,10 @@ TEST(RouterTest, TellsUnknownPathsFromWrongMethods) {
   EXPECT_EQ(collapsed.params["id"], "7");
 }
 
+TEST(RouterTest, AllowedMethodsListWhatAPathAnswers) {
+  EXPECT_EQ(AllowedMethods(kRoutes, "/api/v1/documents/1"), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(AllowedMethods(kRoutes, "/api/v1/nothing"), "");
+}
+
 }  // namespace
 }  // namespace wissen::server

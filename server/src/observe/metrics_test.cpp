@@ -137,22 +137,27 @@ TEST(WissenMetricsTest, IndexGaugesFollowTheCollector) {
   std::optional<IndexStatus> status = IndexStatus{};
   status->generation = 7;
   status->chunks = 1200;
-  status->partition_vectors = {{"everyone", 1000}, {"hr", 200}};
+  status->vectors = 1200;
+  status->partitions = 2;
   status->last_crawl_finished_unix = 1700000000;
   status->last_crawl_ok = true;
   metrics.WatchIndex([&] { return status; });
   std::string text = metrics.Render();
   EXPECT_TRUE(Contains(text, "wissen_index_generation 7"));
   EXPECT_TRUE(Contains(text, "wissen_index_chunks 1200"));
-  EXPECT_TRUE(Contains(text, "wissen_index_vectors{partition=\"hr\"} 200"));
+  EXPECT_TRUE(Contains(text, "wissen_index_vectors 1200"));
+  EXPECT_TRUE(Contains(text, "wissen_index_partitions 2"));
+  // No series names a role or an ACL.
+  EXPECT_EQ(text.find("partition="), std::string::npos);
   EXPECT_TRUE(Contains(text, "wissen_last_crawl_timestamp_seconds 1700000000"));
   EXPECT_TRUE(Contains(text, "wissen_last_crawl_success 1"));
 
-  status->partition_vectors = {{"everyone", 1100}};  // the hr documents are gone
+  status->vectors = 1100;  // the hr documents are gone
+  status->partitions = 1;
   status->last_crawl_ok = false;
   text = metrics.Render();
-  EXPECT_TRUE(Contains(text, "wissen_index_vectors{partition=\"everyone\"} 1100"));
-  EXPECT_EQ(text.find("partition=\"hr\""), std::string::npos);
+  EXPECT_TRUE(Contains(text, "wissen_index_vectors 1100"));
+  EXPECT_TRUE(Contains(text, "wissen_index_partitions 1"));
   EXPECT_TRUE(Contains(text, "wissen_last_crawl_success 0"));
 
   status.reset();  // database unreachable: last values stay

@@ -110,9 +110,8 @@ std::optional<IndexStatus> CatalogIndexStatus::Read() {
   if (auto snapshot = snapshot_ ? snapshot_() : nullptr) {
     status.generation = snapshot->generation;
     if (snapshot->vectors) {
-      for (const auto& partition : snapshot->vectors->partitions()) {
-        status.partition_vectors.emplace_back(partition.acl.Key(), partition.vectors);
-      }
+      status.vectors = snapshot->vectors->size();
+      status.partitions = static_cast<int64_t>(snapshot->vectors->partitions().size());
     }
   }
   return status;
@@ -142,8 +141,9 @@ WissenMetrics::WissenMetrics()
       index_generation_(registry_.AddGauge("wissen_index_generation",
                                            "Index generation the server searches (0 = none).")),
       index_vectors_(registry_.AddGauge("wissen_index_vectors",
-                                        "Vectors per ACL partition of the live generation.",
-                                        {"partition"})),
+                                        "Vectors in the live generation, all partitions.")),
+      index_partitions_(registry_.AddGauge(
+          "wissen_index_partitions", "Vector partitions (distinct ACLs) of the live generation.")),
       index_chunks_(
           registry_.AddGauge("wissen_index_chunks", "Chunks in the published index generation.")),
       last_crawl_time_(registry_.AddGauge("wissen_last_crawl_timestamp_seconds",
@@ -219,11 +219,8 @@ void WissenMetrics::WatchIndex(IndexStatusReader read) {
     if (!status) return;
     index_generation_.With({}).Set(static_cast<double>(status->generation));
     index_chunks_.With({}).Set(static_cast<double>(status->chunks));
-    // Partitions come and go with ACLs; a removed one must disappear, not stay at its value.
-    index_vectors_.Clear();
-    for (const auto& [partition, vectors] : status->partition_vectors) {
-      index_vectors_.With({partition}).Set(static_cast<double>(vectors));
-    }
+    index_vectors_.With({}).Set(static_cast<double>(status->vectors));
+    index_partitions_.With({}).Set(static_cast<double>(status->partitions));
     if (status->last_crawl_finished_unix) {
       last_crawl_time_.With({}).Set(*status->last_crawl_finished_unix);
     }

@@ -26,7 +26,7 @@ struct Citation {
   int64_t document_id = 0;
   std::string title;
   std::string path;
-  std::string uri;
+  std::string uri;  // PublicUri: a web URL, or "<source>:<path>" for a file
   std::string heading_path;
   int page = 0;
 };

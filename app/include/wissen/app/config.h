@@ -58,6 +58,12 @@ struct ServerConfig {
   int index_poll_seconds = 5;            // how often a new index generation is looked for
   std::filesystem::path web_dir;         // the chat's static files; empty = built-in location
   std::vector<std::string> allow_cidrs;  // client addresses allowed; empty = all
+  // Who may read GET /metrics: a client from these addresses, or one sending
+  // "Authorization: Bearer <metrics_token>" (environment: WISSEN_METRICS_TOKEN). Behind a
+  // reverse proxy on the same machine every client is 127.0.0.1: the shipped nginx
+  // configuration therefore refuses /metrics itself.
+  std::vector<std::string> metrics_allow_cidrs = {"127.0.0.1/32", "::1/128"};
+  std::string metrics_token;
 };
 
 // [auth.sso]: trusted-header single sign-on behind an authenticating reverse proxy.
@@ -65,7 +71,9 @@ struct SsoConfig {
   bool enabled = false;
   std::string user_header = "X-Forwarded-User";
   std::string groups_header = "X-Forwarded-Groups";  // comma-separated group names
-  std::vector<std::string> trusted_proxies = {"127.0.0.1/32", "::1/128"};  // CIDRs
+  // CIDRs of the authenticating proxy; none by default: with SSO enabled it must be set,
+  // since any local process could otherwise claim to be any user.
+  std::vector<std::string> trusted_proxies;
   // Group name → Wissen roles; groups not listed give no role.
   std::vector<std::pair<std::string, std::vector<std::string>>> group_roles;
 };

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wissen/core/acl.h"
@@ -74,5 +75,11 @@ struct Passage {
   double score = 0;
   Acl acl;
 };
+
+// A document's address as shown to users: web URLs as they are, but a file as
+// "<source>:<path relative to the source root>", never its absolute file:// URI (that would
+// map the server's file system for anyone who can search). Admins see the absolute one in
+// `wissen explain`.
+std::string PublicUri(std::string_view source, std::string_view path, std::string_view uri);
 
 }  // namespace wissen

@@ -153,8 +153,10 @@ std::string EscapeLabelValue(std::string_view value);
 struct IndexStatus {
   int64_t generation = 0;  // the generation the server searches; 0 = none
   int64_t chunks = 0;      // chunks in that generation (index_state)
-  // Vectors per ACL partition, keyed by the ACL's roles ("hr", "everyone", "hr,rnd").
-  std::vector<std::pair<std::string, int64_t>> partition_vectors;
+  // Vectors and ACL partitions of the live generation. Totals only: a series per partition
+  // would name roles, and tell anyone who can scrape how much restricted material exists.
+  int64_t vectors = 0;
+  int64_t partitions = 0;
   std::optional<double> last_crawl_finished_unix;  // newest finished crawl run
   std::optional<bool> last_crawl_ok;               // its status was "ok"
 };
@@ -230,6 +232,7 @@ class WissenMetrics {
   GaugeFamily& breaker_state_;
   GaugeFamily& index_generation_;
   GaugeFamily& index_vectors_;
+  GaugeFamily& index_partitions_;
   GaugeFamily& index_chunks_;
   GaugeFamily& last_crawl_time_;
   GaugeFamily& last_crawl_success_;
