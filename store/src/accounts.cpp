@@ -274,4 +274,65 @@ Result<void> Accounts::RevokeApiKey(int key_id) {
   });
 }
 
+Result<LoginFailureCounts> Accounts::CountLoginFailures(const std::string& user_name,
+                                                        const std::string& client,
+                                                        int window_seconds) {
+  return Guard("count failed logins", [&]() -> Result<LoginFailureCounts> {
+    pqxx::work tx(impl_->connection);
+    const pqxx::result result = tx.exec_params(
+        "WITH recent AS (SELECT user_name, client, failures, last_failed FROM login_failures "
+        "  WHERE last_failed > now() - make_interval(secs => $3) "
+        "    AND (user_name = $1 OR client = $2)) "
+        "SELECT "
+        "  coalesce(sum(failures) FILTER (WHERE user_name = $1 AND client = $2), 0), "
+        "  coalesce(extract(epoch FROM max(last_failed) "
+        "    FILTER (WHERE user_name = $1 AND client = $2))::bigint, 0), "
+        "  coalesce(sum(failures) FILTER (WHERE user_name = $1), 0), "
+        "  coalesce(sum(failures) FILTER (WHERE client = $2), 0), "
+        "  coalesce(extract(epoch FROM max(last_failed) FILTER (WHERE client = $2))::bigint, 0) "
+        "FROM recent",
+        user_name, client, window_seconds);
+    tx.commit();
+    const pqxx::row row = result[0];
+    LoginFailureCounts counts;
+    counts.pair = row[0].as<int>();
+    counts.pair_last_unix = row[1].as<int64_t>();
+    counts.user = row[2].as<int>();
+    counts.client = row[3].as<int>();
+    counts.client_last_unix = row[4].as<int64_t>();
+    return counts;
+  });
+}
+
+Result<void> Accounts::RecordLoginFailure(const std::string& user_name, const std::string& client,
+                                          int window_seconds) {
+  return Guard("record a failed login", [&]() -> Result<void> {
+    pqxx::work tx(impl_->connection);
+    tx.exec_params(
+        "INSERT INTO login_failures (user_name, client, failures, last_failed) "
+        "VALUES ($1, $2, 1, now()) "
+        "ON CONFLICT (user_name, client) DO UPDATE SET "
+        "  failures = CASE WHEN login_failures.last_failed > now() - make_interval(secs => $3) "
+        "                  THEN login_failures.failures + 1 ELSE 1 END, "
+        "  last_failed = now()",
+        user_name, client, window_seconds);
+    // Keep the table small: pairs that failed long ago count for nothing.
+    tx.exec_params(
+        "DELETE FROM login_failures WHERE last_failed < now() - make_interval(secs => $1 * 4)",
+        window_seconds);
+    tx.commit();
+    return {};
+  });
+}
+
+Result<void> Accounts::ClearLoginFailures(const std::string& user_name, const std::string& client) {
+  return Guard("clear failed logins", [&]() -> Result<void> {
+    pqxx::work tx(impl_->connection);
+    tx.exec_params("DELETE FROM login_failures WHERE user_name = $1 AND client = $2", user_name,
+                   client);
+    tx.commit();
+    return {};
+  });
+}
+
 }  // namespace wissen::store

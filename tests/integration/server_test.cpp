@@ -307,6 +307,25 @@ TEST_F(ServerTest, FailedLoginsAreThrottled) {
       Post("/api/v1/login", nlohmann::json{{"username", "carl"}, {"password", kPassword}}.dump());
   EXPECT_EQ(throttled.status, 429);
   EXPECT_FALSE(throttled.headers["retry-after"].empty());
+  // The same name with a NUL byte is not another account to guess at: 400, not a login.
+  auto nul = Post("/api/v1/login",
+                  nlohmann::json{{"username", std::string("carl\0", 5)}, {"password", kPassword}}
+                      .dump());
+  EXPECT_EQ(nul.status, 400) << nul.body;
+  // Carl himself, from an address that never failed, still gets in: the attacker's
+  // failures slow the attacker, not the account.
+  HttpCall own_desk;
+  own_desk.method = "POST";
+  own_desk.url = *base_ + "/api/v1/login";
+  own_desk.body = nlohmann::json{{"username", "carl"}, {"password", kPassword}}.dump();
+  own_desk.headers = {"Content-Type: application/json"};
+  own_desk.local_address = "127.0.0.2";
+  EXPECT_EQ(Http(own_desk).status, 200);
+  // The attacker's address stays locked out, even with the right password.
+  EXPECT_EQ(
+      Post("/api/v1/login", nlohmann::json{{"username", "carl"}, {"password", kPassword}}.dump())
+          .status,
+      429);
 }
 
 TEST_F(ServerTest, RevokedKeysAndDisabledUsersAreLockedOut) {

@@ -62,9 +62,10 @@ void ReadSso(Reader& r, const toml::table& table, SsoConfig* sso) {
 void ReadServer(Reader& r, const toml::table& root, const fs::path& base, Config* config) {
   if (const toml::table* server = r.Table(root, "server")) {
     const std::string where = "server";
-    r.OnlyKeys(*server, where,
-               {"listen", "workers", "queue_size", "max_body_bytes", "index_poll_seconds",
-                "web_dir", "allow_cidrs", "metrics_allow_cidrs", "metrics_token"});
+    r.OnlyKeys(
+        *server, where,
+        {"listen", "workers", "queue_size", "max_body_bytes", "index_poll_seconds", "web_dir",
+         "allow_cidrs", "metrics_allow_cidrs", "metrics_token", "trusted_proxies"});
     auto& s = config->server;
     r.String(*server, where, "listen", &s.listen);
     const size_t colon = s.listen.rfind(':');
@@ -83,6 +84,8 @@ void ReadServer(Reader& r, const toml::table& root, const fs::path& base, Config
     r.StringList(*server, where, "metrics_allow_cidrs", &s.metrics_allow_cidrs);
     CheckCidrs(r, "server.metrics_allow_cidrs", s.metrics_allow_cidrs);
     r.String(*server, where, "metrics_token", &s.metrics_token);
+    r.StringList(*server, where, "trusted_proxies", &s.trusted_proxies);
+    CheckCidrs(r, "server.trusted_proxies", s.trusted_proxies);
   }
 
   if (const toml::table* auth = r.Table(root, "auth")) {

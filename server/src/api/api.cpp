@@ -80,7 +80,9 @@ Api::Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& me
       token_quota_(runtime.config().auth.daily_token_quota,
                    [] { return std::chrono::system_clock::now(); }) {
   for (const auto& route : Routes()) patterns_.emplace_back(route.method, route.pattern);
-  ParseCidrs(config_.server.metrics_allow_cidrs, &metrics_clients_);  // validated with the config
+  // Both validated with the config.
+  ParseCidrs(config_.server.metrics_allow_cidrs, &metrics_clients_);
+  ParseCidrs(config_.server.trusted_proxies, &trusted_proxies_);
   web_dir_ = config_.server.web_dir.empty() ? std::filesystem::path(WISSEN_WEB_DIR)
                                             : config_.server.web_dir;
 }

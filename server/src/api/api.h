@@ -123,6 +123,7 @@ class Api {
   retriever::Retriever retriever_;
   Authenticator authenticator_;
   std::vector<CidrRange> metrics_clients_;  // server.metrics_allow_cidrs
+  std::vector<CidrRange> trusted_proxies_;  // server.trusted_proxies
   RequestLimiter request_limiter_;
   TokenQuota token_quota_;
   std::vector<std::pair<std::string, std::string>> patterns_;

@@ -83,8 +83,9 @@ void Api::Login(Call& call) {
     return;
   }
   int retry_after = 0;
-  auto login = authenticator_.Login(*user_name, password->get<std::string>(),
-                                    call.request.remote_address, **accounts, &retry_after);
+  auto login =
+      authenticator_.Login(*user_name, password->get<std::string>(),
+                           ClientAddress(call.request, trusted_proxies_), **accounts, &retry_after);
   if (!login) {
     if (login.error().code == ErrorCode::kResourceExhausted) {
       metrics_.RateLimited();

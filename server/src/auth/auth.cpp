@@ -14,6 +14,23 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string ClientAddress(const Request& request, const std::vector<CidrRange>& trusted_proxies) {
+  const std::string& forwarded = request.Header("x-forwarded-for");
+  if (forwarded.empty() || !AnyContains(trusted_proxies, request.remote_address)) {
+    return request.remote_address;
+  }
+  std::string_view rest = forwarded;
+  while (!rest.empty()) {
+    const size_t comma = rest.rfind(',');
+    const std::string_view hop =
+        TrimAscii(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    if (hop.empty() || hop.size() > 45) break;  // not an address: stop at what we trust
+    if (!AnyContains(trusted_proxies, hop)) return std::string(hop);
+  }
+  return request.remote_address;
+}
+
 namespace {
 
 // A hash to verify against when the user does not exist, so a login for an unknown name
@@ -46,8 +63,8 @@ std::vector<std::string> SplitGroups(std::string_view text) {
 Authenticator::Authenticator(const app::AuthConfig& config, Clock clock)
     : config_(config),
       clock_(clock),
-      user_throttle_(config.login_attempts_per_user, clock),
-      address_throttle_(config.login_attempts_per_ip, clock) {
+      policy_{.account_failures = config.login_attempts_per_user,
+              .client_failures = config.login_attempts_per_ip} {
   ParseCidrs(config.sso.trusted_proxies, &trusted_proxies_);  // validated with the config
   app::EnsureSodium();
   randombytes_buf(sso_csrf_key_.data(), sso_csrf_key_.size());
@@ -160,10 +177,11 @@ Result<std::optional<Identity>> Authenticator::Identify(const Request& request,
 Result<LoginResult> Authenticator::Login(const std::string& name, const std::string& password,
                                          const std::string& remote_address,
                                          store::Accounts& accounts, int* retry_after) {
-  const std::string user_key = "user:" + name;
-  const std::string address_key = "ip:" + remote_address;
-  *retry_after =
-      std::max(user_throttle_.RetryAfter(user_key), address_throttle_.RetryAfter(address_key));
+  auto failures = accounts.CountLoginFailures(name, remote_address, policy_.window_seconds);
+  if (!failures) return Fail(failures.error());
+  const int64_t now_unix =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
+  *retry_after = LoginWaitSeconds(*failures, now_unix, policy_);
   if (*retry_after > 0) {
     return Fail(ErrorCode::kResourceExhausted, "too many failed logins; try again later");
   }
@@ -172,12 +190,16 @@ Result<LoginResult> Authenticator::Login(const std::string& name, const std::str
   const bool known = user->has_value() && !(*user)->password_hash.empty();
   const bool verified = app::VerifyPassword(known ? (*user)->password_hash : DummyHash(), password);
   if (!known || !verified || (*user)->disabled) {
-    user_throttle_.RecordFailure(user_key);
-    address_throttle_.RecordFailure(address_key);
+    if (auto recorded = accounts.RecordLoginFailure(name, remote_address, policy_.window_seconds);
+        !recorded) {
+      return Fail(recorded.error());
+    }
     log::Info("auth.login_failed", {{"remote", remote_address}});
     return Fail(ErrorCode::kUnauthenticated, "wrong user name or password");
   }
-  user_throttle_.RecordSuccess(user_key);
+  if (auto cleared = accounts.ClearLoginFailures(name, remote_address); !cleared) {
+    return Fail(cleared.error());
+  }
   LoginResult result;
   result.session_token = app::RandomHex(32);
   result.identity = FromUser(**user, Identity::Via::kSession);

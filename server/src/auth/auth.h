@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/login_policy.h"
 #include "auth/rate_limiter.h"
 #include "http/http_types.h"
 #include "wissen/app/config.h"
@@ -29,6 +30,11 @@ namespace wissen::server {
 
 inline constexpr std::string_view kSessionCookie = "wissen_session";
 inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
+
+// The client's address: the TCP peer, or, when the peer is one of `trusted_proxies`, the
+// rightmost address in X-Forwarded-For that is not itself a trusted proxy. A header from
+// any other peer is ignored: anyone can send one.
+std::string ClientAddress(const Request& request, const std::vector<CidrRange>& trusted_proxies);
 
 // Compares secrets (tokens, keys) in time independent of where they differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
@@ -59,9 +65,10 @@ class Authenticator {
   // the database is down.
   Result<std::optional<Identity>> Identify(const Request& request, store::Accounts& accounts);
 
-  // Checks name and password and opens a session. Errors: kUnauthenticated ("wrong user
+  // Checks name (normalized: app::NormalizeUserName) and password and opens a session.
+  // `remote_address` is the client's (ClientAddress). Errors: kUnauthenticated ("wrong user
   // name or password" whichever was wrong), kResourceExhausted with the seconds to wait in
-  // *retry_after when too many attempts failed for this name or this address.
+  // *retry_after while LoginPolicy holds this client back; kUnavailable without database.
   Result<LoginResult> Login(const std::string& name, const std::string& password,
                             const std::string& remote_address, store::Accounts& accounts,
                             int* retry_after);
@@ -86,8 +93,7 @@ class Authenticator {
   Clock clock_;
   std::vector<CidrRange> trusted_proxies_;
   std::array<unsigned char, 32> sso_csrf_key_{};
-  LoginThrottle user_throttle_;
-  LoginThrottle address_throttle_;
+  LoginPolicy policy_;
 };
 
 }  // namespace wissen::server

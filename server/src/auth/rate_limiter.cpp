@@ -38,41 +38,6 @@ int RequestLimiter::Acquire(const std::string& key) {
   return std::max(1, static_cast<int>(std::ceil((1 - bucket.tokens) * 60 / per_minute_)));
 }
 
-LoginThrottle::LoginThrottle(int max_failures, Clock clock)
-    : max_failures_(static_cast<size_t>(std::max(1, max_failures))), clock_(std::move(clock)) {}
-
-void LoginThrottle::Expire(std::deque<std::chrono::system_clock::time_point>& failures,
-                           std::chrono::system_clock::time_point now) {
-  while (!failures.empty() && now - failures.front() >= kLoginWindow) failures.pop_front();
-}
-
-int LoginThrottle::RetryAfter(const std::string& key) {
-  const auto now = clock_();
-  std::lock_guard lock(mutex_);
-  auto it = failures_.find(key);
-  if (it == failures_.end()) return 0;
-  Expire(it->second, now);
-  if (it->second.size() < max_failures_) {
-    if (it->second.empty()) failures_.erase(it);
-    return 0;
-  }
-  const auto wait = it->second.front() + kLoginWindow - now;
-  return std::max(1, static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count()));
-}
-
-void LoginThrottle::RecordFailure(const std::string& key) {
-  const auto now = clock_();
-  std::lock_guard lock(mutex_);
-  auto& failures = failures_[key];
-  Expire(failures, now);
-  failures.push_back(now);
-}
-
-void LoginThrottle::RecordSuccess(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  failures_.erase(key);
-}
-
 TokenQuota::TokenQuota(int64_t per_day, Clock clock)
     : per_day_(per_day), clock_(std::move(clock)) {}
 

@@ -1,10 +1,8 @@
-// Per-user and per-address limits of the server, kept in memory (a restart resets them;
+// Per-user limits of the server, kept in memory (a restart resets them;
 // they protect the machine and the model, they are not billing).
 //
 // - RequestLimiter: a token bucket per key (user): `per_minute` requests a minute on
 //   average, bursts up to a minute's worth.
-// - LoginThrottle: failed logins per key (user name, client address) within 15 minutes;
-//   past the limit logins are refused until the oldest failure ages out.
 // - TokenQuota: model tokens per user per UTC day.
 // Each answers "allowed" or the seconds to wait, for Retry-After. The clock is passed in so
 // tests need no sleeps. Thread-safe.
@@ -12,7 +10,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -37,23 +34,6 @@ class RequestLimiter {
   Clock clock_;
   std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
-};
-
-class LoginThrottle {
- public:
-  LoginThrottle(int max_failures, Clock clock);
-  // 0 when a login attempt may be made for `key`, else seconds to wait.
-  int RetryAfter(const std::string& key);
-  void RecordFailure(const std::string& key);
-  void RecordSuccess(const std::string& key);
-
- private:
-  void Expire(std::deque<std::chrono::system_clock::time_point>& failures,
-              std::chrono::system_clock::time_point now);
-  const size_t max_failures_;
-  Clock clock_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::deque<std::chrono::system_clock::time_point>> failures_;
 };
 
 class TokenQuota {

@@ -23,30 +23,6 @@ TEST(RequestLimiterTest, AllowsAMinutesBurstThenRefillsOverTime) {
   EXPECT_EQ(limiter.Acquire("u1"), 0);
 }
 
-TEST(LoginThrottleTest, RefusesAfterTheLimitUntilTheOldestFailureAgesOut) {
-  FakeClock clock;
-  LoginThrottle throttle(3, clock.AsClock());
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(throttle.RetryAfter("user:carl"), 0);
-    throttle.RecordFailure("user:carl");
-    clock.now += std::chrono::minutes(1);
-  }
-  const int wait = throttle.RetryAfter("user:carl");
-  EXPECT_GT(wait, 0);
-  EXPECT_LE(wait, 15 * 60);
-  clock.now += std::chrono::seconds(wait);
-  EXPECT_EQ(throttle.RetryAfter("user:carl"), 0);
-}
-
-TEST(LoginThrottleTest, SuccessClearsTheFailures) {
-  FakeClock clock;
-  LoginThrottle throttle(2, clock.AsClock());
-  throttle.RecordFailure("k");
-  throttle.RecordSuccess("k");
-  throttle.RecordFailure("k");
-  EXPECT_EQ(throttle.RetryAfter("k"), 0);
-}
-
 TEST(TokenQuotaTest, RefusesWhenUsedUpAndRenewsAtUtcMidnight) {
   FakeClock clock;
   clock.now = std::chrono::system_clock::from_time_t(86400 * 20000 + 86400 - 100);

@@ -63,6 +63,9 @@ struct ServerConfig {
   // reverse proxy on the same machine every client is 127.0.0.1: the shipped nginx
   // configuration therefore refuses /metrics itself.
   std::vector<std::string> metrics_allow_cidrs = {"127.0.0.1/32", "::1/128"};
+  // Reverse proxies whose X-Forwarded-For names the real client (for login limits and logs).
+  // None by default: a header from any other peer is ignored.
+  std::vector<std::string> trusted_proxies;
   std::string metrics_token;
 };
 

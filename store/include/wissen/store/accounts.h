@@ -47,6 +47,15 @@ struct ApiKeyRecord {
   bool user_disabled = false;
 };
 
+// Failed logins within a window, as the lockout policy needs them (see server/src/auth).
+struct LoginFailureCounts {
+  int pair = 0;                  // this user name from this client
+  int64_t pair_last_unix = 0;    // newest of those; 0 when none
+  int user = 0;                  // this user name from any client
+  int client = 0;                // any user name from this client
+  int64_t client_last_unix = 0;  // newest of those; 0 when none
+};
+
 class Accounts {
  public:
   // Errors: kUnavailable with libpq's reason.
@@ -86,6 +95,15 @@ class Accounts {
   Result<std::vector<ApiKeyRecord>> ListApiKeys(const std::optional<std::string>& user_name);
   // Errors: kNotFound for an unknown id.
   Result<void> RevokeApiKey(int key_id);
+
+  // Failed logins of the last `window_seconds` for the pair and for each side of it.
+  Result<LoginFailureCounts> CountLoginFailures(const std::string& user_name,
+                                                const std::string& client, int window_seconds);
+  // One more failure for the pair; a count older than the window starts again at one.
+  Result<void> RecordLoginFailure(const std::string& user_name, const std::string& client,
+                                  int window_seconds);
+  // A successful login forgets the pair's failures (not those of other clients).
+  Result<void> ClearLoginFailures(const std::string& user_name, const std::string& client);
 
  private:
   struct Impl;
