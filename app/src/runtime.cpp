@@ -69,6 +69,11 @@ const retriever::Thesaurus* Runtime::thesaurus() const {
   return thesaurus_.get();
 }
 
+Result<bool> Runtime::EnsureDatabaseRunning() const {
+  if (!embedded_) return false;
+  return embedded_->EnsureRunning();
+}
+
 Result<std::unique_ptr<store::Catalog>> Runtime::NewCatalog() const {
   return store::Catalog::Connect(connection_string_);
 }

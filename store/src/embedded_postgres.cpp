@@ -529,6 +529,19 @@ Result<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Open(
   return postgres;
 }
 
+Result<bool> EmbeddedPostgres::EnsureRunning() const {
+  FileLock start_lock;
+  if (auto ok = start_lock.Open(state_->start_lock_path); !ok) return Fail(ok.error());
+  if (auto ok = start_lock.Lock(LOCK_EX); !ok) return Fail(ok.error());
+  auto running = state_->IsRunning();
+  if (!running) return Fail(running.error());
+  if (*running) return false;
+  log::Warn("postgres_not_running", {{"data_dir", state_->data_dir.string()}});
+  if (auto started = state_->Start(); !started) return Fail(started.error());
+  log::Info("postgres_restarted", {{"data_dir", state_->data_dir.string()}});
+  return true;
+}
+
 EmbeddedPostgres::~EmbeddedPostgres() {
   if (!state_ || ::getpid() != state_->owner_pid) return;
   FileLock start_lock;

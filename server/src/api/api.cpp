@@ -65,12 +65,13 @@ const char* CodeWord(ErrorCode code) {
 }  // namespace
 
 Api::Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& metrics,
-         AuditTrail& audit)
+         AuditTrail& audit, const app::DatabaseWatch& database)
     : runtime_(runtime),
       config_(runtime.config()),
       index_(index),
       metrics_(metrics),
       audit_(audit),
+      database_(database),
       pipeline_(std::make_unique<app::AnswerPipeline>(runtime.config(), runtime.embedder(),
                                                       runtime.thesaurus())),
       retriever_(runtime.embedder(), runtime.config().retrieval, runtime.thesaurus()),
@@ -137,6 +138,9 @@ void Api::SendError(Call& call, int status, std::string_view code, std::string_v
 }
 
 void Api::SendResultError(Call& call, const Error& error) {
+  // A lost database connection never recovers by itself: the worker opens new ones on its
+  // next request (the embedded cluster is restarted by the DatabaseWatch).
+  if (error.code == ErrorCode::kUnavailable) call.worker.Reset();
   const int status = StatusFor(error.code);
   if (status >= 500) {
     // The message of an internal or database error may name internals; the client gets a

@@ -20,6 +20,7 @@
 #include "http/router.h"
 #include "http/worker_pool.h"
 #include "wissen/app/answer_pipeline.h"
+#include "wissen/app/database_watch.h"
 #include "wissen/app/runtime.h"
 #include "wissen/retriever/index_holder.h"
 #include "wissen/server/audit.h"
@@ -50,8 +51,9 @@ class Api {
  public:
   // `runtime` must outlive the Api; its catalog connection is used for crawls started
   // through the API (one at a time).
+  // `database` says whether PostgreSQL answers, for /healthz.
   Api(app::Runtime& runtime, retriever::IndexHolder& index, WissenMetrics& metrics,
-      AuditTrail& audit);
+      AuditTrail& audit, const app::DatabaseWatch& database);
   ~Api();
 
   // Runs on a worker thread; replies exactly once (or streams).
@@ -119,6 +121,7 @@ class Api {
   retriever::IndexHolder& index_;
   WissenMetrics& metrics_;
   AuditTrail& audit_;
+  const app::DatabaseWatch& database_;
   std::unique_ptr<app::AnswerPipeline> pipeline_;
   retriever::Retriever retriever_;
   Authenticator authenticator_;

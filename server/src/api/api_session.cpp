@@ -8,7 +8,16 @@
 
 namespace wissen::server {
 
-void Api::Healthz(Call& call) { Send(call, JsonResponse(200, {{"status", "ok"}})); }
+void Api::Healthz(Call& call) {
+  // Up, unless the database has been away for longer than the watch's grace period: then
+  // systemd's watchdog or a load balancer should take this replica out, while the watch
+  // keeps trying to bring the embedded cluster back.
+  if (!database_.Healthy()) {
+    Send(call, JsonResponse(503, {{"status", "database_unreachable"}}));
+    return;
+  }
+  Send(call, JsonResponse(200, {{"status", "ok"}}));
+}
 
 void Api::Readyz(Call& call) {
   nlohmann::json checks;

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "http/request_limits.h"
+#include "wissen/app/database_watch.h"
 #include "wissen/core/cidr.h"
 #include "wissen/core/log.h"
 #include "wissen/core/text.h"
@@ -180,6 +181,7 @@ struct HttpServer::Impl {
   retriever::IndexHolder index;
   WissenMetrics metrics;
   std::unique_ptr<AuditTrail> audit;
+  std::unique_ptr<app::DatabaseWatch> database_watch;
   std::unique_ptr<Api> api;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<http_listener> listener;
@@ -268,13 +270,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(app::Runtime& runtime) {
   auto audit = AuditTrail::Open(config.audit, runtime.connection_string());
   if (!audit) return Fail(audit.error());
   impl->audit = std::move(*audit);
-  impl->api = std::make_unique<Api>(runtime, impl->index, impl->metrics, *impl->audit);
+  impl->database_watch = std::make_unique<app::DatabaseWatch>(runtime, app::DatabaseWatchOptions{});
+  impl->api = std::make_unique<Api>(runtime, impl->index, impl->metrics, *impl->audit,
+                                    *impl->database_watch);
   impl->metrics.WatchAnswerPipeline(impl->api->pipeline());
   impl->metrics.WatchAuditTrail(*impl->audit);
-  auto status_catalog = runtime.NewCatalog();
-  if (!status_catalog) return Fail(status_catalog.error());
-  auto status = std::make_shared<CatalogIndexStatus>(
-      std::move(*status_catalog), [index = &impl->index] { return index->Current(); });
+  auto status =
+      std::make_shared<CatalogIndexStatus>([&runtime] { return runtime.NewCatalog(); },
+                                           [index = &impl->index] { return index->Current(); });
   impl->metrics.WatchIndex([status] { return status->Read(); });
   impl->pool = std::make_unique<WorkerPool>(config.server.workers, config.server.queue_size,
                                             runtime.connection_string());
@@ -325,6 +328,7 @@ bool HttpServer::Stop() {
   if (impl_->pool) impl_->pool->Shutdown();
   if (impl_->api) impl_->api->JoinCrawl();
   impl_->index.Stop();
+  impl_->database_watch.reset();
   if (impl_->audit) impl_->audit->Flush();
   log::Info("server.stopped", {{"clean", clean}});
   return clean;

@@ -28,15 +28,27 @@ Result<std::unique_ptr<AuditTrail>> AuditTrail::Open(const app::AuditConfig& con
   if (!key) return Fail(key.error());
   auto connected = store::AuditStore::Connect(connection_string);
   if (!connected) return Fail(connected.error());
-  // Only the writer thread uses the store; std::function needs a copyable callable.
-  std::shared_ptr<store::AuditStore> audit_store = std::move(*connected);
+  // Only the writer thread uses the store; std::function needs a copyable callable. A
+  // connection the database dropped (restart, failover) is replaced before the next attempt.
+  auto audit_store = std::make_shared<std::unique_ptr<store::AuditStore>>(std::move(*connected));
   AuditTrailOptions options;
   options.queue_size = static_cast<size_t>(config.queue_size);
   options.store_questions = config.store_questions;
-  return std::make_unique<AuditTrail>(std::move(*key), options,
-                                      [audit_store](std::span<const store::AuditRecord> records) {
-                                        return audit_store->Append(records);
-                                      });
+  return std::make_unique<AuditTrail>(
+      std::move(*key), options,
+      [audit_store,
+       connection_string](std::span<const store::AuditRecord> records) -> Result<void> {
+        if (!*audit_store) {
+          auto reconnected = store::AuditStore::Connect(connection_string);
+          if (!reconnected) return Fail(reconnected.error());
+          *audit_store = std::move(*reconnected);
+        }
+        auto written = (*audit_store)->Append(records);
+        if (!written && written.error().code == ErrorCode::kUnavailable) {
+          audit_store->reset();
+        }
+        return written;
+      });
 }
 
 AuditTrail::AuditTrail(Disabled) {}

@@ -81,9 +81,9 @@ void ApplyLastCrawl(const std::vector<store::CrawlRunSummary>& runs, IndexStatus
   }
 }
 
-CatalogIndexStatus::CatalogIndexStatus(std::unique_ptr<store::Catalog> catalog,
-                                       SnapshotGetter snapshot, std::chrono::seconds min_interval)
-    : catalog_(std::move(catalog)), snapshot_(std::move(snapshot)), min_interval_(min_interval) {}
+CatalogIndexStatus::CatalogIndexStatus(Connector connect, SnapshotGetter snapshot,
+                                       std::chrono::seconds min_interval)
+    : connect_(std::move(connect)), snapshot_(std::move(snapshot)), min_interval_(min_interval) {}
 
 CatalogIndexStatus::~CatalogIndexStatus() = default;
 
@@ -91,6 +91,14 @@ std::optional<IndexStatus> CatalogIndexStatus::Read() {
   std::lock_guard lock(mutex_);
   const auto now = std::chrono::steady_clock::now();
   if (!cached_ || now - read_at_ >= min_interval_) {
+    if (!catalog_) {
+      auto connected = connect_();
+      if (!connected) {
+        log::Debug("metrics.status_unavailable", {{"error", connected.error().ToString()}});
+        return std::nullopt;
+      }
+      catalog_ = std::move(*connected);
+    }
     IndexStatus fresh;
     auto state = catalog_->GetIndexState();
     // A few runs: the newest may still be running.
@@ -98,6 +106,7 @@ std::optional<IndexStatus> CatalogIndexStatus::Read() {
     if (!state || !runs) {
       log::Debug("metrics.status_unavailable",
                  {{"error", (!state ? state.error() : runs.error()).ToString()}});
+      catalog_.reset();  // reconnect on the next scrape
       return std::nullopt;
     }
     if (state->has_value()) fresh.chunks = (*state)->chunk_count;

@@ -31,6 +31,9 @@ class Runtime {
   // OpenThesaurus files; empty when they are not installed). Null when
   // retrieval.thesaurus_terms is 0. Thread-safe.
   const retriever::Thesaurus* thesaurus() const;
+  // When the database is the embedded cluster and it is no longer running, starts it again
+  // (true). Nothing to do for an external database (false): its connections reconnect.
+  Result<bool> EnsureDatabaseRunning() const;
   // A further catalog connection, for another thread.
   Result<std::unique_ptr<store::Catalog>> NewCatalog() const;
 

@@ -169,14 +169,17 @@ using IndexStatusReader = std::function<std::optional<IndexStatus>()>;
 class CatalogIndexStatus {
  public:
   using SnapshotGetter = std::function<std::shared_ptr<const retriever::IndexSnapshot>()>;
-  CatalogIndexStatus(std::unique_ptr<store::Catalog> catalog, SnapshotGetter snapshot,
+  // Opens a catalog connection; called again after the database went away.
+  using Connector = std::function<Result<std::unique_ptr<store::Catalog>>()>;
+  CatalogIndexStatus(Connector connect, SnapshotGetter snapshot,
                      std::chrono::seconds min_interval = std::chrono::seconds(10));
   ~CatalogIndexStatus();
   std::optional<IndexStatus> Read();
 
  private:
   std::mutex mutex_;
-  std::unique_ptr<store::Catalog> catalog_;
+  Connector connect_;
+  std::unique_ptr<store::Catalog> catalog_;  // null until connected, and after a failure
   SnapshotGetter snapshot_;
   std::chrono::seconds min_interval_;
   std::chrono::steady_clock::time_point read_at_{};

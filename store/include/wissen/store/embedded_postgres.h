@@ -59,6 +59,12 @@ class EmbeddedPostgres {
 
   // libpq connection string: "host=<data_dir> port=5432 dbname=<database> user=wissen".
   const std::string& connection_string() const { return connection_string_; }
+  // Starts the cluster again if it is no longer running (its postmaster was killed or
+  // crashed; PostgreSQL then recovers from its WAL). Returns true when it had to start it.
+  // Serialized with every other start and stop by the start lock. Errors: kUnavailable as
+  // for Open; the caller retries later.
+  Result<bool> EnsureRunning() const;
+
   // Whether this Open started the cluster (false when it attached to a running one).
   bool started_here() const { return started_here_; }
 

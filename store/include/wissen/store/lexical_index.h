@@ -62,8 +62,8 @@ struct LexicalQuery {
   int k = 10;
   // Further words that mean the same as words of the query (thesaurus), searched with
   // options.expansion_weight.
-  std::vector<std::string> expansions;
-  LexicalSearchOptions options;
+  std::vector<std::string> expansions{};
+  LexicalSearchOptions options{};
 };
 
 // Read side. Thread-safe without locks on the query path: each thread searches through its
