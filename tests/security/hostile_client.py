@@ -239,7 +239,7 @@ url = ""
 [server]
 listen = "127.0.0.1:{self.port}"
 web_dir = "{REPO / 'server' / 'web'}"
-trusted_proxies = {'["127.0.0.1/32"]' if self.behind_proxy else '[]'}
+{'trusted_proxies = ["127.0.0.1/32"]' if self.behind_proxy else ''}
 
 [[sources]]
 name = "samples"
