@@ -16,6 +16,33 @@ constexpr std::string_view kKeyPrefix = "wsk_";
 constexpr size_t kMaxUserNameBytes = 128;
 constexpr const char* kForbiddenInUserNames = "/\\<>\"'`;";
 
+// Unicode white space (UTF-8) besides ' ': U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+// U+202F, U+205F, U+3000. "ben\u00A0" would otherwise be a second, lookalike "ben".
+bool IsUnicodeSpaceAt(std::string_view text, size_t at, size_t* length) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[at + i]); };
+  const size_t left = text.size() - at;
+  if (left >= 1 && byte(0) == ' ') return *length = 1, true;
+  if (left >= 2 && byte(0) == 0xC2 && byte(1) == 0xA0) return *length = 2, true;
+  if (left < 3) return false;
+  *length = 3;
+  if (byte(0) == 0xE1 && byte(1) == 0x9A && byte(2) == 0x80) return true;
+  if (byte(0) == 0xE3 && byte(1) == 0x80 && byte(2) == 0x80) return true;
+  if (byte(0) != 0xE2) return false;
+  if (byte(1) == 0x80) {
+    return byte(2) <= 0x8A || byte(2) == 0xA8 || byte(2) == 0xA9 || byte(2) == 0xAF;
+  }
+  return byte(1) == 0x81 && byte(2) == 0x9F;
+}
+
+bool StartsOrEndsWithSpace(std::string_view name) {
+  size_t length = 0;
+  if (IsUnicodeSpaceAt(name, 0, &length)) return true;
+  for (size_t back = 1; back <= 3 && back <= name.size(); ++back) {
+    if (IsUnicodeSpaceAt(name, name.size() - back, &length) && length == back) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::string> NormalizeUserName(std::string_view raw) {
@@ -29,7 +56,7 @@ Result<std::string> NormalizeUserName(std::string_view raw) {
   if (name.empty() || name.size() > kMaxUserNameBytes) {
     return Fail(ErrorCode::kInvalidArgument, "a user name has 1 to 128 bytes");
   }
-  if (name.front() == ' ' || name.back() == ' ') {
+  if (StartsOrEndsWithSpace(name)) {
     return Fail(ErrorCode::kInvalidArgument, "a user name does not start or end with a space");
   }
   // C1 controls (U+0080..U+009F) are C2 80..C2 9F in UTF-8.

@@ -285,21 +285,22 @@ Result<LoginFailureCounts> Accounts::CountLoginFailures(const std::string& user_
         "    AND (user_name = $1 OR client = $2)) "
         "SELECT "
         "  coalesce(sum(failures) FILTER (WHERE user_name = $1 AND client = $2), 0), "
-        "  coalesce(extract(epoch FROM max(last_failed) "
-        "    FILTER (WHERE user_name = $1 AND client = $2))::bigint, 0), "
+        "  coalesce(floor(extract(epoch FROM now() - max(last_failed) "
+        "    FILTER (WHERE user_name = $1 AND client = $2)))::bigint, $3), "
         "  coalesce(sum(failures) FILTER (WHERE user_name = $1), 0), "
         "  coalesce(sum(failures) FILTER (WHERE client = $2), 0), "
-        "  coalesce(extract(epoch FROM max(last_failed) FILTER (WHERE client = $2))::bigint, 0) "
+        "  coalesce(floor(extract(epoch FROM now() - max(last_failed) "
+        "    FILTER (WHERE client = $2)))::bigint, $3) "
         "FROM recent",
         user_name, client, window_seconds);
     tx.commit();
     const pqxx::row row = result[0];
     LoginFailureCounts counts;
     counts.pair = row[0].as<int>();
-    counts.pair_last_unix = row[1].as<int64_t>();
+    counts.pair_seconds_ago = row[1].as<int64_t>();
     counts.user = row[2].as<int>();
     counts.client = row[3].as<int>();
-    counts.client_last_unix = row[4].as<int64_t>();
+    counts.client_seconds_ago = row[4].as<int64_t>();
     return counts;
   });
 }

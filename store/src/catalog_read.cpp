@@ -1,10 +1,28 @@
 // The Catalog's read side for the server: documents for readers, sources for admins.
+#include <algorithm>
 #include <pqxx/pqxx>
+#include <vector>
 
 #include "catalog_impl.h"
 #include "pg_util.h"
 
 namespace wissen::store {
+
+Result<bool> Catalog::AllReadable(std::span<const int64_t> document_ids, const RoleSet& roles) {
+  if (document_ids.empty()) return true;
+  return Guard("check the documents of a cached answer", [&]() -> Result<bool> {
+    pqxx::read_transaction tx(impl_->connection);
+    const auto rows = tx.exec_params(
+        "SELECT count(DISTINCT id) FROM documents WHERE id = ANY(string_to_array($1, "
+        "',')::bigint[]) "
+        "AND deleted_at IS NULL AND acl && string_to_array($2, ',')",
+        JoinIds(document_ids), roles.Key());
+    std::vector<int64_t> distinct(document_ids.begin(), document_ids.end());
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    return rows[0][0].as<int64_t>() == static_cast<int64_t>(distinct.size());
+  });
+}
 
 Result<std::optional<DocumentView>> Catalog::ReadDocument(int64_t document_id,
                                                           const RoleSet& roles) {

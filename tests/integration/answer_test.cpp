@@ -127,6 +127,25 @@ TEST_F(AnswerTest, CachedHrAnswerIsNeverServedWithoutHr) {
   EXPECT_EQ(app::AnswerJson(*for_everyone).dump().find("CANARY-SAMPLE-HR"), std::string::npos);
 }
 
+TEST_F(AnswerTest, ACachedAnswerIsNotServedOnceItsDocumentIsDeleted) {
+  const std::string question = "Wie hoch ist das Referenzgehalt in Stufe G3?";
+  auto first = Ask({"hr"}, question);
+  ASSERT_TRUE(first);
+  ASSERT_FALSE(first->context_documents.empty());
+  ASSERT_TRUE(Ask({"hr"}, question)->cached);
+  // Deleted in the catalog (source gone, right to be forgotten); no new index generation
+  // has been published yet, so the cache key is unchanged.
+  for (const auto& [id, acl] : first->context_documents) {
+    ASSERT_TRUE(runtime_->catalog().MarkDeleted(id));
+  }
+  auto after = Ask({"hr"}, question);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->cached);
+  for (const auto& [id, acl] : after->context_documents) {
+    for (const auto& [deleted, deleted_acl] : first->context_documents) EXPECT_NE(id, deleted);
+  }
+}
+
 TEST_F(AnswerTest, PersonalDataIsRedactedUnlessTheRoleIsExempt) {
   const std::string question = "What are Miriam Sommerfeld's e-mail address and IBAN?";
   auto for_rnd_and_hr = Ask({"hr"}, question);

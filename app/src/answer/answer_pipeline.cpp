@@ -208,7 +208,17 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
   // Follow-up questions depend on the conversation, so only fresh questions are cached.
   if (history.empty()) {
     if (auto hit = cache_.Get(*question, principal.roles, snapshot.generation)) {
-      if (auto answer = DeserializeFromCache(*hit)) {
+      auto answer = DeserializeFromCache(*hit);
+      if (answer) {
+        // The cache skips retrieval, and with it the final check in PostgreSQL: repeat that
+        // check for the answer's documents, so a document deleted or restricted since is
+        // never served from the cache. Any doubt (database down) means a fresh answer.
+        std::vector<int64_t> ids;
+        for (const auto& [id, acl] : answer->context_documents) ids.push_back(id);
+        auto readable = catalog.AllReadable(ids, principal.roles);
+        if (!readable || !*readable) answer.reset();
+      }
+      if (answer) {
         answer->cached = true;
         answer->injection_suspected = injection;
         answer->total_ms = MillisSince(started);

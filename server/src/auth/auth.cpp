@@ -179,9 +179,7 @@ Result<LoginResult> Authenticator::Login(const std::string& name, const std::str
                                          store::Accounts& accounts, int* retry_after) {
   auto failures = accounts.CountLoginFailures(name, remote_address, policy_.window_seconds);
   if (!failures) return Fail(failures.error());
-  const int64_t now_unix =
-      std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
-  *retry_after = LoginWaitSeconds(*failures, now_unix, policy_);
+  *retry_after = LoginWaitSeconds(*failures, policy_);
   if (*retry_after > 0) {
     return Fail(ErrorCode::kResourceExhausted, "too many failed logins; try again later");
   }

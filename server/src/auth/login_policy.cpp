@@ -14,14 +14,13 @@ int64_t Doubling(int failures, int free, int64_t cap) {
 
 }  // namespace
 
-int LoginWaitSeconds(const store::LoginFailureCounts& counts, int64_t now_unix,
-                     const LoginPolicy& policy) {
+int LoginWaitSeconds(const store::LoginFailureCounts& counts, const LoginPolicy& policy) {
   const int64_t window = policy.window_seconds;
   int64_t pair_delay = Doubling(counts.pair, policy.free_pair_failures, window);
   if (counts.user >= policy.account_failures && counts.pair > 0) pair_delay = window;
   const int64_t client_delay = Doubling(counts.client, policy.client_failures - 1, window);
-  const int64_t wait = std::max(pair_delay - (now_unix - counts.pair_last_unix),
-                                client_delay - (now_unix - counts.client_last_unix));
+  const int64_t wait =
+      std::max(pair_delay - counts.pair_seconds_ago, client_delay - counts.client_seconds_ago);
   return static_cast<int>(std::clamp<int64_t>(wait, 0, window));
 }
 

@@ -26,8 +26,7 @@ struct LoginPolicy {
   int window_seconds = 15 * 60;  // failures older than this count for nothing; longest wait
 };
 
-// Seconds to wait before a login for the counted pair may be tried at `now_unix`; 0 = now.
-int LoginWaitSeconds(const store::LoginFailureCounts& counts, int64_t now_unix,
-                     const LoginPolicy& policy);
+// Seconds to wait before a login for the counted pair may be tried; 0 = now.
+int LoginWaitSeconds(const store::LoginFailureCounts& counts, const LoginPolicy& policy);
 
 }  // namespace wissen::server

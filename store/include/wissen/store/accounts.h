@@ -48,12 +48,13 @@ struct ApiKeyRecord {
 };
 
 // Failed logins within a window, as the lockout policy needs them (see server/src/auth).
+// Ages are measured by the database's clock, so replicas with skewed clocks agree.
 struct LoginFailureCounts {
-  int pair = 0;                  // this user name from this client
-  int64_t pair_last_unix = 0;    // newest of those; 0 when none
-  int user = 0;                  // this user name from any client
-  int client = 0;                // any user name from this client
-  int64_t client_last_unix = 0;  // newest of those; 0 when none
+  int pair = 0;                    // this user name from this client
+  int64_t pair_seconds_ago = 0;    // since the newest of those (whole seconds, rounded down)
+  int user = 0;                    // this user name from any client
+  int client = 0;                  // any user name from this client
+  int64_t client_seconds_ago = 0;  // since the newest of those
 };
 
 class Accounts {

@@ -223,6 +223,10 @@ class Catalog {
   // A live document `roles` may read, with its text; nullopt when it is unknown, deleted
   // or not readable (the caller cannot tell which, so existence is not revealed).
   Result<std::optional<DocumentView>> ReadDocument(int64_t document_id, const RoleSet& roles);
+  // Whether every one of `document_ids` is still live and readable by `roles` (true for an
+  // empty list): the check a cached answer passes before it is served again, so a deletion
+  // or a withdrawn role applies to the cache at once, before any new index generation.
+  Result<bool> AllReadable(std::span<const int64_t> document_ids, const RoleSet& roles);
   // Every source with its live document and chunk counts.
   Result<std::vector<SourceSummary>> ListSources();
 
