@@ -68,7 +68,7 @@ std::string TextContent(const json& content) {
   std::string text;
   if (content.is_array()) {
     for (const auto& part : content) {
-      if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
+      if (part.is_object() && part.value("type", json()) == "text" && part.contains("text") &&
           part["text"].is_string()) {
         if (!text.empty()) text += "\n";
         text += part["text"].get<std::string>();

@@ -36,8 +36,8 @@ std::string TextContent(const nlohmann::json& content) {
   std::string text;
   if (content.is_array()) {
     for (const auto& part : content) {
-      if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
-          part["text"].is_string()) {
+      if (part.is_object() && part.value("type", nlohmann::json()) == "text" &&
+          part.contains("text") && part["text"].is_string()) {
         if (!text.empty()) text += "\n";
         text += part["text"].get<std::string>();
       }

@@ -38,6 +38,11 @@ std::optional<Rejection> CheckRequestHead(const RequestHead& head, const Request
         414, "uri_too_long",
         "the request target is longer than " + std::to_string(limits.max_target_bytes) + " bytes"};
   }
+  // The router counts the pieces between slashes: a target without a leading '/' has one
+  // more than its slashes (found by fuzzing).
+  if (!head.target.starts_with('/') && !head.target.empty()) {
+    return Rejection{400, "bad_request", "the request target must start with /"};
+  }
   if (PathSegments(head.target) > limits.max_path_segments) {
     return Rejection{
         414, "uri_too_long",
