@@ -43,7 +43,9 @@ TEST(UserNameTest, PathsMarkupAndPaddingAreRefused) {
   EXPECT_FALSE(NormalizeUserName("ben "));
   // Found by fuzzing: Unicode spaces made lookalikes of existing names.
   EXPECT_FALSE(NormalizeUserName("ben\xC2\xA0"));
-  EXPECT_FALSE(NormalizeUserName("\xE3\x80\x80" "ben"));
+  EXPECT_FALSE(
+      NormalizeUserName("\xE3\x80\x80"
+                        "ben"));
   EXPECT_FALSE(NormalizeUserName("ben\xE2\x80\x83"));
   EXPECT_FALSE(NormalizeUserName(""));
   EXPECT_FALSE(NormalizeUserName(std::string(129, 'a')));

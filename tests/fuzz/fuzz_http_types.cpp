@@ -14,12 +14,12 @@
 #include "wissen/core/text.h"
 
 // assert() is compiled out in RelWithDebInfo; an invariant must hold in every build.
-#define WISSEN_FUZZ_CHECK(condition)                                                      \
-  do {                                                                                    \
-    if (!(condition)) {                                                                   \
+#define WISSEN_FUZZ_CHECK(condition)                                                         \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                       \
-    }                                                                                     \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (0)
 
 namespace {
@@ -69,8 +69,7 @@ void CheckSse(std::string_view name, const json& data) {
   WISSEN_FUZZ_CHECK(wissen::IsValidUtf8(payload));
   const json reparsed = json::parse(payload, nullptr, /*allow_exceptions=*/false);
   WISSEN_FUZZ_CHECK(!reparsed.is_discarded());
-  WISSEN_FUZZ_CHECK(reparsed.dump() ==
-                    data.dump(-1, ' ', false, json::error_handler_t::replace));
+  WISSEN_FUZZ_CHECK(reparsed.dump() == data.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace

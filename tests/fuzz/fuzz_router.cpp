@@ -14,12 +14,12 @@
 #include "wissen/server/http_server.h"
 
 // assert() is compiled out in RelWithDebInfo; an invariant must hold in every build.
-#define WISSEN_FUZZ_CHECK(condition)                                                      \
-  do {                                                                                    \
-    if (!(condition)) {                                                                   \
+#define WISSEN_FUZZ_CHECK(condition)                                                         \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                       \
-    }                                                                                     \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (0)
 
 namespace {
@@ -81,8 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t space = input.find(' ');
   const std::string_view method = space == std::string_view::npos ? "GET" : input.substr(0, space);
-  const std::string_view path =
-      space == std::string_view::npos ? input : input.substr(space + 1);
+  const std::string_view path = space == std::string_view::npos ? input : input.substr(space + 1);
 
   const auto& table = Table();
   const RouteMatch match = MatchRoute(table, method, path);

@@ -13,12 +13,12 @@
 #include "wissen/core/text.h"
 
 // assert() is compiled out in RelWithDebInfo; an invariant must hold in every build.
-#define WISSEN_FUZZ_CHECK(condition)                                                      \
-  do {                                                                                    \
-    if (!(condition)) {                                                                   \
+#define WISSEN_FUZZ_CHECK(condition)                                                         \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                       \
-    }                                                                                     \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (0)
 
 namespace {
@@ -54,8 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto c = static_cast<unsigned char>(out[i]);
     WISSEN_FUZZ_CHECK(c >= 0x20 && c != 0x7F);
     // C1 controls, U+0080..U+009F.
-    WISSEN_FUZZ_CHECK(!(c == 0xC2 && i + 1 < out.size() &&
-                        static_cast<unsigned char>(out[i + 1]) <= 0x9F));
+    WISSEN_FUZZ_CHECK(
+        !(c == 0xC2 && i + 1 < out.size() && static_cast<unsigned char>(out[i + 1]) <= 0x9F));
   }
   WISSEN_FUZZ_CHECK(out.find_first_of("/\\<>\"'`;") == std::string::npos);
   // "no white space at either end": Unicode White_Space, not only U+0020.

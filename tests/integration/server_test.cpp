@@ -309,9 +309,9 @@ TEST_F(ServerTest, FailedLoginsAreThrottled) {
   EXPECT_EQ(throttled.status, 429);
   EXPECT_FALSE(throttled.headers["retry-after"].empty());
   // The same name with a NUL byte is not another account to guess at: 400, not a login.
-  auto nul = Post("/api/v1/login",
-                  nlohmann::json{{"username", std::string("carl\0", 5)}, {"password", kPassword}}
-                      .dump());
+  auto nul =
+      Post("/api/v1/login",
+           nlohmann::json{{"username", std::string("carl\0", 5)}, {"password", kPassword}}.dump());
   EXPECT_EQ(nul.status, 400) << nul.body;
   // Carl himself, from an address that never failed, still gets in: the attacker's
   // failures slow the attacker, not the account.

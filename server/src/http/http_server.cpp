@@ -22,10 +22,10 @@ namespace wissen::server {
 namespace {
 
 namespace http = web::http;
+using http::experimental::listener::http_listener;
 
 // How long Stop waits for cpprestsdk to close the listener.
 constexpr std::chrono::seconds kCloseGrace{5};
-using http::experimental::listener::http_listener;
 
 bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
                std::string_view name) {

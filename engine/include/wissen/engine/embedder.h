@@ -39,12 +39,12 @@ struct BuiltinEmbedderOptions {
 };
 
 // The built-in embedder: deterministic signed feature hashing of normalized word unigrams,
-// word bigrams and character 3-5-grams (see engine/src/builtin_embedder.cpp). Text is NFKC case-folded
-// with German umlauts folded (ä -> ae), so "Größe" meets "groesse" and the n-grams bring
-// "Urlaubsantrag" near "Urlaub". No model file; the same text gives the same vector on
-// every machine and run. Info() is {"wissen-hash", "1", dimension}; the version changes
-// whenever the features or the hash do. Queries and passages are embedded alike. A
-// non-positive dimension falls back to 384. About 10,000 passages of 1 KB a second a core.
+// word bigrams and character 3-5-grams (see engine/src/builtin_embedder.cpp). Text is NFKC
+// case-folded with German umlauts folded (ä -> ae), so "Größe" meets "groesse" and the n-grams
+// bring "Urlaubsantrag" near "Urlaub". No model file; the same text gives the same vector on every
+// machine and run. Info() is {"wissen-hash", "1", dimension}; the version changes whenever the
+// features or the hash do. Queries and passages are embedded alike. A non-positive dimension falls
+// back to 384. About 10,000 passages of 1 KB a second a core.
 std::unique_ptr<Embedder> MakeBuiltinEmbedder(const BuiltinEmbedderOptions& options = {});
 
 }  // namespace wissen::engine
