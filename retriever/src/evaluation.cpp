@@ -179,9 +179,15 @@ Result<std::vector<EvalQuestion>> ParseEvalQuestions(std::string_view jsonl) {
     reader.String("lang", &q->lang, true);
     reader.Roles(&q->roles);
     reader.String("question", &q->question, true, true);
-    reader.Strings("gold", &q->gold, true, true);
-    reader.String("answer_snippet", &q->answer_snippet, true, true);
     reader.String("difficulty", &q->difficulty, true, true);
+    // A question whose answer is in no document has no gold and no snippet; every other
+    // question needs both.
+    const bool answerable = q->difficulty != kUnanswerable;
+    reader.Strings("gold", &q->gold, true, answerable);
+    reader.String("answer_snippet", &q->answer_snippet, answerable, answerable);
+    if (!answerable && (!q->gold.empty() || !q->answer_snippet.empty())) {
+      reader.Problem("an unanswerable question has an empty \"gold\" and \"answer_snippet\"");
+    }
   });
 }
 
@@ -301,6 +307,11 @@ QuestionOutcome EvalReportBuilder::AddQuestionRun(const EvalQuestion& question,
                                                   const Principal& principal,
                                                   const std::vector<Passage>& ranked,
                                                   double latency_ms) {
+  AddLeaks(question.id, principal, FindLeaks(principal, ranked, {}));
+  if (question.difficulty == kUnanswerable) {
+    ++unanswerable_runs_;  // no gold to rank: checked for leaks only
+    return {};
+  }
   const QuestionOutcome outcome = ScoreQuestion(question, ranked);
   for (Sums* sums : {&overall_, &by_difficulty_[question.difficulty], &by_language_[question.lang],
                      &by_area_[Area(question.id)]}) {
@@ -310,7 +321,6 @@ QuestionOutcome EvalReportBuilder::AddQuestionRun(const EvalQuestion& question,
     sums->snippet += outcome.snippet_at_5 ? 1 : 0;
   }
   latencies_ms_.push_back(latency_ms);
-  AddLeaks(question.id, principal, FindLeaks(principal, ranked, {}));
   return outcome;
 }
 
@@ -367,6 +377,7 @@ EvalReport EvalReportBuilder::Build() const {
     report.latency.p95_ms = sorted[std::min(index, sorted.size() - 1)];
   }
   report.restricted_reruns = restricted_reruns_;
+  report.unanswerable_runs = unanswerable_runs_;
   report.leak_probes_run = leak_probes_run_;
   report.leaks = leaks_;
   return report;
@@ -382,6 +393,7 @@ nlohmann::json ToJson(const EvalReport& report) {
   out["latency_ms"] = {
       {"n", report.latency.n}, {"mean", report.latency.mean_ms}, {"p95", report.latency.p95_ms}};
   out["restricted_reruns"] = report.restricted_reruns;
+  out["unanswerable_runs"] = report.unanswerable_runs;
   out["leak_probes_run"] = report.leak_probes_run;
   return out;
 }
@@ -401,8 +413,10 @@ std::string ToText(const EvalReport& report) {
   std::snprintf(line, sizeof(line), "latency per question: mean %.1f ms, p95 %.1f ms (n=%d)\n",
                 report.latency.mean_ms, report.latency.p95_ms, report.latency.n);
   out += line;
-  std::snprintf(line, sizeof(line), "restricted re-runs: %d, leak probes run: %d\n",
-                report.restricted_reruns, report.leak_probes_run);
+  std::snprintf(line, sizeof(line),
+                "unanswerable questions (leaks only): %d, restricted re-runs: %d, leak probes "
+                "run: %d\n",
+                report.unanswerable_runs, report.restricted_reruns, report.leak_probes_run);
   out += line;
   for (const auto& leak : report.leaks) out += "LEAK " + leak + "\n";
   out += "leaks: " + std::to_string(report.leaks.size()) + "\n";

@@ -33,8 +33,12 @@ struct EvalQuestion {
   std::string question;
   std::vector<std::string> gold;  // source-relative paths; gold[0] holds the snippet
   std::string answer_snippet;
-  std::string difficulty;  // "lexical" or "paraphrase"
+  std::string difficulty;  // "lexical", "paraphrase" or kUnanswerable
 };
+
+// The difficulty of a question whose answer is in no document the set holds: its gold and
+// snippet are empty, retrieval metrics skip it, and the right answer is "nothing found".
+inline constexpr std::string_view kUnanswerable = "unanswerable";
 
 // One line of leak_probes.jsonl: an adversarial query that must return nothing forbidden.
 struct LeakProbe {
@@ -49,6 +53,8 @@ struct LeakProbe {
 // Parse JSONL text: one object per line, blank lines skipped, unknown keys ignored.
 // Errors: kInvalidArgument naming the 1-based line ("line 7: ...") for malformed JSON, a
 // missing or mistyped field, an empty question/query, an invalid role name or a repeated id.
+// Gold and snippet must be non-empty, except for an unanswerable question, where they must
+// be empty.
 Result<std::vector<EvalQuestion>> ParseEvalQuestions(std::string_view jsonl);
 Result<std::vector<LeakProbe>> ParseLeakProbes(std::string_view jsonl);
 
@@ -110,6 +116,7 @@ struct EvalReport {
   std::map<std::string, GroupMetrics> by_area;
   LatencySummary latency;  // of the question runs with the question's own roles
   int restricted_reruns = 0;
+  int unanswerable_runs = 0;  // questions of difficulty kUnanswerable (leaks only)
   int leak_probes_run = 0;
   // One line per leak: run id, roles and what leaked (a path or a forbidden string; never
   // passage text).
@@ -119,7 +126,8 @@ struct EvalReport {
 // Collects runs into an EvalReport. Thread-compatible.
 class EvalReportBuilder {
  public:
-  // A question run with its own roles: scored, timed and checked for leaks.
+  // A question run with its own roles: scored, timed and checked for leaks. An unanswerable
+  // question is checked for leaks only (and returns an empty outcome).
   QuestionOutcome AddQuestionRun(const EvalQuestion& question, const Principal& principal,
                                  const std::vector<Passage>& ranked, double latency_ms);
   // A question re-run with fewer roles (only "everyone"): checked for leaks only.
@@ -146,6 +154,7 @@ class EvalReportBuilder {
   std::map<std::string, Sums> by_difficulty_, by_language_, by_area_;
   std::vector<double> latencies_ms_;
   int restricted_reruns_ = 0;
+  int unanswerable_runs_ = 0;
   int leak_probes_run_ = 0;
   std::vector<std::string> leaks_;
 };
