@@ -1,23 +1,33 @@
-// The built-in extractive answerer.
+// The built-in extractive answerer: it picks an answer, a short window of one passage, not
+// words collected from several documents.
 //
-// Scoring, per sentence s of the context and content word q of the question:
+// Scoring, per window W (1 to 3 contiguous sentences of one passage) and content word q of
+// the question:
 //   match(q, s)  1 for the same stem; 0.8 for an inflection (one stem a prefix of the other,
 //                at most 3 letters apart); 0.6 for a compound part ("urlaub" in
-//                "urlaubsantrag", "antrag" in "urlaubsantrag"); else 0.
-//   idf(q)       ln(1 + N / df), N sentences in the context, df of them matching q (a word
-//                no sentence has counts as df = 1: it is part of the question the context
-//                fails to answer).
-//   relevance    sum of idf(q) * max(match(q, s), 0.3 * match(q, title and headings))
-//                over sum of idf(q): the weighted share of the question the sentence covers.
-//   spill-over   the next sentence of the same passage inherits 0.4 of a sentence's
-//                relevance (0.6 after "why"): the answer often follows the sentence that
-//                restates the topic.
-//   kind bonus   x1.3 for a sentence with a number (digits or number words) when the question
-//                asks for one ("wann", "wie lange", "how many", "when"); x1.2 for a sentence
-//                with a reason marker ("weil", "because") after "warum"/"why".
-//   score        relevance * length factor * (1 + 0.1 / (rank + 1)) * kind bonus.
-// The best sentence brings its successor along when it ends in ':' or answers "why".
-// No answer when no sentence reaches min_score on its own words.
+//                "urlaubsantrag"); 0.5 for a shared compound part ("urlaubstage" and
+//                "jahresurlaub"); else 0. A window takes each word's best sentence.
+//   idf(q)       ln((N + 1) / (df + 0.5)) over the index's N chunks, df of them holding the
+//                word in some form (GenerationRequest::word_statistics; without it, over the
+//                context's sentences). A word of the question in every tenth chunk ("2025")
+//                weighs little; one the index does not know weighs most.
+//   coverage     sum of weight(q) * idf(q) * max(match(q, W), 0.3 * match(q, heading path))
+//                over the question's own words: the weighted share of the question the window
+//                covers. Words of the previous turn (follow-ups) weigh 0.35, thesaurus
+//                synonyms 0.3.
+//   focus        the window itself matches a question word (not just the modifier of a
+//                compound: "Gehalt" is not "Gehaltsbänder") with at least half the highest
+//                idf of the question's words; otherwise it is never an answer ("2025" or "zum
+//                Mitnehmen" alone do not answer "Gehaltsbänder 2025" or "Resturlaub
+//                mitnehmen").
+//   kind bonus   what the question asks for: x1.3 for a number after "wie viele/how many",
+//                a date or deadline after "wann/bis wann/when", x1.25 for a person or role
+//                after "wer/who", x1.2 for a reason after "warum/why" and for an
+//                instruction ("Wählen Sie …", "Choose …") after "wie kann ich/how do I".
+//   score        coverage * kind bonus * (1 + 0.25 / (rank + 1)) * length factor
+//                * 0.95 per extra sentence.
+// The best-scoring window answers, taking the sentences after it while it is shorter than
+// min_chars; no answer when its coverage is below min_score.
 // Words are NFKC case-folded, umlauts folded (ä -> ae), German participles lose their "ge"
 // ("abgerechnet" -> "abrechnet") and crudely stemmed; function words of both languages and
 // question words are dropped.
@@ -47,8 +57,6 @@ constexpr std::string_view kNoAnswerGerman =
     "In den Dokumenten, die Sie lesen dürfen, habe ich dazu nichts gefunden.";
 constexpr std::string_view kNoAnswerEnglish =
     "I found nothing about this in the documents you may read.";
-constexpr std::string_view kIntroGerman = "Dazu steht in den Dokumenten:";
-constexpr std::string_view kIntroEnglish = "Here is what the documents say:";
 
 bool IsNumeric(std::string_view word) {
   return std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -94,14 +102,20 @@ std::string FoldParticiple(const std::string& word) {
   return word;
 }
 
-// The words of `text`, NFKC case-folded with umlauts folded (ä -> ae, ß -> ss).
-std::vector<std::string> Words(std::string_view text) {
+// One word of a text: `folded` is NFKC case-folded with umlauts folded (ä -> ae, ß -> ss),
+// what the matching compares; `surface` is only case-folded, the form the index knows.
+struct Word {
+  std::string folded;
+  std::string surface;
+};
+
+std::vector<Word> WordsOf(std::string_view text) {
   const std::string normalized = NormalizeForMatch(text);
-  std::vector<std::string> words;
-  std::string word;
+  std::vector<Word> words;
+  Word word;
   const auto flush = [&] {
-    if (!word.empty()) words.push_back(std::move(word));
-    word.clear();
+    if (!word.folded.empty()) words.push_back(std::move(word));
+    word = Word{};
   };
   const auto* s = reinterpret_cast<const uint8_t*>(normalized.data());
   const auto length = static_cast<int32_t>(normalized.size());
@@ -114,104 +128,216 @@ std::vector<std::string> Words(std::string_view text) {
       flush();
       continue;
     }
+    word.surface.append(normalized, start, i - start);
     switch (c) {  // case folding already ran
       case 0xE4:
-        word += "ae";
+        word.folded += "ae";
         break;
       case 0xF6:
-        word += "oe";
+        word.folded += "oe";
         break;
       case 0xFC:
-        word += "ue";
+        word.folded += "ue";
         break;
       case 0xDF:
-        word += "ss";
+        word.folded += "ss";
         break;
       default:
-        word.append(normalized, start, i - start);
+        word.folded.append(normalized, start, i - start);
     }
   }
   flush();
   return words;
 }
 
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
+  for (Word& word : WordsOf(text)) words.push_back(std::move(word.folded));
+  return words;
+}
+
+// A content word of a question: its stem (what sentences are matched on) and the word as
+// written (what the index's statistics are looked up by).
+struct TermWord {
+  std::string stem;
+  std::string surface;
+};
+
 // Content-word stems of `text`, distinct, in order of appearance. With `both_forms` a
 // participle adds its folded stem beside its own (context sentences); otherwise only the
 // folded one counts (question terms, each of which must count once).
-std::vector<std::string> Terms(std::string_view text, bool both_forms = false) {
-  std::vector<std::string> terms;
-  const auto add = [&](std::string stem) {
-    if (std::find(terms.begin(), terms.end(), stem) == terms.end()) {
-      terms.push_back(std::move(stem));
-    }
+std::vector<TermWord> TermWords(std::string_view text, bool both_forms = false) {
+  std::vector<TermWord> terms;
+  const auto add = [&](std::string stem, const std::string& surface) {
+    const bool known =
+        std::any_of(terms.begin(), terms.end(), [&](const TermWord& t) { return t.stem == stem; });
+    if (!known) terms.push_back({std::move(stem), surface});
   };
-  for (const std::string& word : Words(text)) {
-    if (word.size() < 2 || IsQuestionStopWord(word)) continue;
-    const std::string folded = FoldParticiple(word);
-    if (both_forms && folded != word) add(Stem(word));
-    add(Stem(folded));
+  for (const Word& word : WordsOf(text)) {
+    if (word.folded.size() < 2 || IsQuestionStopWord(word.folded)) continue;
+    const std::string folded = FoldParticiple(word.folded);
+    if (both_forms && folded != word.folded) add(Stem(word.folded), word.surface);
+    add(Stem(folded), word.surface);
   }
   return terms;
 }
 
-// What a question asks for, judged from its question words. The answer to "how many" or
-// "until when" holds a number or a date; the answer to "why" gives a reason, often in the
-// sentence after the one that restates the topic.
-enum class QuestionKind { kOther, kQuantity, kReason };
+std::vector<std::string> Terms(std::string_view text, bool both_forms = false) {
+  std::vector<std::string> stems;
+  for (TermWord& term : TermWords(text, both_forms)) stems.push_back(std::move(term.stem));
+  return stems;
+}
+
+// What a question asks for, judged from its question words: a number ("wie viele", "how
+// many"), a time or deadline ("wann", "bis wann", "when"), a person or role ("wer", "who"),
+// or a reason ("warum", "why"; the reason often follows the sentence that names the topic).
+enum class QuestionKind { kOther, kQuantity, kTime, kPerson, kReason, kProcedure };
 
 QuestionKind KindOf(std::string_view question) {
   const std::vector<std::string> words = Words(question);
   static const std::unordered_set<std::string_view> kAfterHow = {
-      "viel",    "viele", "hoch",  "lange", "oft",  "alt",   "gross",
-      "schnell", "frueh", "spaet", "many",  "much", "long",  "often",
-      "old",     "large", "big",   "far",   "soon", "early", "late"};
+      "viel", "viele", "hoch", "lange", "oft", "alt",   "gross", "schnell",
+      "many", "much",  "long", "often", "old", "large", "big",   "far"};
+  static const std::unordered_set<std::string_view> kTimeAfterHow = {"frueh", "spaet", "soon",
+                                                                     "early", "late"};
+  static const std::unordered_set<std::string_view> kWhich = {
+      "what", "which", "welchem", "welches", "welcher", "welche", "welchen"};
+  static const std::unordered_set<std::string_view> kTimeNouns = {
+      "year", "time", "date", "day", "jahr", "datum", "uhrzeit", "tag", "zeitpunkt", "monat"};
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
+    const std::string next = i + 1 < words.size() ? words[i + 1] : "";
     if (w == "warum" || w == "wieso" || w == "weshalb" || w == "why") return QuestionKind::kReason;
-    if (w == "wann" || w == "when" || w == "wieviel" || w == "wieviele" || w == "frist" ||
-        w == "deadline") {
-      return QuestionKind::kQuantity;
+    if (w == "wann" || w == "when" || w == "frist" || w == "deadline" || w == "until") {
+      return QuestionKind::kTime;
     }
-    if ((w == "wie" || w == "how") && i + 1 < words.size() && kAfterHow.contains(words[i + 1])) {
-      return QuestionKind::kQuantity;
+    if (w == "wer" || w == "wem" || w == "wen" || w == "who" || w == "whom" || w == "whose") {
+      return QuestionKind::kPerson;
     }
-    if ((w == "what" || w == "which" || w == "welchem" || w == "welches" || w == "welcher") &&
-        i + 1 < words.size() &&
-        (words[i + 1] == "year" || words[i + 1] == "time" || words[i + 1] == "date" ||
-         words[i + 1] == "jahr" || words[i + 1] == "datum" || words[i + 1] == "uhrzeit")) {
-      return QuestionKind::kQuantity;
+    if (w == "wieviel" || w == "wieviele") return QuestionKind::kQuantity;
+    if (w == "wie" || w == "how") {
+      if (kAfterHow.contains(next)) return QuestionKind::kQuantity;
+      if (kTimeAfterHow.contains(next)) return QuestionKind::kTime;
+    }
+    if (kWhich.contains(w) && kTimeNouns.contains(next)) return QuestionKind::kTime;
+  }
+  // "How do I …", "how can we …", "how to …", "wie kann ich …", "wie stelle ich … ein": the
+  // answer is a step to take.
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    const std::string& w = words[i];
+    const std::string& next = words[i + 1];
+    if (w == "how" && (next == "do" || next == "can" || next == "to" || next == "should" ||
+                       next == "would" || next == "could")) {
+      return QuestionKind::kProcedure;
+    }
+    if (w == "wie" && (next == "kann" || next == "koennen" || next == "muss" || next == "bekomme" ||
+                       next == "mache" || next == "stelle" || next == "richte" || next == "lege" ||
+                       next == "schalte" || next == "gehe")) {
+      return QuestionKind::kProcedure;
     }
   }
   return QuestionKind::kOther;
 }
 
+bool HasDigit(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // Score factor for a sentence whose form fits what the question asks for.
 double KindBonus(QuestionKind kind, const std::string& text) {
-  if (kind == QuestionKind::kQuantity) {
-    static const std::unordered_set<std::string_view> kNumberWords = {
-        "zwei",    "drei",   "vier",      "fuenf",     "sechs",        "sieben",      "acht",
-        "neun",    "zehn",   "zwoelf",    "zwanzig",   "dreissig",     "hundert",     "two",
-        "three",   "four",   "five",      "six",       "seven",        "eight",       "nine",
-        "ten",     "twelve", "twenty",    "thirty",    "hundred",      "halb",        "half",
-        "once",    "twice",  "einmal",    "zweimal",   "taeglich",     "daily",       "weekly",
-        "monthly", "yearly", "jaehrlich", "monatlich", "woechentlich", "spaetestens", "innerhalb",
-        "within"};
-    if (std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return 1.3;
+  static const std::unordered_set<std::string_view> kNumberWords = {
+      "zwei",    "drei",   "vier",      "fuenf",     "sechs",        "sieben",   "acht",
+      "neun",    "zehn",   "zwoelf",    "zwanzig",   "dreissig",     "hundert",  "two",
+      "three",   "four",   "five",      "six",       "seven",        "eight",    "nine",
+      "ten",     "twelve", "twenty",    "thirty",    "hundred",      "halb",     "half",
+      "once",    "twice",  "einmal",    "zweimal",   "taeglich",     "daily",    "weekly",
+      "monthly", "yearly", "jaehrlich", "monatlich", "woechentlich", "zwoelftel"};
+  static const std::unordered_set<std::string_view> kTimeWords = {
+      "spaetestens", "innerhalb",   "within",    "before",   "after",      "vorher",     "nachher",
+      "sofort",      "immediately", "montag",    "dienstag", "mittwoch",   "donnerstag", "freitag",
+      "monday",      "tuesday",     "wednesday", "thursday", "friday",     "januar",     "january",
+      "februar",     "february",    "maerz",     "march",    "april",      "mai",        "may",
+      "juni",        "june",        "juli",      "july",     "august",     "september",  "oktober",
+      "october",     "november",    "dezember",  "december", "jahresende", "monatsende", "quartal"};
+  // Words naming a person, a role or an office; German compounds end in them too
+  // ("Personalabteilung", "Datenschutzbeauftragte").
+  static const std::string_view kRoleEndings[] = {"kraft",
+                                                  "leiter",
+                                                  "leiterin",
+                                                  "leitung",
+                                                  "abteilung",
+                                                  "beauftragte",
+                                                  "beauftragter",
+                                                  "vorgesetzte",
+                                                  "vorgesetzter",
+                                                  "betriebsrat",
+                                                  "manager",
+                                                  "managerin",
+                                                  "officer",
+                                                  "department",
+                                                  "team",
+                                                  "desk",
+                                                  "administrator",
+                                                  "supervisor",
+                                                  "owner",
+                                                  "lead",
+                                                  "head",
+                                                  "director",
+                                                  "board",
+                                                  "committee",
+                                                  "zustaendig",
+                                                  "verantwortlich",
+                                                  "responsible",
+                                                  "service",
+                                                  "helpdesk",
+                                                  "support",
+                                                  "personalbereich",
+                                                  "geschaeftsfuehrung"};
+  const std::vector<std::string> words = Words(text);
+  switch (kind) {
+    case QuestionKind::kQuantity:
+      if (HasDigit(text)) return 1.3;
+      for (const std::string& w : words) {
+        if (kNumberWords.contains(w)) return 1.3;
+      }
+      return 1.0;
+    case QuestionKind::kTime:
+      if (HasDigit(text)) return 1.3;
+      for (const std::string& w : words) {
+        if (kTimeWords.contains(w) || kNumberWords.contains(w)) return 1.3;
+      }
+      return 1.0;
+    case QuestionKind::kPerson:
+      for (const std::string& w : words) {
+        for (std::string_view ending : kRoleEndings) {
+          if (w.ends_with(ending)) return 1.25;
+        }
+      }
+      return 1.0;
+    case QuestionKind::kReason: {
+      static const std::unordered_set<std::string_view> kReasonWords = {
+          "weil",      "denn",    "deshalb",   "daher",     "damit",  "sonst",
+          "grund",     "because", "therefore", "otherwise", "reason", "avoid",
+          "advantage", "ensures", "vorteil",   "vermeiden"};
+      for (const std::string& w : words) {
+        if (kReasonWords.contains(w)) return 1.2;
+      }
+      return 1.0;
     }
-    for (const std::string& w : Words(text)) {
-      if (kNumberWords.contains(w)) return 1.3;
+    case QuestionKind::kProcedure: {
+      // An instruction: an English sentence opening with an imperative, or a German one
+      // opening with "<verb> Sie" ("Wählen Sie", "Klicken Sie").
+      static const std::unordered_set<std::string_view> kImperatives = {
+          "choose",  "select", "click",  "enter",   "open", "press", "type", "go",
+          "use",     "run",    "set",    "mark",    "drag", "right", "add",  "insert",
+          "call",    "create", "edit",   "install", "log",  "sign",  "send", "fill",
+          "contact", "start",  "switch", "turn",    "tap",  "save",  "check"};
+      if (words.size() >= 2 && words[1] == "sie") return 1.2;
+      if (!words.empty() && kImperatives.contains(words[0])) return 1.2;
+      return 1.0;
     }
-    return 1.0;
-  }
-  if (kind == QuestionKind::kReason) {
-    static const std::unordered_set<std::string_view> kReasonWords = {
-        "weil",      "denn",    "deshalb",   "daher",     "damit",  "sonst",
-        "grund",     "because", "therefore", "otherwise", "reason", "avoid",
-        "advantage", "ensures", "vorteil",   "vermeiden"};
-    for (const std::string& w : Words(text)) {
-      if (kReasonWords.contains(w)) return 1.2;
-    }
+    case QuestionKind::kOther:
+      break;
   }
   return 1.0;
 }
@@ -224,83 +350,148 @@ double Match(std::string_view q, std::string_view t) {
   const size_t gap = std::max(q.size(), t.size()) - shorter;
   if (shorter >= 4 && (t.starts_with(q) || q.starts_with(t))) return gap <= 3 ? 0.8 : 0.6;
   if (shorter >= 4 && (t.ends_with(q) || q.ends_with(t))) return 0.6;
+  // Two compounds sharing a part: one begins with what the other ends with ("urlaubstag"
+  // and "jahresurlaub" share "urlaub"), or both begin with the same long part.
+  constexpr size_t kMinPart = 5;
+  if (shorter < kMinPart + 1) return 0.0;
+  for (size_t length = shorter - 1; length >= kMinPart; --length) {
+    const std::string_view q_head = q.substr(0, length);
+    const std::string_view t_head = t.substr(0, length);
+    if (q_head == t.substr(t.size() - length) || t_head == q.substr(q.size() - length)) {
+      return 0.5;
+    }
+    if (length >= kMinPart + 2 && q_head == t_head) return 0.5;
+  }
   return 0.0;
 }
 
-double BestMatch(std::string_view q, const std::vector<std::string>& terms) {
+// Whether `t` is only the first part of the question's compound `q` ("gehalt" of
+// "gehaltsbaender"): the modifier, which says less than the head ("baender").
+bool IsModifierOnly(std::string_view q, std::string_view t) {
+  return q.size() > t.size() + 3 && q.starts_with(t);
+}
+
+// The best match of `q` among `terms`; with `heads_only`, a match on the modifier of a
+// compound does not count.
+double BestMatch(std::string_view q, const std::vector<std::string>& terms,
+                 bool heads_only = false) {
   double best = 0;
   for (const std::string& t : terms) {
+    if (heads_only && IsModifierOnly(q, t)) continue;
     best = std::max(best, Match(q, t));
     if (best == 1.0) break;
   }
   return best;
 }
 
+struct QuestionTerm {
+  std::string stem;
+  std::string surface;  // as written, for the index's statistics
+  double weight = 1;    // 1 for the question's own words; less for history and synonyms
+  bool own = true;      // a word of the question itself
+  double idf = 0;
+  // Whether the idf is real: always with the index's statistics; without them, only for a
+  // word some sentence of the context has (the others get an idf for coverage only).
+  bool known = false;
+};
+
 struct Sentence {
   int passage = 0;   // index into the request's context (= rank)
   int position = 0;  // order within the passage
   std::string text;  // white space collapsed
   std::vector<std::string> terms;
-  std::vector<double> matches;  // per question term
-  double relevance = 0;
-  double score = 0;
-  double kind_bonus = 1;  // KindBonus()
+  std::vector<double> matches;        // per question term
+  std::vector<double> focus_matches;  // the same, without matches on a compound's modifier
+  double kind_bonus = 1;              // KindBonus()
 };
 
-// Share of a sentence's relevance the next sentence of the same passage inherits; more
-// after "why", whose answer tends to follow the sentence naming the topic.
-constexpr double kSpillOver = 0.4;
-constexpr double kReasonSpillOver = 0.6;
-// Score bonus for the top passage, falling off as 1 / rank.
-constexpr double kRankBonus = 0.1;
+// A contiguous run of sentences of one passage: the unit an answer quotes.
+struct Window {
+  size_t first = 0;  // index into the sentences
+  size_t count = 0;
+  int passage = 0;
+  double coverage = 0;   // IDF-weighted share of the question covered
+  bool focused = false;  // matches one of the question's rarer words itself
+  double score = 0;
+  std::vector<double> matches;  // per question term, best over the window's sentences
+  std::vector<double> focus_matches;
+};
 
-double LengthFactor(const std::string& text) {
-  const size_t chars = text.size();
-  const auto words = std::count(text.begin(), text.end(), ' ') + 1;
+// Scoring constants (see the file comment).
+constexpr double kHistoryWeight = 0.35;
+constexpr double kExpansionWeight = 0.3;
+constexpr double kHeadingShare = 0.3;
+constexpr double kRankBonus = 0.25;
+constexpr double kSentencePenalty = 0.95;
+constexpr double kFocusShare = 0.5;
+constexpr double kFocusMatch = 0.6;
+constexpr int kMaxWindowSentences = 3;
+// A second source must score at least this share of the best window.
+constexpr double kSecondSourceShare = 0.8;
+
+double LengthFactor(size_t chars, size_t words) {
   if (chars < 20 || words < 4) return 0.6;
   if (chars > 400) return std::sqrt(400.0 / static_cast<double>(chars));
   return 1.0;
 }
 
-// Same words (Jaccard >= 0.75), or one sentence's words all within the other's.
-bool NearDuplicate(const Sentence& a, const Sentence& b) {
-  if (a.terms.empty() || b.terms.empty()) return a.text == b.text;
-  size_t shared = 0;
-  for (const std::string& t : a.terms) {
-    shared += std::find(b.terms.begin(), b.terms.end(), t) != b.terms.end();
-  }
-  const size_t all = a.terms.size() + b.terms.size() - shared;
-  return shared == std::min(a.terms.size(), b.terms.size()) ||
-         static_cast<double>(shared) >= 0.75 * static_cast<double>(all);
-}
-
-struct QuestionTerm {
-  std::string stem;
-  double weight = 1;  // history terms count less
-};
-
 std::vector<QuestionTerm> QuestionTerms(const GenerationRequest& request) {
   std::vector<QuestionTerm> terms;
-  for (std::string& stem : Terms(request.question)) terms.push_back({std::move(stem), 1.0});
+  const auto known = [&](const std::string& stem) {
+    return std::any_of(terms.begin(), terms.end(),
+                       [&](const QuestionTerm& q) { return q.stem == stem; });
+  };
+  for (TermWord& word : TermWords(request.question)) {
+    terms.push_back({std::move(word.stem), std::move(word.surface), 1.0, true});
+  }
   // A short follow-up ("Und für Teilzeitkräfte?") borrows the words of the user's last turn.
   if (terms.size() < 3) {
     for (auto it = request.history.rbegin(); it != request.history.rend(); ++it) {
       if (it->role != "user") continue;
-      for (std::string& stem : Terms(it->content)) {
-        const bool known = std::any_of(terms.begin(), terms.end(),
-                                       [&](const QuestionTerm& q) { return q.stem == stem; });
-        if (!known) terms.push_back({std::move(stem), 0.35});
+      for (TermWord& word : TermWords(it->content)) {
+        if (!known(word.stem)) {
+          terms.push_back({std::move(word.stem), std::move(word.surface), kHistoryWeight, true});
+        }
       }
       break;
+    }
+  }
+  for (const std::string& synonym : request.expansions) {
+    for (TermWord& word : TermWords(synonym)) {
+      if (!known(word.stem)) {
+        terms.push_back({std::move(word.stem), std::move(word.surface), kExpansionWeight, false});
+      }
     }
   }
   return terms;
 }
 
+// IDF of every question term: from the whole index when the request carries its statistics
+// (a word no chunk holds is as rare as can be), else from the context's own sentences.
+void SetIdf(const GenerationRequest& request, const std::vector<Sentence>& sentences,
+            std::vector<QuestionTerm>* terms) {
+  const WordStatistics* statistics = request.word_statistics;
+  const int64_t total = statistics != nullptr ? statistics->Total() : 0;
+  for (size_t k = 0; k < terms->size(); ++k) {
+    QuestionTerm& q = (*terms)[k];
+    if (total > 0) {
+      const auto frequency = static_cast<double>(statistics->Frequency(q.surface));
+      q.idf = std::log((static_cast<double>(total) + 1.0) / (frequency + 0.5));
+      q.known = true;  // a word no chunk holds is the rarest of all
+    } else {
+      int df = 0;
+      for (const Sentence& s : sentences) df += s.matches[k] > 0;
+      q.idf = std::log(1.0 + static_cast<double>(sentences.size()) / std::max(df, 1));
+      q.known = df > 0;
+    }
+    q.idf = std::max(q.idf, 0.05);
+  }
+}
+
 class ExtractiveGenerator final : public Generator {
  public:
   explicit ExtractiveGenerator(const ExtractiveOptions& options) : options_(options) {
-    options_.max_sentences = std::max(options_.max_sentences, 1);
+    options_.max_sentences = std::clamp(options_.max_sentences, 1, kMaxWindowSentences);
   }
 
   Result<GenerationResult> Generate(const GenerationRequest& request,
@@ -314,20 +505,29 @@ class ExtractiveGenerator final : public Generator {
     GenerationResult result;
     result.generator = Name();
     std::vector<Sentence> sentences;
-    const std::vector<const Sentence*> chosen = Choose(request, &sentences, language);
+    double confidence = 0;
+    const std::vector<Window> chosen = Choose(request, &sentences, language, &confidence);
+    result.confidence = confidence;
     std::vector<std::string> pieces;
     if (chosen.empty()) {
       result.no_answer = true;
       pieces.emplace_back(english ? kNoAnswerEnglish : kNoAnswerGerman);
-    } else {
-      pieces.push_back(std::string(english ? kIntroEnglish : kIntroGerman) + "\n\n");
-      for (const Sentence* sentence : chosen) {
-        const int id = request.context[sentence->passage].id;
-        std::string line = chosen.size() > 1 ? "- " : "";
-        line += sentence->text + " [" + std::to_string(id) + "]";
-        if (chosen.size() > 1 && sentence != chosen.back()) line += "\n";
-        pieces.push_back(std::move(line));
+    }
+    for (size_t w = 0; w < chosen.size(); ++w) {
+      const Window& window = chosen[w];
+      const ContextPassage& passage = request.context[window.passage];
+      const std::string& where =
+          passage.heading_path.empty() ? passage.title : passage.heading_path;
+      std::string heading = w > 0 ? "\n\n" : "";
+      if (!where.empty()) {
+        heading += english ? "From “" + where + "”:\n" : "Aus „" + where + "“:\n";
       }
+      if (!heading.empty()) pieces.push_back(std::move(heading));
+      std::string quote;
+      for (size_t i = 0; i < window.count; ++i) {
+        quote += (i > 0 ? " " : "") + sentences[window.first + i].text;
+      }
+      pieces.push_back(quote + " [" + std::to_string(passage.id) + "]");
     }
     for (const std::string& piece : pieces) {
       result.text += piece;
@@ -340,25 +540,13 @@ class ExtractiveGenerator final : public Generator {
   std::string Name() const override { return "extractive"; }
 
  private:
-  // Scores every sentence and returns the ones to quote, in reading order; empty when
-  // nothing is relevant enough. The pointers point into `*sentences`.
-  std::vector<const Sentence*> Choose(const GenerationRequest& request,
-                                      std::vector<Sentence>* sentences,
-                                      const std::string& language) const {
-    sentences->clear();
-    const std::vector<QuestionTerm> question = QuestionTerms(request);
-    if (question.empty() || request.context.empty()) return {};
-    const QuestionKind kind = KindOf(request.question);
-
-    std::vector<std::vector<double>> heading_matches;  // per passage, per question term
+  // Splits the context into sentences and matches each against the question's terms.
+  static std::vector<Sentence> Analyze(const GenerationRequest& request,
+                                       const std::vector<QuestionTerm>& question, QuestionKind kind,
+                                       const std::string& language) {
+    std::vector<Sentence> sentences;
     for (size_t p = 0; p < request.context.size(); ++p) {
       const ContextPassage& passage = request.context[p];
-      const std::vector<std::string> heading_terms =
-          Terms(passage.title + " \n " + passage.heading_path);
-      std::vector<double> matches;
-      for (const QuestionTerm& q : question) matches.push_back(BestMatch(q.stem, heading_terms));
-      heading_matches.push_back(std::move(matches));
-
       int position = 0;
       for (const SentenceSpan& span : SplitSentences(passage.text, language)) {
         Sentence sentence;
@@ -371,90 +559,167 @@ class ExtractiveGenerator final : public Generator {
         sentence.kind_bonus = KindBonus(kind, sentence.text);
         for (const QuestionTerm& q : question) {
           sentence.matches.push_back(BestMatch(q.stem, sentence.terms));
+          sentence.focus_matches.push_back(BestMatch(q.stem, sentence.terms, true));
         }
-        sentences->push_back(std::move(sentence));
+        sentences.push_back(std::move(sentence));
       }
     }
-    if (sentences->empty()) return {};
+    return sentences;
+  }
 
-    const double n = static_cast<double>(sentences->size());
-    std::vector<double> idf(question.size());
-    double total_weight = 0;
-    for (size_t k = 0; k < question.size(); ++k) {
-      int df = 0;
-      for (const Sentence& s : *sentences) df += s.matches[k] > 0;
-      idf[k] = question[k].weight * std::log(1.0 + n / std::max(df, 1));
-      total_weight += idf[k];
-    }
-
-    double best_relevance = 0;
-    for (Sentence& s : *sentences) {
-      double covered = 0;
-      bool own_match = false;
+  // Scores the window of `count` sentences starting at `first`.
+  Window Score(const std::vector<Sentence>& sentences, size_t first, size_t count,
+               const std::vector<QuestionTerm>& question,
+               const std::vector<std::vector<double>>& heading_matches, double own_weight,
+               double focus_idf) const {
+    Window window;
+    window.first = first;
+    window.count = count;
+    window.passage = sentences[first].passage;
+    window.matches.assign(question.size(), 0.0);
+    window.focus_matches.assign(question.size(), 0.0);
+    double kind_bonus = 1;
+    size_t chars = 0;
+    size_t words = 0;
+    for (size_t i = first; i < first + count; ++i) {
+      const Sentence& s = sentences[i];
       for (size_t k = 0; k < question.size(); ++k) {
-        own_match = own_match || s.matches[k] > 0;
-        covered += idf[k] * std::max(s.matches[k], 0.3 * heading_matches[s.passage][k]);
+        window.matches[k] = std::max(window.matches[k], s.matches[k]);
+        window.focus_matches[k] = std::max(window.focus_matches[k], s.focus_matches[k]);
       }
-      // Only a sentence that says something about the question itself can answer it.
-      s.relevance = own_match ? covered / total_weight : 0.0;
-      best_relevance = std::max(best_relevance, s.relevance);
+      kind_bonus = std::max(kind_bonus, s.kind_bonus);
+      chars += s.text.size() + (i > first ? 1 : 0);
+      words += static_cast<size_t>(std::count(s.text.begin(), s.text.end(), ' ')) + 1;
     }
-    if (best_relevance < options_.min_score) return {};
-
-    std::vector<double> own(sentences->size());
-    for (size_t i = 0; i < own.size(); ++i) own[i] = (*sentences)[i].relevance;
-    std::vector<Sentence*> candidates;
-    for (size_t i = 0; i < sentences->size(); ++i) {
-      Sentence& s = (*sentences)[i];
-      // The sentence after a relevant one often carries the answer ("Why use X? ... X is
-      // good practice. The advantage is ..."), so some relevance spills over to it.
-      const bool follows = i > 0 && (*sentences)[i - 1].passage == s.passage;
-      const double spill = kind == QuestionKind::kReason ? kReasonSpillOver : kSpillOver;
-      s.relevance += follows ? spill * own[i - 1] : 0.0;
-      if (s.relevance <= 0) continue;
-      s.score =
-          s.relevance * LengthFactor(s.text) * (1.0 + kRankBonus / (s.passage + 1)) * s.kind_bonus;
-      candidates.push_back(&s);
+    double covered = 0;
+    bool own_match = false;
+    for (size_t k = 0; k < question.size(); ++k) {
+      const QuestionTerm& q = question[k];
+      const double heading = kHeadingShare * heading_matches[window.passage][k];
+      covered += q.weight * q.idf * std::max(window.matches[k], heading);
+      own_match = own_match || (q.own && window.matches[k] > 0);
+      window.focused = window.focused || (q.own && q.weight == 1.0 && q.idf >= focus_idf &&
+                                          window.focus_matches[k] >= kFocusMatch);
     }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Sentence* a, const Sentence* b) { return a->score > b->score; });
+    // Only a window that says something about the question itself can answer it.
+    if (!own_match) return window;
+    window.coverage = std::min(1.0, covered / own_weight);
 
-    std::vector<const Sentence*> chosen = {candidates.front()};
-    std::vector<int> per_passage(request.context.size(), 0);
-    per_passage[candidates.front()->passage] = 1;
-    size_t chars = candidates.front()->text.size();
-    const double floor = 0.5 * candidates.front()->score;
-    // A best sentence that announces what follows ("…, use this option:") or restates the
-    // topic of a "why" question is incomplete without the next sentence of its passage.
-    const Sentence* best = candidates.front();
-    const size_t best_index = static_cast<size_t>(best - sentences->data());
-    const bool announces = best->text.ends_with(":") || kind == QuestionKind::kReason;
-    if (announces && options_.max_sentences > 1 && best_index + 1 < sentences->size()) {
-      const Sentence& next = (*sentences)[best_index + 1];
-      if (next.passage == best->passage &&
-          chars + next.text.size() <= static_cast<size_t>(options_.max_chars)) {
-        chosen.push_back(&next);
-        ++per_passage[next.passage];
-        chars += next.text.size();
+    window.score = window.coverage * kind_bonus * (1.0 + kRankBonus / (window.passage + 1)) *
+                   LengthFactor(chars, words) * std::pow(kSentencePenalty, count - 1);
+    return window;
+  }
+
+  // Picks the windows to quote, best first; empty when nothing answers the question.
+  std::vector<Window> Choose(const GenerationRequest& request, std::vector<Sentence>* sentences,
+                             const std::string& language, double* confidence) const {
+    std::vector<QuestionTerm> question = QuestionTerms(request);
+    if (question.empty() || request.context.empty()) return {};
+    const QuestionKind kind = KindOf(request.question);
+    *sentences = Analyze(request, question, kind, language);
+    if (sentences->empty()) return {};
+    SetIdf(request, *sentences, &question);
+
+    double own_weight = 0;
+    double max_idf = 0;
+    for (const QuestionTerm& q : question) {
+      if (!q.own) continue;
+      own_weight += q.weight * q.idf;
+      if (q.weight == 1.0 && q.known) max_idf = std::max(max_idf, q.idf);
+    }
+    // A window must match one of the question's rarer words: "2025" or "zum Mitnehmen"
+    // alone never answer a question about "Gehaltsbänder 2025" or "Resturlaub mitnehmen".
+    const double focus_idf = kFocusShare * max_idf;
+
+    std::vector<std::vector<double>> heading_matches;  // per passage, per question term
+    for (const ContextPassage& passage : request.context) {
+      const std::vector<std::string> heading_terms =
+          Terms(passage.title + " \n " + passage.heading_path);
+      std::vector<double> matches;
+      for (const QuestionTerm& q : question) matches.push_back(BestMatch(q.stem, heading_terms));
+      heading_matches.push_back(std::move(matches));
+    }
+
+    std::vector<Window> windows;
+    for (size_t first = 0; first < sentences->size(); ++first) {
+      size_t chars = 0;
+      for (size_t count = 1; count <= static_cast<size_t>(options_.max_sentences); ++count) {
+        const size_t last = first + count - 1;
+        if (last >= sentences->size() ||
+            (*sentences)[last].passage != (*sentences)[first].passage) {
+          break;
+        }
+        chars += (*sentences)[last].text.size();
+        // The first sentence is always quoted whole; more only within max_chars.
+        if (count > 1 && chars > static_cast<size_t>(options_.max_chars)) break;
+        Window window =
+            Score(*sentences, first, count, question, heading_matches, own_weight, focus_idf);
+        if (window.focused && window.score > 0) windows.push_back(std::move(window));
       }
     }
-    for (size_t i = 1; i < candidates.size(); ++i) {
-      if (static_cast<int>(chosen.size()) >= options_.max_sentences) break;
-      const Sentence* s = candidates[i];
-      if (s->score < floor) break;
-      if (std::find(chosen.begin(), chosen.end(), s) != chosen.end()) continue;
-      if (s->relevance < options_.min_score || per_passage[s->passage] >= 2) continue;
-      if (chars + s->text.size() > static_cast<size_t>(options_.max_chars)) continue;
-      const bool duplicate = std::any_of(chosen.begin(), chosen.end(),
-                                         [&](const Sentence* c) { return NearDuplicate(*c, *s); });
-      if (duplicate) continue;
-      chosen.push_back(s);
-      ++per_passage[s->passage];
-      chars += s->text.size();
+    if (windows.empty()) return {};
+    std::stable_sort(windows.begin(), windows.end(),
+                     [](const Window& a, const Window& b) { return a.score > b.score; });
+    const Window& best = windows.front();
+    *confidence = best.coverage;
+    if (best.coverage < options_.min_score) return {};
+
+    std::vector<Window> chosen = {best};
+    // A short window reads better, and more often holds the whole answer, with the sentences
+    // that follow it in its passage ("Sorts are guaranteed to be stable. That means that
+    // ..."), up to the sentence limit.
+    // When only the opening sentence of its section precedes the window and it speaks of
+    // the question too, it comes first: it states the general rule the window qualifies
+    // ("Der Jahresurlaub beträgt 30 Arbeitstage." before "Bei Teilzeit …"). Otherwise the
+    // window reads on.
+    Window& first = chosen.front();
+    const auto window_chars = [&] {
+      size_t chars = 0;
+      for (size_t i = first.first; i < first.first + first.count; ++i) {
+        chars += (*sentences)[i].text.size() + 1;
+      }
+      return chars;
+    };
+    while (static_cast<int>(first.count) < options_.max_sentences &&
+           window_chars() < static_cast<size_t>(options_.min_chars)) {
+      const Sentence& start = (*sentences)[first.first];
+      const size_t next = first.first + first.count;
+      const auto mentions_question = [&](const Sentence& sentence) {
+        return std::any_of(sentence.matches.begin(), sentence.matches.end(),
+                           [](double m) { return m > 0; });
+      };
+      if (start.position == 1 && mentions_question((*sentences)[first.first - 1]) &&
+          window_chars() + (*sentences)[first.first - 1].text.size() <=
+              static_cast<size_t>(options_.max_chars)) {
+        --first.first;
+        ++first.count;
+        continue;
+      }
+      if (next >= sentences->size() || (*sentences)[next].passage != first.passage ||
+          window_chars() + (*sentences)[next].text.size() >
+              static_cast<size_t>(options_.max_chars)) {
+        break;
+      }
+      ++first.count;
     }
-    std::sort(chosen.begin(), chosen.end(), [](const Sentence* a, const Sentence* b) {
-      return a->passage != b->passage ? a->passage < b->passage : a->position < b->position;
-    });
+    // A second source only when it answers too and covers a question word the first does
+    // not: an answer, not a word.
+    const std::string& best_path = request.context[first.passage].path;
+    for (size_t i = 1; i < windows.size(); ++i) {
+      const Window& other = windows[i];
+      if (other.score < kSecondSourceShare * first.score) break;
+      if (request.context[other.passage].path == best_path && !best_path.empty()) continue;
+      if (other.passage == first.passage) continue;
+      bool adds = false;
+      for (size_t k = 0; k < question.size(); ++k) {
+        adds = adds || (question[k].own && question[k].idf >= focus_idf &&
+                        other.matches[k] >= kFocusMatch && first.matches[k] < kFocusMatch);
+      }
+      if (adds && other.coverage >= options_.min_score) {
+        chosen.push_back(other);
+        break;
+      }
+    }
     return chosen;
   }
 

@@ -28,6 +28,22 @@ Retriever::Retriever(const engine::Embedder& embedder, RetrieverOptions options,
                      const Thesaurus* thesaurus)
     : embedder_(embedder), options_(options), thesaurus_(thesaurus) {}
 
+std::vector<std::string> Retriever::Expansions(const IndexSnapshot& snapshot,
+                                               std::string_view query,
+                                               std::string_view language) const {
+  if (thesaurus_ == nullptr || options_.thesaurus_terms <= 0 || !snapshot.lexical) return {};
+  const store::LexicalIndex& lexical = *snapshot.lexical;
+  return thesaurus_->Expand(query, language, options_.thesaurus_terms, [&](std::string_view word) {
+    return lexical.SynonymFrequency(word, language);
+  });
+}
+
+int64_t IndexWordStatistics::Frequency(std::string_view word) const {
+  return lexical_ ? lexical_->WordFrequency(word) : 0;
+}
+
+int64_t IndexWordStatistics::Total() const { return lexical_ ? lexical_->size() : 0; }
+
 Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
                                                store::Catalog& catalog, const Principal& principal,
                                                std::string_view query, int k) const {
@@ -51,12 +67,7 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     lexical_query.roles = principal.roles;
     lexical_query.k = candidates;
     lexical_query.options = options_.lexical;
-    if (thesaurus_ != nullptr && options_.thesaurus_terms > 0) {
-      const store::LexicalIndex& lexical = *snapshot.lexical;
-      lexical_query.expansions = thesaurus_->Expand(
-          text, language, options_.thesaurus_terms,
-          [&](std::string_view word) { return lexical.SynonymFrequency(word, language); });
-    }
+    lexical_query.expansions = Expansions(snapshot, text, language);
     return snapshot.lexical->Search(lexical_query);
   };
   std::future<Result<std::vector<store::ScoredId>>> lexical_later;

@@ -181,7 +181,7 @@ async function openConversation(id) {
       const view = answerMessage();
       messages.append(view.root);
       finishAnswer(view, {
-        answer: m.text, answer_id: m.answer_id, citations: m.citations || [],
+        answer: m.text, answer_id: m.answer_id, citations: m.citations || [], related: m.related || [],
         generator: m.generator, no_answer: m.no_answer, fallback: m.fallback,
       });
     }
@@ -268,6 +268,20 @@ function finishAnswer(view, done) {
     view.meta.append(sources);
   }
   if (done.no_answer) view.meta.append(el('p', 'note', t('noAnswerNote')));
+  // Nothing answered the question: the closest documents the user may read, as links only.
+  if (done.no_answer && (done.related || []).length > 0) {
+    const related = el('ul', 'related');
+    related.setAttribute('aria-label', t('relatedLabel'));
+    for (const c of done.related) {
+      const link = citeLink(c);
+      link.className = 'source';
+      link.textContent = c.title || c.path || String(c.document_id);
+      const li = el('li');
+      li.append(link);
+      related.append(li);
+    }
+    view.meta.append(el('p', 'note related-intro', t('relatedLabel')), related);
+  }
   if (done.fallback) view.meta.append(el('p', 'note fallback', t('fallback')));
   if (done.generator) view.meta.append(el('p', 'generator-used', t('generatorLabel', { name: done.generator })));
   if (done.answer_id) view.meta.append(feedbackBox(done.answer_id));

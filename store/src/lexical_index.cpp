@@ -497,6 +497,20 @@ int64_t LexicalIndex::SynonymFrequency(std::string_view word, std::string_view l
   }
 }
 
+int64_t LexicalIndex::WordFrequency(std::string_view word) const {
+  try {
+    const Xapian::Database& db = ThreadHandle(impl_->instance, impl_->dir);
+    const std::string text(word);
+    Xapian::doccount frequency = db.get_termfreq(text);
+    for (const char* language : {"de", "en"}) {
+      frequency = std::max(frequency, db.get_termfreq(kStemPrefix + StemmerFor(language)(text)));
+    }
+    return frequency;
+  } catch (const Xapian::Error&) {
+    return 0;  // a weight is only a hint; an unreadable index makes every word look rare
+  }
+}
+
 const fs::path& LexicalIndex::directory() const { return impl_->dir; }
 
 Result<void> LexicalIndex::Reopen() {

@@ -188,6 +188,19 @@ TEST_F(LexicalIndexTest, GermanStemmingMatchesInflections) {
   EXPECT_EQ(hits.front().id, 1);
 }
 
+TEST_F(LexicalIndexTest, WordFrequencyCountsChunksOfAnyFormAndAnyAcl) {
+  Write({{1, 1, "Urlaub", "", "Die Anträge werden monatlich geprüft.", "de", Acl({"everyone"})},
+         {2, 2, "Gehalt", "", "Ein Antrag auf Gehaltsbänder.", "de", Acl({"hr"})},
+         {3, 3, "Kantine", "", "Essen zum Mitnehmen.", "de", Acl({"everyone"})}});
+  auto index = LexicalIndex::Open(dir_);
+  ASSERT_TRUE(index && *index);
+  // "antrag" meets "Anträge" and "Antrag" through the German stem, in both ACLs.
+  EXPECT_EQ((*index)->WordFrequency("antrag"), 2);
+  EXPECT_EQ((*index)->WordFrequency("gehaltsbänder"), 1);
+  EXPECT_EQ((*index)->WordFrequency("mitnehmen"), 1);
+  EXPECT_EQ((*index)->WordFrequency("resturlaub"), 0);
+}
+
 TEST_F(LexicalIndexTest, CapitalisedGermanNounFindsItsInflections) {
   // The parser leaves capitalised words unstemmed (a rule for English names); every German
   // noun is capitalised, and "Antrag" must still find "Anträge".

@@ -94,6 +94,7 @@ std::optional<Answer> DeserializeFromCache(const std::string& text) {
   answer.generator = json.value("generator", "");
   answer.language = json.value("language", "");
   answer.no_answer = json.value("no_answer", false);
+  answer.confidence = json.value("confidence", 0.0);
   answer.cited = json.value("cited", false);
   answer.redactions = json.value("redactions", 0);
   for (const auto& d : json.value("context_documents", nlohmann::json::array())) {
@@ -102,11 +103,15 @@ std::optional<Answer> DeserializeFromCache(const std::string& text) {
                                             Acl(SplitNonEmpty(d[1].get<std::string>(), ',')));
     }
   }
-  for (const auto& c : json.value("citations", nlohmann::json::array())) {
-    answer.citations.push_back({c.value("id", 0), c.value("document_id", int64_t{0}),
-                                c.value("title", ""), c.value("path", ""), c.value("uri", ""),
-                                c.value("heading_path", ""), c.value("page", 0)});
-  }
+  const auto read = [&json](const char* key, std::vector<Citation>* out) {
+    for (const auto& c : json.value(key, nlohmann::json::array())) {
+      out->push_back({c.value("id", 0), c.value("document_id", int64_t{0}), c.value("title", ""),
+                      c.value("path", ""), c.value("uri", ""), c.value("heading_path", ""),
+                      c.value("page", 0)});
+    }
+  };
+  read("citations", &answer.citations);
+  read("related", &answer.related);
   return answer;
 }
 
@@ -145,9 +150,9 @@ nlohmann::json PassageJson(const Passage& p, int rank) {
           {"text", p.text}};
 }
 
-nlohmann::json AnswerJson(const Answer& answer) {
+nlohmann::json CitationsJson(const std::vector<Citation>& list) {
   nlohmann::json citations = nlohmann::json::array();
-  for (const auto& c : answer.citations) {
+  for (const auto& c : list) {
     citations.push_back({{"id", c.id},
                          {"document_id", c.document_id},
                          {"title", c.title},
@@ -156,12 +161,19 @@ nlohmann::json AnswerJson(const Answer& answer) {
                          {"heading_path", c.heading_path},
                          {"page", c.page}});
   }
+  return citations;
+}
+
+nlohmann::json AnswerJson(const Answer& answer) {
+  const nlohmann::json citations = CitationsJson(answer.citations);
   return {
       {"answer", answer.text},
       {"citations", citations},
+      {"related", CitationsJson(answer.related)},
       {"generator", answer.generator},
       {"language", answer.language},
       {"no_answer", answer.no_answer},
+      {"confidence", answer.confidence},
       {"cited", answer.cited},
       {"fallback", answer.fallback},
       {"fallback_reason", answer.fallback_reason},
@@ -237,10 +249,13 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
   if (!passages) return Fail(passages.error());
   answer.retrieve_ms = MillisSince(started);
 
+  const retriever::IndexWordStatistics word_statistics(snapshot.lexical);
   engine::GenerationRequest request;
   request.question = *question;
   request.language = answer.language;
   request.history = history;
+  request.word_statistics = &word_statistics;
+  request.expansions = retriever_.Expansions(snapshot, *question, answer.language);
   for (size_t i = 0; i < passages->size(); ++i) {
     const Passage& p = (*passages)[i];
     // Retrieved text is data: instruction-like phrases in it are defused before any
@@ -286,6 +301,7 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
   answer.generate_ms = MillisSince(generate_started);
   answer.generator = generated->generator;
   answer.no_answer = generated->no_answer;
+  answer.confidence = generated->confidence;
   answer.prompt_tokens = generated->prompt_tokens;
   answer.completion_tokens = generated->completion_tokens;
   answer.redactions = stream.redactions();
@@ -299,6 +315,20 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
     const Passage& p = (*passages)[id - 1];
     answer.citations.push_back({id, p.document_id, p.title, p.path,
                                 PublicUri(p.source, p.path, p.uri), p.heading_path, p.page});
+  }
+  if (answer.no_answer) {
+    // Nothing answers the question, but the closest readable documents may still help: as
+    // links, so that none of their text is presented as an answer.
+    for (const Passage& p : *passages) {
+      if (answer.related.size() == kRelatedDocuments) break;
+      const bool listed =
+          std::any_of(answer.related.begin(), answer.related.end(),
+                      [&](const Citation& c) { return c.document_id == p.document_id; });
+      if (!listed) {
+        answer.related.push_back({0, p.document_id, p.title, p.path,
+                                  PublicUri(p.source, p.path, p.uri), p.heading_path, p.page});
+      }
+    }
   }
   answer.total_ms = MillisSince(started);
   if (history.empty() && !answer.fallback) {

@@ -187,6 +187,7 @@ void Api::Ask(Call& call) {
   json["answer_id"] = answer_id;
   json["conversation_id"] = conversation_id;
   nlohmann::json details = {{"citations", json["citations"]},
+                            {"related", json["related"]},
                             {"generator", answer->generator},
                             {"no_answer", answer->no_answer},
                             {"fallback", answer->fallback}};

@@ -34,11 +34,15 @@ struct Citation {
 struct Answer {
   std::string text;
   std::vector<Citation> citations;  // only ids that were in the context and are cited
+  // With no_answer: the closest documents the user may read (distinct, best first, at most
+  // kRelatedDocuments), shown as links, never as answer text. Their `id` is 0.
+  std::vector<Citation> related;
   // Every document a passage of the context came from, with its ACL (for the audit trail).
   std::vector<std::pair<int64_t, Acl>> context_documents;
   std::string generator;  // "extractive" or "openai:<model>"
   std::string language;
   bool no_answer = false;  // nothing readable was relevant enough
+  double confidence = 0;   // the extractive answerer's coverage of the question (0..1)
   bool cited = false;      // at least one valid citation
   bool fallback = false;   // the model failed; the extractive answer stands in
   std::string fallback_reason;
@@ -51,6 +55,9 @@ struct Answer {
   double generate_ms = 0;
   double total_ms = 0;
 };
+
+// How many closest documents an answer that found nothing lists as links.
+inline constexpr size_t kRelatedDocuments = 3;
 
 class AnswerPipeline {
  public:
@@ -85,6 +92,9 @@ Result<std::string> ValidateQuestion(const std::string& question, int max_chars)
 
 // A passage as `search --json` prints it and the search API returns it.
 nlohmann::json PassageJson(const Passage& passage, int rank);
+
+// Citations (or related documents) as a JSON array.
+nlohmann::json CitationsJson(const std::vector<Citation>& citations);
 
 // The answer as JSON (what `ask --json` prints and the API returns).
 nlohmann::json AnswerJson(const Answer& answer);

@@ -10,25 +10,29 @@
 namespace wissen::engine {
 
 struct ExtractiveOptions {
-  // The best sentence must reach this relevance, the IDF-weighted share of the question's
-  // content words it contains (0..1, partial credit for compound parts and inflections),
-  // or the answer says that nothing was found. Default: 0.2.
-  double min_score = 0.2;
-  // At most this many sentences in an answer. Default: 4.
-  int max_sentences = 4;
-  // Sentences beyond the first are added only while the quoted text stays within this
-  // many bytes. The first sentence is always quoted whole. Default: 600.
+  // The best window must cover at least this share of the question (IDF-weighted, IDF from
+  // the index; partial credit for inflections, compound parts, synonyms and the heading
+  // path), or the answer says that nothing was found. Calibrated on the three dev sets
+  // (bench/results/answers.md). Default: 0.25.
+  double min_score = 0.25;
+  // At most this many sentences in a window (1 to 3). Default: 3.
+  int max_sentences = 3;
+  // A window of more than one sentence stays within this many bytes. Default: 600.
   int max_chars = 600;
+  // A window shorter than this many bytes takes the sentences that follow it in its
+  // passage, within max_sentences and max_chars. Default: 250.
+  int min_chars = 250;
 };
 
-// Splits the passages into sentences, scores each against the question (term overlap with
-// weights from the context's own sentences, the passage's title and headings, some credit
-// for following a relevant sentence, a small bonus for retrieval rank, a penalty for fragments and
-// run-on sentences), keeps the best (at most 2 a passage, no near-duplicates, and only those within
-// half the best score) in passage-rank then text order, and renders them in the request's language:
-// one sentence as a paragraph, several as a bullet list, each followed by [n]. Sentences are quoted
-// as they are, with white space collapsed. With no relevant sentence, or no context, the answer
-// says so plainly and no_answer is set. Name() is "extractive". Never fails. Thread-safe.
+// Quotes the short window of one passage that answers the question best: one to three
+// contiguous sentences, scored by how much of the question's rarer words they cover (see
+// extractive.cpp), under the passage's heading path, cited as [n]. A second window from
+// another document follows only when it covers a rarer question word the first does not.
+// A window must match one of the question's rarer words itself; with none, or below
+// min_score, the answer says plainly that nothing was found and no_answer is set.
+// Sentences are quoted as they are, with white space collapsed, in the request's language.
+// `confidence` is the best window's coverage. Name() is "extractive". Never fails.
+// Thread-safe.
 std::unique_ptr<Generator> MakeExtractiveGenerator(const ExtractiveOptions& options = {});
 
 }  // namespace wissen::engine

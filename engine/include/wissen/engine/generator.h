@@ -5,6 +5,7 @@
 // answer cites them as [n].
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,18 +32,37 @@ struct ChatTurn {
   std::string content;
 };
 
+// How rare words are in the whole index the context came from. The extractive answerer
+// weighs a question's words by it: a word in every tenth chunk ("2025", "mitnehmen") says
+// little about whether a sentence answers the question. Statistics only, never text.
+class WordStatistics {
+ public:
+  virtual ~WordStatistics() = default;
+  // Chunks that hold `word` (lower case, as written) in some inflected form; 0 when none.
+  virtual int64_t Frequency(std::string_view word) const = 0;
+  // Chunks in the index.
+  virtual int64_t Total() const = 0;
+};
+
 struct GenerationRequest {
   std::string question;
   std::string language;  // "de" or "en": the answer's language
   std::vector<ContextPassage> context;
   std::vector<ChatTurn> history;
+  // Optional: word rarity from the index (null: rarity within the context is used).
+  const WordStatistics* word_statistics = nullptr;
+  // Optional: synonyms of the question's words (thesaurus), which count less than its words.
+  std::vector<std::string> expansions;
 };
 
 struct GenerationResult {
   std::string text;        // the answer, citing passages as [n]
   std::string generator;   // "extractive" or "openai:<model>"
   bool no_answer = false;  // nothing readable was relevant enough
-  bool fallback = false;   // the model failed and the extractive answer stands in
+  // How much of the question the quoted text covers (0..1; the extractive answerer's
+  // abstain decision compares it with its min_score). 0 for model answers.
+  double confidence = 0;
+  bool fallback = false;  // the model failed and the extractive answer stands in
   std::string fallback_reason;
   int prompt_tokens = 0;
   int completion_tokens = 0;

@@ -14,6 +14,7 @@
 #include "wissen/core/document.h"
 #include "wissen/core/result.h"
 #include "wissen/engine/embedder.h"
+#include "wissen/engine/generator.h"
 #include "wissen/retriever/thesaurus.h"
 #include "wissen/store/catalog.h"
 #include "wissen/store/lexical_index.h"
@@ -42,7 +43,11 @@ struct RetrieverOptions {
   double rrf_k = 60;
   // Weights of the two lists in the fusion. Defaults: 1.0 each.
   double lexical_weight = 1.0;
-  double vector_weight = 1.0;
+  // The vector list counts half: the built-in embedder's list adds recall, but on documents
+  // nobody tuned on it is noisier than the lexical one, and at full weight hybrid fell below
+  // lexical alone there. 0.5 keeps hybrid at or above lexical on all three dev sets
+  // (bench/results/retrieval.md).
+  double vector_weight = 0.5;
   // How the vector half searches (ef_search, nprobe, ivf_rerank; defaults there).
   store::VectorSearchOptions vector;
   // How the lexical half ranks (BM25, thesaurus weight, feedback, common words; defaults
@@ -83,12 +88,30 @@ class Retriever {
                                       const Principal& principal, std::string_view query,
                                       int k) const;
 
+  // The thesaurus synonyms the lexical half searches for `query` besides its own words
+  // (empty without a thesaurus or a lexical index).
+  std::vector<std::string> Expansions(const IndexSnapshot& snapshot, std::string_view query,
+                                      std::string_view language) const;
+
   const RetrieverOptions& options() const { return options_; }
 
  private:
   const engine::Embedder& embedder_;
   RetrieverOptions options_;
   const Thesaurus* thesaurus_;
+};
+
+// Word rarity from a snapshot's lexical index, for the extractive answerer. Without a
+// lexical index every word counts as absent and the total is 0. Keeps the index alive.
+class IndexWordStatistics final : public engine::WordStatistics {
+ public:
+  explicit IndexWordStatistics(std::shared_ptr<const store::LexicalIndex> lexical)
+      : lexical_(std::move(lexical)) {}
+  int64_t Frequency(std::string_view word) const override;
+  int64_t Total() const override;
+
+ private:
+  std::shared_ptr<const store::LexicalIndex> lexical_;
 };
 
 }  // namespace wissen::retriever

@@ -83,6 +83,11 @@ class LexicalIndex {
   // about a chunk but has one of the longest posting lists, the limit the German compound
   // expansion applies too.
   int64_t SynonymFrequency(std::string_view word, std::string_view language) const;
+  // Number of chunks, of any ACL, that hold `word` (lower case, as written) in some form: the
+  // larger count of its German and English stems and of the word itself. A statistic for
+  // weighing words (how rare a word is), never a document: the answerer uses it as IDF. 0 when
+  // no chunk holds it or the index cannot be read.
+  int64_t WordFrequency(std::string_view word) const;
   // Picks up the newest committed state of the same directory (after the indexer committed);
   // a compaction moves the index elsewhere, which only a new LexicalIndex sees.
   Result<void> Reopen();
