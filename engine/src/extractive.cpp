@@ -25,7 +25,9 @@
 //                after "wer/who", x1.2 for a reason after "warum/why" and for an
 //                instruction ("Wählen Sie …", "Choose …") after "wie kann ich/how do I".
 //   score        coverage * kind bonus * (1 + 0.25 / (rank + 1)) * length factor
-//                * 0.95 per extra sentence.
+//                * 0.95 per extra sentence * (1 + 0.3 * the IDF-weighted share of the
+//                question its own section heading matches: a section named after the
+//                question's words is about them).
 // The best-scoring window answers, taking the sentences after it while it is shorter than
 // min_chars; no answer when its coverage is below min_score.
 // Words are NFKC case-folded, umlauts folded (ä -> ae), German participles lose their "ge"
@@ -102,12 +104,38 @@ std::string FoldParticiple(const std::string& word) {
   return word;
 }
 
+// How a word was written. German capitalises nouns, so "Mitnehmen" in "Essen zum
+// Mitnehmen" is not the verb of "darf ich … mitnehmen?". The first word of a text says
+// nothing (kUnknown).
+enum class LetterCase { kUnknown, kLower, kUpper };
+
 // One word of a text: `folded` is NFKC case-folded with umlauts folded (ä -> ae, ß -> ss),
 // what the matching compares; `surface` is only case-folded, the form the index knows.
 struct Word {
   std::string folded;
   std::string surface;
+  LetterCase letter_case = LetterCase::kUnknown;
 };
+
+// The case of every word of `text`, split like WordsOf() splits it, first word kUnknown.
+std::vector<LetterCase> LetterCases(std::string_view text) {
+  std::vector<LetterCase> cases;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(text.size());
+  bool in_word = false;
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    const bool alnum = c >= 0 && u_isalnum(c);
+    if (alnum && !in_word) {
+      const bool upper = u_isupper(c) || u_istitle(c);
+      cases.push_back(cases.empty() ? LetterCase::kUnknown
+                                    : (upper ? LetterCase::kUpper : LetterCase::kLower));
+    }
+    in_word = alnum;
+  }
+  return cases;
+}
 
 std::vector<Word> WordsOf(std::string_view text) {
   const std::string normalized = NormalizeForMatch(text);
@@ -147,6 +175,12 @@ std::vector<Word> WordsOf(std::string_view text) {
     }
   }
   flush();
+  // NFKC rarely changes where words begin (ligatures, full-width forms); when it did, the
+  // case is left unknown rather than misassigned.
+  const std::vector<LetterCase> cases = LetterCases(text);
+  if (cases.size() == words.size()) {
+    for (size_t k = 0; k < words.size(); ++k) words[k].letter_case = cases[k];
+  }
   return words;
 }
 
@@ -156,30 +190,48 @@ std::vector<std::string> Words(std::string_view text) {
   return words;
 }
 
-// A content word of a question: its stem (what sentences are matched on) and the word as
-// written (what the index's statistics are looked up by).
+// A content word: its stem (what sentences are matched on), the word as written (what the
+// index's statistics are looked up by) and its case.
 struct TermWord {
   std::string stem;
   std::string surface;
+  LetterCase letter_case = LetterCase::kUnknown;
 };
 
 // Content-word stems of `text`, distinct, in order of appearance. With `both_forms` a
 // participle adds its folded stem beside its own (context sentences); otherwise only the
-// folded one counts (question terms, each of which must count once).
+// folded one counts (question terms, each of which must count once). A stem written both
+// ways has an unknown case.
 std::vector<TermWord> TermWords(std::string_view text, bool both_forms = false) {
   std::vector<TermWord> terms;
-  const auto add = [&](std::string stem, const std::string& surface) {
-    const bool known =
-        std::any_of(terms.begin(), terms.end(), [&](const TermWord& t) { return t.stem == stem; });
-    if (!known) terms.push_back({std::move(stem), surface});
+  const auto add = [&](std::string stem, const Word& word) {
+    auto known =
+        std::find_if(terms.begin(), terms.end(), [&](const TermWord& t) { return t.stem == stem; });
+    if (known == terms.end()) {
+      terms.push_back({std::move(stem), word.surface, word.letter_case});
+    } else if (known->letter_case != word.letter_case) {
+      known->letter_case = LetterCase::kUnknown;
+    }
   };
   for (const Word& word : WordsOf(text)) {
     if (word.folded.size() < 2 || IsQuestionStopWord(word.folded)) continue;
     const std::string folded = FoldParticiple(word.folded);
-    if (both_forms && folded != word.folded) add(Stem(word.folded), word.surface);
-    add(Stem(folded), word.surface);
+    if (both_forms && folded != word.folded) add(Stem(word.folded), word);
+    add(Stem(folded), word);
   }
   return terms;
+}
+
+// Whether a German question's writer uses case: some word after the first is capitalised
+// and some is not. Only then does a noun/verb mismatch mean anything.
+bool WritesGermanCase(std::string_view question) {
+  bool upper = false;
+  bool lower = false;
+  for (LetterCase c : LetterCases(question)) {
+    upper = upper || c == LetterCase::kUpper;
+    lower = lower || c == LetterCase::kLower;
+  }
+  return upper && lower;
 }
 
 std::vector<std::string> Terms(std::string_view text, bool both_forms = false) {
@@ -371,13 +423,10 @@ bool IsModifierOnly(std::string_view q, std::string_view t) {
   return q.size() > t.size() + 3 && q.starts_with(t);
 }
 
-// The best match of `q` among `terms`; with `heads_only`, a match on the modifier of a
-// compound does not count.
-double BestMatch(std::string_view q, const std::vector<std::string>& terms,
-                 bool heads_only = false) {
+// The best match of `q` among `terms` (a heading's words).
+double BestMatch(std::string_view q, const std::vector<std::string>& terms) {
   double best = 0;
   for (const std::string& t : terms) {
-    if (heads_only && IsModifierOnly(q, t)) continue;
     best = std::max(best, Match(q, t));
     if (best == 1.0) break;
   }
@@ -393,13 +442,37 @@ struct QuestionTerm {
   // Whether the idf is real: always with the index's statistics; without them, only for a
   // word some sentence of the context has (the others get an idf for coverage only).
   bool known = false;
+  LetterCase letter_case = LetterCase::kUnknown;
 };
+
+// Share of a match left when a German question's word and the sentence's word differ in
+// case: a noun against a verb ("Mitnehmen" against "mitnehmen"). Below kFocusMatch, so such a
+// match never makes a window an answer.
+constexpr double kCaseMismatch = 0.5;
+
+// The best match of question term `q` among a sentence's `words`. With `heads_only`, a match
+// on the modifier of a compound does not count; with `case_sensitive`, a match between
+// words of different case counts kCaseMismatch of itself.
+double BestMatch(const QuestionTerm& q, const std::vector<TermWord>& words, bool heads_only,
+                 bool case_sensitive) {
+  double best = 0;
+  for (const TermWord& t : words) {
+    if (heads_only && IsModifierOnly(q.stem, t.stem)) continue;
+    double match = Match(q.stem, t.stem);
+    if (case_sensitive && q.letter_case != LetterCase::kUnknown &&
+        t.letter_case != LetterCase::kUnknown && q.letter_case != t.letter_case) {
+      match *= kCaseMismatch;
+    }
+    best = std::max(best, match);
+    if (best == 1.0) break;
+  }
+  return best;
+}
 
 struct Sentence {
   int passage = 0;   // index into the request's context (= rank)
   int position = 0;  // order within the passage
   std::string text;  // white space collapsed
-  std::vector<std::string> terms;
   std::vector<double> matches;        // per question term
   std::vector<double> focus_matches;  // the same, without matches on a compound's modifier
   double kind_bonus = 1;              // KindBonus()
@@ -421,6 +494,8 @@ struct Window {
 constexpr double kHistoryWeight = 0.35;
 constexpr double kExpansionWeight = 0.3;
 constexpr double kHeadingShare = 0.3;
+constexpr double kSectionBonus = 0.3;
+constexpr std::string_view kHeadingSeparator = " › ";
 constexpr double kRankBonus = 0.25;
 constexpr double kSentencePenalty = 0.95;
 constexpr double kFocusShare = 0.5;
@@ -442,7 +517,9 @@ std::vector<QuestionTerm> QuestionTerms(const GenerationRequest& request) {
                        [&](const QuestionTerm& q) { return q.stem == stem; });
   };
   for (TermWord& word : TermWords(request.question)) {
-    terms.push_back({std::move(word.stem), std::move(word.surface), 1.0, true});
+    QuestionTerm term{std::move(word.stem), std::move(word.surface), 1.0, true};
+    term.letter_case = word.letter_case;
+    terms.push_back(std::move(term));
   }
   // A short follow-up ("Und für Teilzeitkräfte?") borrows the words of the user's last turn.
   if (terms.size() < 3) {
@@ -544,6 +621,8 @@ class ExtractiveGenerator final : public Generator {
   static std::vector<Sentence> Analyze(const GenerationRequest& request,
                                        const std::vector<QuestionTerm>& question, QuestionKind kind,
                                        const std::string& language) {
+    const bool case_sensitive =
+        language == kLanguageGerman && WritesGermanCase(request.question);
     std::vector<Sentence> sentences;
     for (size_t p = 0; p < request.context.size(); ++p) {
       const ContextPassage& passage = request.context[p];
@@ -555,11 +634,11 @@ class ExtractiveGenerator final : public Generator {
         sentence.text = CollapseWhitespace(
             std::string_view(passage.text).substr(span.begin, span.end - span.begin));
         if (sentence.text.empty()) continue;
-        sentence.terms = Terms(sentence.text, /*both_forms=*/true);
+        const std::vector<TermWord> words = TermWords(sentence.text, /*both_forms=*/true);
         sentence.kind_bonus = KindBonus(kind, sentence.text);
         for (const QuestionTerm& q : question) {
-          sentence.matches.push_back(BestMatch(q.stem, sentence.terms));
-          sentence.focus_matches.push_back(BestMatch(q.stem, sentence.terms, true));
+          sentence.matches.push_back(BestMatch(q, words, false, case_sensitive));
+          sentence.focus_matches.push_back(BestMatch(q, words, true, case_sensitive));
         }
         sentences.push_back(std::move(sentence));
       }
@@ -632,12 +711,25 @@ class ExtractiveGenerator final : public Generator {
     const double focus_idf = kFocusShare * max_idf;
 
     std::vector<std::vector<double>> heading_matches;  // per passage, per question term
+    std::vector<double> section_matches;               // per passage, IDF-weighted share
     for (const ContextPassage& passage : request.context) {
       const std::vector<std::string> heading_terms =
           Terms(passage.title + " \n " + passage.heading_path);
       std::vector<double> matches;
       for (const QuestionTerm& q : question) matches.push_back(BestMatch(q.stem, heading_terms));
       heading_matches.push_back(std::move(matches));
+      // The passage's own section heading (the last part of a heading path below the
+      // title): a section named after the question's words is about them.
+      const size_t last = passage.heading_path.rfind(kHeadingSeparator);
+      double section = 0;
+      if (last != std::string::npos) {
+        const std::vector<std::string> section_terms =
+            Terms(passage.heading_path.substr(last + kHeadingSeparator.size()));
+        for (const QuestionTerm& q : question) {
+          if (q.own) section += q.weight * q.idf * BestMatch(q.stem, section_terms);
+        }
+      }
+      section_matches.push_back(own_weight > 0 ? std::min(1.0, section / own_weight) : 0.0);
     }
 
     std::vector<Window> windows;
@@ -654,6 +746,7 @@ class ExtractiveGenerator final : public Generator {
         if (count > 1 && chars > static_cast<size_t>(options_.max_chars)) break;
         Window window =
             Score(*sentences, first, count, question, heading_matches, own_weight, focus_idf);
+        window.score *= 1.0 + kSectionBonus * section_matches[window.passage];
         if (window.focused && window.score > 0) windows.push_back(std::move(window));
       }
     }

@@ -75,7 +75,8 @@ TEST_F(AnswerTest, GermanQuestionGetsAGermanCitedAnswer) {
   EXPECT_EQ(answer->language, "de");
   EXPECT_FALSE(answer->no_answer);
   EXPECT_TRUE(answer->cited);
-  EXPECT_NE(answer->text.find("Dokumenten"), std::string::npos) << answer->text;
+  // German framing: the window is introduced by where it comes from.
+  EXPECT_TRUE(answer->text.starts_with("Aus „")) << answer->text;
   bool cites_policy = false;
   for (const auto& c : answer->citations) {
     cites_policy = cites_policy || c.path == "public/de/reisekostenrichtlinie.html";
@@ -89,6 +90,65 @@ TEST_F(AnswerTest, EnglishQuestionGetsAnEnglishAnswer) {
   EXPECT_EQ(answer->language, "en");
   EXPECT_NE(answer->text.find("WireGuard"), std::string::npos) << answer->text;
   EXPECT_TRUE(answer->cited);
+}
+
+// The chat questions of issue 19, as employees asked them: each gets the sentence that
+// answers it, and none a sentence from the canteen page that only shares a common word.
+TEST_F(AnswerTest, VacationQuestionsGetTheSentenceThatAnswersThem) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Wie viel Resturlaub darf ich ins nächste Jahr mitnehmen?",
+       "Resturlaub kann bis zum 31. März des Folgejahres genommen werden"},
+      {"Wie viel Resturlaub darf ich mitnehmen?",
+       "Resturlaub kann bis zum 31. März des Folgejahres genommen werden"},
+      {"Wie viele Urlaubstage habe ich?", "Der Jahresurlaub beträgt 30 Arbeitstage"},
+      {"Wer genehmigt meinen Urlaubsantrag?",
+       "Ihre Führungskraft entscheidet innerhalb von fünf Arbeitstagen über den Antrag"},
+  };
+  for (const auto& roles : {std::vector<std::string>{"hr"}, std::vector<std::string>{}}) {
+    for (const auto& [question, sentence] : cases) {
+      auto answer = Ask(roles, question);
+      ASSERT_TRUE(answer) << answer.error().message;
+      EXPECT_FALSE(answer->no_answer) << question;
+      EXPECT_NE(answer->text.find(sentence), std::string::npos) << question << "\n"
+                                                                << answer->text;
+      EXPECT_EQ(answer->text.find("Becher"), std::string::npos) << question << "\n"
+                                                                << answer->text;
+      EXPECT_EQ(answer->text.find("Kantine"), std::string::npos) << question << "\n"
+                                                                 << answer->text;
+      ASSERT_FALSE(answer->citations.empty()) << question;
+      EXPECT_EQ(answer->citations.front().path, "public/de/urlaubsantrag.html") << question;
+    }
+  }
+}
+
+// ben holds only "everyone": nothing he may read answers the salary-band question, so he is
+// told so, with no quoted text and no citation, only links to the closest documents he may
+// read.
+TEST_F(AnswerTest, SalaryBandsForSomeoneWithoutHrAreNothingFound) {
+  for (const std::string question :
+       {"Was sind die Gehaltsbänder 2025?", "Was sind die Gehaltsbänder für 2025?"}) {
+    auto answer = Ask({}, question);
+    ASSERT_TRUE(answer) << answer.error().message;
+    EXPECT_TRUE(answer->no_answer) << answer->text;
+    EXPECT_TRUE(answer->citations.empty()) << answer->text;
+    EXPECT_EQ(answer->text,
+              "In den Dokumenten, die Sie lesen dürfen, habe ich dazu nichts gefunden.");
+    EXPECT_LE(answer->related.size(), app::kRelatedDocuments);
+    for (const auto& related : answer->related) {
+      EXPECT_TRUE(related.path.starts_with("public/")) << related.path;
+      EXPECT_EQ(related.id, 0);
+    }
+    const std::string json = app::AnswerJson(*answer).dump();
+    EXPECT_EQ(json.find("CANARY"), std::string::npos);
+    EXPECT_EQ(json.find("gehaltsbaender"), std::string::npos);
+  }
+  // anna holds hr: the same question is answered from the salary bands.
+  auto answer = Ask({"hr"}, "Was sind die Gehaltsbänder 2025?");
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_FALSE(answer->no_answer) << answer->text;
+  ASSERT_FALSE(answer->citations.empty());
+  EXPECT_EQ(answer->citations.front().path, "hr/de/gehaltsbaender-2025.html");
+  EXPECT_TRUE(answer->related.empty());
 }
 
 TEST_F(AnswerTest, LeakProbesRevealNothing) {
