@@ -34,7 +34,8 @@ constexpr std::string_view kGermanQuestionWords[] = {
     "bis",     "durch",   "ohne",    "gegen",   "unter",      "sein",    "seine",    "ihre",
     "ihren",   "ihrem",   "etwas",   "mal",     "ja",         "nein",    "kein",     "keine",
     "jetzt",   "schon",   "sehr",    "mehr",    "wohin",      "woher",   "womit",    "wofuer",
-    "worauf",  "steht",   "stehen",  "genau",   "eigentlich", "ab",
+    "worauf",  "steht",   "stehen",  "genau",   "eigentlich", "ab",      "bin",      "bist",
+    "ins",     "gib",     "brauche", "brauchen",
 };
 constexpr std::string_view kEnglishQuestionWords[] = {
     "being", "did",   "done", "me",    "us",    "them",  "could",  "should", "would",
