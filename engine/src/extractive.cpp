@@ -245,13 +245,29 @@ std::vector<std::string> Terms(std::string_view text, bool both_forms = false) {
 // or a reason ("warum", "why"; the reason often follows the sentence that names the topic).
 enum class QuestionKind { kOther, kQuantity, kTime, kPerson, kReason, kProcedure };
 
+// Words that make "wie …"/"how …" ask for an amount or a time ("wie hoch", "how long").
+const std::unordered_set<std::string_view> kAfterHow = {
+    "viel", "viele", "hoch", "lange", "oft", "alt",   "gross", "schnell",
+    "many", "much",  "long", "often", "old", "large", "big",   "far"};
+const std::unordered_set<std::string_view> kTimeAfterHow = {"frueh", "spaet", "soon", "early",
+                                                            "late"};
+
+// The stems of the words that only frame the question: "hoch" in "wie hoch", "long" in "how
+// long". They say what kind of answer is wanted (KindOf), not what it is about.
+std::unordered_set<std::string> FramingStems(std::string_view question) {
+  const std::vector<std::string> words = Words(question);
+  std::unordered_set<std::string> stems;
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    if ((words[i] == "wie" || words[i] == "how") &&
+        (kAfterHow.contains(words[i + 1]) || kTimeAfterHow.contains(words[i + 1]))) {
+      stems.insert(Stem(FoldParticiple(words[i + 1])));
+    }
+  }
+  return stems;
+}
+
 QuestionKind KindOf(std::string_view question) {
   const std::vector<std::string> words = Words(question);
-  static const std::unordered_set<std::string_view> kAfterHow = {
-      "viel", "viele", "hoch", "lange", "oft", "alt",   "gross", "schnell",
-      "many", "much",  "long", "often", "old", "large", "big",   "far"};
-  static const std::unordered_set<std::string_view> kTimeAfterHow = {"frueh", "spaet", "soon",
-                                                                     "early", "late"};
   static const std::unordered_set<std::string_view> kWhich = {
       "what", "which", "welchem", "welches", "welcher", "welche", "welchen"};
   static const std::unordered_set<std::string_view> kTimeNouns = {
@@ -470,9 +486,9 @@ double BestMatch(const QuestionTerm& q, const std::vector<TermWord>& words, bool
 }
 
 struct Sentence {
-  int passage = 0;   // index into the request's context (= rank)
-  int position = 0;  // order within the passage
-  std::string text;  // white space collapsed
+  int passage = 0;                    // index into the request's context (= rank)
+  int position = 0;                   // order within the passage
+  std::string text;                   // white space collapsed
   std::vector<double> matches;        // per question term
   std::vector<double> focus_matches;  // the same, without matches on a compound's modifier
   double kind_bonus = 1;              // KindBonus()
@@ -516,7 +532,9 @@ std::vector<QuestionTerm> QuestionTerms(const GenerationRequest& request) {
     return std::any_of(terms.begin(), terms.end(),
                        [&](const QuestionTerm& q) { return q.stem == stem; });
   };
+  const std::unordered_set<std::string> framing = FramingStems(request.question);
   for (TermWord& word : TermWords(request.question)) {
+    if (framing.contains(word.stem)) continue;
     QuestionTerm term{std::move(word.stem), std::move(word.surface), 1.0, true};
     term.letter_case = word.letter_case;
     terms.push_back(std::move(term));
@@ -621,8 +639,7 @@ class ExtractiveGenerator final : public Generator {
   static std::vector<Sentence> Analyze(const GenerationRequest& request,
                                        const std::vector<QuestionTerm>& question, QuestionKind kind,
                                        const std::string& language) {
-    const bool case_sensitive =
-        language == kLanguageGerman && WritesGermanCase(request.question);
+    const bool case_sensitive = language == kLanguageGerman && WritesGermanCase(request.question);
     std::vector<Sentence> sentences;
     for (size_t p = 0; p < request.context.size(); ++p) {
       const ContextPassage& passage = request.context[p];

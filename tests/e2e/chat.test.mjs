@@ -222,6 +222,13 @@ test('the hr user gets an HR answer; an everyone user gets none and never sees t
   const sources = await page.locator('.message.assistant .sources').allInnerTexts();
   assert.ok(!sources.join('\n').includes('Gehaltsbänder 2025 –'), 'an HR document was cited');
   assert.ok(await answer.locator('.text').innerText());
+  // Nothing an everyone user may read answers it: "nothing found", no quoted text, and the
+  // closest public documents as links only.
+  assert.ok(await answer.evaluate((el) => el.classList.contains('no-answer')), 'everyone got an answer');
+  assert.equal(await answer.locator('.sources').count(), 0);
+  const related = await answer.locator('.related a.source').allInnerTexts();
+  assert.ok(related.length > 0 && related.length <= 3, 'related links: ' + related.join(', '));
+  assert.ok(!related.join('\n').includes('Gehaltsbänder'), 'an HR document was linked');
   await shot(page, '07-everyone-no-hr');
   const text = await page.locator('body').innerText();
   assert.ok(!text.includes(CANARY), 'canary in the page text');
