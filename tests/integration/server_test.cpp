@@ -143,7 +143,8 @@ TEST_F(ServerTest, EveryProtectedRouteRefusesMissingAndWrongCredentials) {
                                                         {"GET", "/api/v1/conversations"},
                                                         {"GET", "/v1/models"},
                                                         {"POST", "/v1/chat/completions"},
-                                                        {"POST", "/api/v1/logout"}}) {
+                                                        {"POST", "/api/v1/logout"},
+                                                        {"GET", "/api/v1/auth/check"}}) {
     for (const std::string& auth : {std::string(), std::string("Authorization: Bearer wsk_wrong"),
                                     std::string("Cookie: wissen_session=forged")}) {
       HttpCall call;
@@ -158,6 +159,23 @@ TEST_F(ServerTest, EveryProtectedRouteRefusesMissingAndWrongCredentials) {
       EXPECT_TRUE(Json(reply)["error"].contains("message")) << reply.body;
     }
   }
+}
+
+// The reverse proxy's check before it reads a body: the status alone, for any valid
+// credentials, without counting against the user's request rate.
+TEST_F(ServerTest, AuthCheckAnswersWithTheStatusAlone) {
+  for (int i = 0; i < 3; ++i) {
+    auto ok = Get("/api/v1/auth/check", "bob");
+    EXPECT_EQ(ok.status, 204) << ok.body;
+    EXPECT_TRUE(ok.body.empty()) << ok.body;
+  }
+  HttpCall preflight;
+  preflight.method = "GET";
+  preflight.url = *base_ + "/api/v1/auth/check";
+  preflight.headers = {"X-Original-Method: OPTIONS"};
+  EXPECT_EQ(Http(preflight).status, 204);
+  preflight.headers = {"X-Original-Method: POST"};
+  EXPECT_EQ(Http(preflight).status, 401);
 }
 
 TEST_F(ServerTest, AdminRoutesNeedTheAdminRole) {

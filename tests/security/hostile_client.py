@@ -540,8 +540,9 @@ def case_body_limit(ctx):
     status, _, seconds, _, note = raw_exchange(ctx.port, too_long, max_seconds=10)
     ctx.status(status, 413, f"Content-Length 2000000 without a body ({note or 'answered'})")
     # ... and a chunked body is counted as it arrives and cut off at client_max_body_size.
+    # (Not logged in, the chunked body gets 401 before nginx reads it: auth_before_body.)
     for label, head, expected in (("Content-Length + chunked", both, (400, 413)),
-                                  ("chunked", chunked_only, (413,))):
+                                  ("chunked", chunked_only, (401, 413))):
         growth = measure_rss_during(w, lambda head=head: raw_exchange(
             ctx.port, head, chunked_pieces(100 << 20), max_seconds=30))
         (status, sent, seconds, _, note), before, peak, after = growth
@@ -561,6 +562,42 @@ def case_body_limit(ctx):
     status, _, _, _, note = raw_exchange(
         ctx.port, head, [b"%x\r\n" % len(body) + body + b"\r\n", b"0\r\n\r\n"], max_seconds=20)
     ctx.status(status, 200, f"small chunked search through nginx ({note})")
+
+
+def case_auth_before_body(ctx):
+    """Issue 24, point 2: a client that is not logged in gets 401 before its body is read.
+    Through nginx, auth_request asks Wissen's /api/v1/auth/check without the body first."""
+    head = (b"POST /api/v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 900000\r\n\r\n")
+    status, _, seconds, response, note = raw_exchange(ctx.port, head, max_seconds=3)
+    if ctx.direct:
+        # Information: cpprestsdk waits for the whole declared body before any handler runs.
+        info(f"direct: unauthenticated 900 KB POST, head only: {status} in {seconds:.1f} s "
+             f"({note.strip('; ') or 'answered'})")
+        return
+    ctx.status(status, 401, f"unauthenticated POST, head only, no body sent ({note or 'answered'})")
+    ctx.check(seconds < 2, f"the 401 took {seconds:.1f} s: the body was waited for")
+    ctx.check(b'"unauthenticated"' in response or b"application/json" in response,
+              "the 401 is not Wissen's JSON error")
+    for path in ("/v1/chat/completions", "/api/v1/ask"):
+        status, _, seconds, _, note = raw_exchange(
+            ctx.port, head.replace(b"/api/v1/search", path.encode()), max_seconds=3)
+        ctx.status(status, 401, f"unauthenticated POST {path}, head only ({note or 'answered'})")
+    # Valid credentials still pass, with the body, and the check is not a request of its own
+    # against the user's rate: many searches in a row all succeed.
+    for _ in range(5):
+        reply = ctx.call("POST", "/api/v1/search", body=json.dumps({"query": "Urlaubsantrag"}))
+        ctx.status(reply.status, 200, "search with an API key through nginx")
+    reply = ctx.call("POST", "/v1/chat/completions", body=json.dumps(
+        {"model": "wissen", "messages": [{"role": "user", "content": "Urlaub"}]}))
+    ctx.status(reply.status, 200, "chat completion with an API key through nginx")
+    reply = ctx.call("POST", "/api/v1/search", body=json.dumps({"query": "Urlaub"}), key=None,
+                     headers={"Authorization": "Bearer wsk_not_a_key"})
+    ctx.status(reply.status, 401, "search with a wrong key through nginx")
+    # The login route itself needs no credentials and still reads its (small) body.
+    reply = request(ctx.port, "POST", "/api/v1/login",
+                    body=json.dumps({"username": "nobody", "password": "x"}))
+    ctx.status(reply.status, (401, 429), "login through nginx")
 
 
 def measure_rss_during(wissen, action):
@@ -895,6 +932,7 @@ def case_slow_clients(ctx):
 CASES = [  # run in this order: logins as ben (regressions) come before ben's lockout
     ("deep_json", case_deep_json),
     ("body_limit", case_body_limit),
+    ("auth_before_body", case_auth_before_body),
     ("long_paths", case_long_paths),
     ("metrics", case_metrics),
     ("paths_in_responses", case_paths_in_responses),

@@ -103,6 +103,7 @@ const std::vector<Route<Api::Handler>>& Api::Routes() {
       {"POST", "/api/v1/login", Access::kPublic, &Api::Login},
       {"POST", "/api/v1/logout", Access::kUser, &Api::Logout},
       {"GET", "/api/v1/me", Access::kUser, &Api::Me},
+      {"GET", "/api/v1/auth/check", Access::kPublic, &Api::AuthCheck},
       {"POST", "/api/v1/ask", Access::kUser, &Api::Ask},
       {"POST", "/api/v1/search", Access::kUser, &Api::Search},
       {"GET", "/api/v1/documents/{id}", Access::kUser, &Api::GetDocument},

@@ -101,6 +101,7 @@ class Api {
   void Login(Call& call);
   void Logout(Call& call);
   void Me(Call& call);
+  void AuthCheck(Call& call);
   void Ask(Call& call);
   void Search(Call& call);
   void GetDocument(Call& call);

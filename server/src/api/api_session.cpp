@@ -132,6 +132,30 @@ void Api::Logout(Call& call) {
   Send(call, std::move(response));
 }
 
+void Api::AuthCheck(Call& call) {
+  // nginx's auth_request asks this, without the body, before it reads the body of a request
+  // that needs a login (deploy/nginx/wissen.conf): the answer is the status alone. A public
+  // route, so that the check does not count against the user's request rate; it says no
+  // more than any other route would (valid credentials or not).
+  // OPTIONS needs no credentials on any route (the router answers it with Allow).
+  if (call.request.Header("x-original-method") == "OPTIONS") {
+    Send(call, Response{.status = 204});
+    return;
+  }
+  auto accounts = call.worker.accounts();
+  Result<std::optional<Identity>> identity =
+      accounts ? authenticator_.Identify(call.request, **accounts) : Fail(accounts.error());
+  if (!identity) {
+    SendResultError(call, identity.error());  // 503 when the database is down
+    return;
+  }
+  if (!*identity) {
+    SendError(call, 401, "unauthenticated", "log in or send an API key");
+    return;
+  }
+  Send(call, Response{.status = 204});
+}
+
 void Api::Me(Call& call) {
   const Identity& identity = *call.identity;
   static constexpr const char* kVia[] = {"session", "api_key", "sso"};
