@@ -775,6 +775,7 @@ class ExtractiveGenerator final : public Generator {
     if (best.coverage < options_.min_score) return {};
 
     std::vector<Window> chosen = {best};
+    chosen.reserve(2);  // `first` below stays valid when a second source is added
     // A short window reads better, and more often holds the whole answer, with the sentences
     // that follow it in its passage ("Sorts are guaranteed to be stable. That means that
     // ..."), up to the sentence limit.
