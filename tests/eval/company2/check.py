@@ -23,7 +23,6 @@ Uses the python3 standard library and pdftotext/pdfinfo (poppler-utils). Checks:
   * every document has 300-1500 words of text.
 Prints "N passed, M failed"; exit status 0 only when nothing failed.
 """
-import html
 import json
 import os
 import re
@@ -31,52 +30,14 @@ import subprocess
 import sys
 from functools import lru_cache
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from evalset import acl_for, collapse, html_texts, load_acl  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-WS = re.compile(r"\s+")
 CANARY = re.compile(r"CANARY-C2-([A-Z]+)-[A-Z0-9]{4}")
 ROLES_FOR_TOP = {"public": ["everyone"], "hr": ["everyone", "hr"], "rnd": ["everyone", "rnd"]}
 AREAS = {"it": "public/it/", "travel": "public/travel/", "general": "public/general/",
          "hr": "hr/", "rnd": "rnd/"}
-
-
-def collapse(s):
-    return WS.sub(" ", s.replace("\u00a0", " ").replace("\u00ad", "")).strip()
-
-
-def load_acl(path):
-    """Tiny reader for the [[rule]] prefix/roles tables of acl.toml."""
-    rules, cur = [], None
-    for line in open(path, encoding="utf-8"):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line == "[[rule]]":
-            cur = {}
-            rules.append(cur)
-            continue
-        m = re.match(r"^(\w+)\s*=\s*(.+)$", line)
-        if m and cur is not None:
-            key, val = m.group(1), m.group(2).strip()
-            cur[key] = re.findall(r'"([^"]*)"', val) if val.startswith("[") else val.strip('"')
-    return rules
-
-
-def acl_for(rules, rel):
-    best = None
-    for r in rules:
-        if rel.startswith(r["prefix"]) and (best is None or len(r["prefix"]) > len(best["prefix"])):
-            best = r
-    return set(best["roles"]) if best else set()  # no rule: nobody (fail closed)
-
-
-_DROP = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>", re.S | re.I)
-_TAG = re.compile(r"<[^>]*>", re.S)
-
-
-@lru_cache(maxsize=None)
-def html_texts(path):
-    raw = _DROP.sub(" ", open(path, encoding="utf-8", errors="replace").read())
-    return (collapse(html.unescape(_TAG.sub("", raw))), collapse(html.unescape(_TAG.sub(" ", raw))))
 
 
 @lru_cache(maxsize=None)

@@ -26,12 +26,14 @@ Checks (python3 standard library only):
   * the corpus holds only public/ and dev/ files, each readable by some acl.toml rule.
 Prints every failure, then "N passed, M failed"; exit status 1 if anything failed.
 """
-import html
 import json
 import os
 import re
 import sys
 from functools import lru_cache
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from evalset import acl_for, collapse, html_texts, load_acl, raw_text  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -68,56 +70,7 @@ ND_ONLY_DEV = {
     "nd-de-06": ["Funktion Shell"],
     "nd-de-07": ["Anweisung Const"],
 }
-WS = re.compile(r"\s+")
 TOPS = ("public", "dev")
-
-
-def collapse(s):
-    return WS.sub(" ", s.replace("\u00a0", " ").replace("\u00ad", "")).strip()
-
-
-def load_acl(path):
-    """Tiny reader for the [[rule]] prefix/roles tables used in acl.toml."""
-    rules, cur = [], None
-    for line in open(path, encoding="utf-8"):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line == "[[rule]]":
-            cur = {}
-            rules.append(cur)
-            continue
-        m = re.match(r'^(\w+)\s*=\s*(.+)$', line)
-        if m and cur is not None:
-            key, val = m.group(1), m.group(2).strip()
-            cur[key] = re.findall(r'"([^"]*)"', val) if val.startswith("[") else val.strip('"')
-    return rules
-
-
-def acl_for(rules, rel):
-    best = None
-    for r in rules:
-        if rel.startswith(r["prefix"]) and (best is None or len(r["prefix"]) > len(best["prefix"])):
-            best = r
-    return set(best["roles"]) if best else set()  # no rule: nobody (fail closed)
-
-
-_DROP = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>", re.S | re.I)
-_TAG = re.compile(r"<[^>]*>", re.S)
-
-
-@lru_cache(maxsize=None)
-def raw_text(path):
-    return open(path, encoding="utf-8", errors="replace").read()
-
-
-@lru_cache(maxsize=None)
-def html_texts(path):
-    """Extracted visible text, two ways: tags removed, and tags replaced by a space."""
-    raw = _DROP.sub(" ", raw_text(path))
-    stripped = collapse(html.unescape(_TAG.sub("", raw)))
-    spaced = collapse(html.unescape(_TAG.sub(" ", raw)))
-    return stripped, spaced
 
 
 def searchable(path):
