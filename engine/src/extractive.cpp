@@ -29,7 +29,9 @@
 //                question its own section heading matches: a section named after the
 //                question's words is about them).
 // The best-scoring window answers, taking the sentences after it while it is shorter than
-// min_chars; no answer when its coverage is below min_score.
+// min_chars; no answer when its coverage is below min_score. A second window follows when
+// it is an answer by itself (focused, above min_score, at least 0.6 of the best score) and
+// covers a question word the first does not.
 // Words are NFKC case-folded, umlauts folded (ä -> ae), German participles lose their "ge"
 // ("abgerechnet" -> "abrechnet") and crudely stemmed; function words of both languages and
 // question words are dropped.
@@ -517,8 +519,8 @@ constexpr double kSentencePenalty = 0.95;
 constexpr double kFocusShare = 0.5;
 constexpr double kFocusMatch = 0.6;
 constexpr int kMaxWindowSentences = 3;
-// A second source must score at least this share of the best window.
-constexpr double kSecondSourceShare = 0.8;
+// A second window must score at least this share of the best one.
+constexpr double kSecondSourceShare = 0.6;
 
 double LengthFactor(size_t chars, size_t words) {
   if (chars < 20 || words < 4) return 0.6;
@@ -813,20 +815,28 @@ class ExtractiveGenerator final : public Generator {
       }
       ++first.count;
     }
-    // A second source only when it answers too and covers a question word the first does
-    // not: an answer, not a word.
-    const std::string& best_path = request.context[first.passage].path;
+    // A second window (another passage, maybe of the same document) only when it is an
+    // answer by itself (focused, above min_score, close to the first's score) and covers a
+    // word of the question the first does not: the other half of a two-part question, not the
+    // same words again. Overlapping chunks repeat sentences; a window sharing one is skipped.
+    const auto shares_a_sentence = [&](const Window& a, const Window& b) {
+      for (size_t i = a.first; i < a.first + a.count; ++i) {
+        for (size_t j = b.first; j < b.first + b.count; ++j) {
+          if ((*sentences)[i].text == (*sentences)[j].text) return true;
+        }
+      }
+      return false;
+    };
     for (size_t i = 1; i < windows.size(); ++i) {
       const Window& other = windows[i];
       if (other.score < kSecondSourceShare * first.score) break;
-      if (request.context[other.passage].path == best_path && !best_path.empty()) continue;
-      if (other.passage == first.passage) continue;
+      if (other.passage == first.passage || other.coverage < options_.min_score) continue;
       bool adds = false;
       for (size_t k = 0; k < question.size(); ++k) {
-        adds = adds || (question[k].own && question[k].idf >= focus_idf &&
-                        other.matches[k] >= kFocusMatch && first.matches[k] < kFocusMatch);
+        adds = adds || (question[k].own && other.matches[k] >= kFocusMatch &&
+                        first.matches[k] < kFocusMatch);
       }
-      if (adds && other.coverage >= options_.min_score) {
+      if (adds && !shares_a_sentence(first, other)) {
         chosen.push_back(other);
         break;
       }

@@ -27,7 +27,8 @@ struct ExtractiveOptions {
 // Quotes the short window of one passage that answers the question best: one to three
 // contiguous sentences, scored by how much of the question's rarer words they cover (see
 // extractive.cpp), under the passage's heading path, cited as [n]. A second window from
-// another document follows only when it covers a rarer question word the first does not.
+// another passage follows only when it is an answer by itself and covers a question word the
+// first does not (the other half of a two-part question).
 // A window must match one of the question's rarer words itself; with none, or below
 // min_score, the answer says plainly that nothing was found and no_answer is set.
 // Sentences are quoted as they are, with white space collapsed, in the request's language.
