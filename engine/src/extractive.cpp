@@ -8,7 +8,7 @@
 //                "urlaubsantrag"); 0.5 for a shared compound part ("urlaubstage" and
 //                "jahresurlaub"); else 0. A window takes each word's best sentence.
 //   idf(q)       ln((N + 1) / (df + 0.5)) over the index's N chunks, df of them holding the
-//                word in some form (GenerationRequest::word_statistics; without it, over the
+//                word in some form (GenerationRequest::vocabulary; without it, over the
 //                context's sentences). A word of the question in every tenth chunk ("2025")
 //                weighs little; one the index does not know weighs most.
 //   coverage     sum of weight(q) * idf(q) * max(match(q, W), 0.3 * match(q, heading path))
@@ -44,6 +44,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -198,7 +199,30 @@ struct TermWord {
   std::string stem;
   std::string surface;
   LetterCase letter_case = LetterCase::kUnknown;
+  // The index's own stems of `surface` (Vocabulary::Stem), German and English; empty
+  // without a vocabulary.
+  std::string index_de;
+  std::string index_en;
 };
+
+// The index's German and English stems of each distinct word of one request.
+using StemCache = std::unordered_map<std::string, std::pair<std::string, std::string>>;
+
+// Fills in the index's stems of `words`, asking `vocabulary` once per distinct word.
+void AddIndexStems(const Vocabulary* vocabulary, StemCache* cache, std::vector<TermWord>* words) {
+  if (vocabulary == nullptr) return;
+  for (TermWord& word : *words) {
+    auto it = cache->find(word.surface);
+    if (it == cache->end()) {
+      it = cache
+               ->emplace(word.surface, std::make_pair(vocabulary->Stem(word.surface, "de"),
+                                                      vocabulary->Stem(word.surface, "en")))
+               .first;
+    }
+    word.index_de = it->second.first;
+    word.index_en = it->second.second;
+  }
+}
 
 // Content-word stems of `text`, distinct, in order of appearance. With `both_forms` a
 // participle adds its folded stem beside its own (context sentences); otherwise only the
@@ -453,6 +477,8 @@ double BestMatch(std::string_view q, const std::vector<std::string>& terms) {
 
 struct QuestionTerm {
   std::string stem;
+  std::string index_de;  // the index's stems (TermWord)
+  std::string index_en;
   std::string surface;  // as written, for the index's statistics
   double weight = 1;    // 1 for the question's own words; less for history and synonyms
   bool own = true;      // a word of the question itself
@@ -476,7 +502,11 @@ double BestMatch(const QuestionTerm& q, const std::vector<TermWord>& words, bool
   double best = 0;
   for (const TermWord& t : words) {
     if (heads_only && IsModifierOnly(q.stem, t.stem)) continue;
-    double match = Match(q.stem, t.stem);
+    // The index's stemmers first (the same analysis as the lexical index), then the crude
+    // stems' inflection and compound-part matching.
+    const bool same_index_stem = (!q.index_de.empty() && q.index_de == t.index_de) ||
+                                 (!q.index_en.empty() && q.index_en == t.index_en);
+    double match = same_index_stem ? 1.0 : Match(q.stem, t.stem);
     if (case_sensitive && q.letter_case != LetterCase::kUnknown &&
         t.letter_case != LetterCase::kUnknown && q.letter_case != t.letter_case) {
       match *= kCaseMismatch;
@@ -528,35 +558,49 @@ double LengthFactor(size_t chars, size_t words) {
   return 1.0;
 }
 
-std::vector<QuestionTerm> QuestionTerms(const GenerationRequest& request) {
+QuestionTerm MakeQuestionTerm(TermWord word, double weight, bool own) {
+  QuestionTerm term;
+  term.stem = std::move(word.stem);
+  term.index_de = std::move(word.index_de);
+  term.index_en = std::move(word.index_en);
+  term.surface = std::move(word.surface);
+  term.weight = weight;
+  term.own = own;
+  term.letter_case = own && weight == 1.0 ? word.letter_case : LetterCase::kUnknown;
+  return term;
+}
+
+std::vector<QuestionTerm> QuestionTerms(const GenerationRequest& request, StemCache* stem_cache) {
   std::vector<QuestionTerm> terms;
   const auto known = [&](const std::string& stem) {
     return std::any_of(terms.begin(), terms.end(),
                        [&](const QuestionTerm& q) { return q.stem == stem; });
   };
+  const auto words_of = [&](std::string_view text) {
+    std::vector<TermWord> words = TermWords(text);
+    AddIndexStems(request.vocabulary, stem_cache, &words);
+    return words;
+  };
   const std::unordered_set<std::string> framing = FramingStems(request.question);
-  for (TermWord& word : TermWords(request.question)) {
+  for (TermWord& word : words_of(request.question)) {
     if (framing.contains(word.stem)) continue;
-    QuestionTerm term{std::move(word.stem), std::move(word.surface), 1.0, true};
-    term.letter_case = word.letter_case;
-    terms.push_back(std::move(term));
+    terms.push_back(MakeQuestionTerm(std::move(word), 1.0, true));
   }
   // A short follow-up ("Und für Teilzeitkräfte?") borrows the words of the user's last turn.
   if (terms.size() < 3) {
     for (auto it = request.history.rbegin(); it != request.history.rend(); ++it) {
       if (it->role != "user") continue;
-      for (TermWord& word : TermWords(it->content)) {
-        if (!known(word.stem)) {
-          terms.push_back({std::move(word.stem), std::move(word.surface), kHistoryWeight, true});
-        }
+      for (TermWord& word : words_of(it->content)) {
+        if (!known(word.stem))
+          terms.push_back(MakeQuestionTerm(std::move(word), kHistoryWeight, true));
       }
       break;
     }
   }
   for (const std::string& synonym : request.expansions) {
-    for (TermWord& word : TermWords(synonym)) {
+    for (TermWord& word : words_of(synonym)) {
       if (!known(word.stem)) {
-        terms.push_back({std::move(word.stem), std::move(word.surface), kExpansionWeight, false});
+        terms.push_back(MakeQuestionTerm(std::move(word), kExpansionWeight, false));
       }
     }
   }
@@ -567,7 +611,7 @@ std::vector<QuestionTerm> QuestionTerms(const GenerationRequest& request) {
 // (a word no chunk holds is as rare as can be), else from the context's own sentences.
 void SetIdf(const GenerationRequest& request, const std::vector<Sentence>& sentences,
             std::vector<QuestionTerm>* terms) {
-  const WordStatistics* statistics = request.word_statistics;
+  const Vocabulary* statistics = request.vocabulary;
   const int64_t total = statistics != nullptr ? statistics->Total() : 0;
   for (size_t k = 0; k < terms->size(); ++k) {
     QuestionTerm& q = (*terms)[k];
@@ -640,7 +684,7 @@ class ExtractiveGenerator final : public Generator {
   // Splits the context into sentences and matches each against the question's terms.
   static std::vector<Sentence> Analyze(const GenerationRequest& request,
                                        const std::vector<QuestionTerm>& question, QuestionKind kind,
-                                       const std::string& language) {
+                                       const std::string& language, StemCache* stem_cache) {
     const bool case_sensitive = language == kLanguageGerman && WritesGermanCase(request.question);
     std::vector<Sentence> sentences;
     for (size_t p = 0; p < request.context.size(); ++p) {
@@ -653,7 +697,8 @@ class ExtractiveGenerator final : public Generator {
         sentence.text = CollapseWhitespace(
             std::string_view(passage.text).substr(span.begin, span.end - span.begin));
         if (sentence.text.empty()) continue;
-        const std::vector<TermWord> words = TermWords(sentence.text, /*both_forms=*/true);
+        std::vector<TermWord> words = TermWords(sentence.text, /*both_forms=*/true);
+        AddIndexStems(request.vocabulary, stem_cache, &words);
         sentence.kind_bonus = KindBonus(kind, sentence.text);
         for (const QuestionTerm& q : question) {
           sentence.matches.push_back(BestMatch(q, words, false, case_sensitive));
@@ -711,10 +756,11 @@ class ExtractiveGenerator final : public Generator {
   // Picks the windows to quote, best first; empty when nothing answers the question.
   std::vector<Window> Choose(const GenerationRequest& request, std::vector<Sentence>* sentences,
                              const std::string& language, double* confidence) const {
-    std::vector<QuestionTerm> question = QuestionTerms(request);
+    StemCache stem_cache;
+    std::vector<QuestionTerm> question = QuestionTerms(request, &stem_cache);
     if (question.empty() || request.context.empty()) return {};
     const QuestionKind kind = KindOf(request.question);
-    *sentences = Analyze(request, question, kind, language);
+    *sentences = Analyze(request, question, kind, language, &stem_cache);
     if (sentences->empty()) return {};
     SetIdf(request, *sentences, &question);
 

@@ -231,7 +231,7 @@ TEST(ExtractiveTest, SecondSourceOnlyWhenItAddsAnAnswer) {
 
 // Word rarity comes from the index: a sentence matching only a word that most chunks hold
 // ("2025") never answers, however rare that word is in the context.
-class FixedStatistics final : public WordStatistics {
+class FixedStatistics final : public Vocabulary {
  public:
   explicit FixedStatistics(std::map<std::string, int64_t> frequencies)
       : frequencies_(std::move(frequencies)) {}
@@ -255,7 +255,7 @@ TEST(ExtractiveTest, CommonWordsAloneNeverAnswer) {
       Passage(2, "Im Jahr 2025 gibt es einen neuen Katalog. Bestellen Sie bis Ende 2025.",
               "Einkauf")};
   const FixedStatistics statistics({{"2025", 300}, {"gehaltsbänder", 2}, {"gehalt", 40}});
-  request.word_statistics = &statistics;
+  request.vocabulary = &statistics;
   const GenerationResult result = Answer(request);
   EXPECT_TRUE(result.no_answer) << result.text;  // "Gehalt" is only the modifier
 
@@ -266,6 +266,32 @@ TEST(ExtractiveTest, CommonWordsAloneNeverAnswer) {
   EXPECT_NE(answered.text.find("Das Gehalt wird monatlich gezahlt."), std::string::npos)
       << answered.text;
   EXPECT_GT(answered.confidence, 0.25);
+}
+
+// With the index's stemmers a plural with an umlaut meets its singular ("Anträge" and
+// "Antrag"), which the answerer's own suffix stripping misses.
+class GermanStems final : public Vocabulary {
+ public:
+  int64_t Frequency(std::string_view) const override { return 1; }
+  int64_t Total() const override { return 1000; }
+  std::string Stem(std::string_view word, std::string_view language) const override {
+    if (language != "de") return std::string(word);
+    return word == "anträge" ? "antrag" : std::string(word);
+  }
+};
+
+TEST(ExtractiveTest, TheIndexsStemmersMatchWhatSuffixStrippingMisses) {
+  GenerationRequest request;
+  request.question = "Und die Anträge?";
+  request.language = "de";
+  request.context = {
+      Passage(1, "Den Antrag prüft die Personalabteilung binnen einer Woche.", "Urlaub")};
+  EXPECT_TRUE(Answer(request).no_answer);  // "antraeg" is not "antrag" to suffix stripping
+  const GermanStems stems;
+  request.vocabulary = &stems;
+  const GenerationResult result = Answer(request);
+  EXPECT_FALSE(result.no_answer);
+  EXPECT_NE(result.text.find("Personalabteilung"), std::string::npos) << result.text;
 }
 
 // The rule of a section comes before the special cases that follow it.

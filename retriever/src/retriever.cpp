@@ -38,11 +38,15 @@ std::vector<std::string> Retriever::Expansions(const IndexSnapshot& snapshot,
   });
 }
 
-int64_t IndexWordStatistics::Frequency(std::string_view word) const {
+int64_t IndexVocabulary::Frequency(std::string_view word) const {
   return lexical_ ? lexical_->WordFrequency(word) : 0;
 }
 
-int64_t IndexWordStatistics::Total() const { return lexical_ ? lexical_->size() : 0; }
+int64_t IndexVocabulary::Total() const { return lexical_ ? lexical_->size() : 0; }
+
+std::string IndexVocabulary::Stem(std::string_view word, std::string_view language) const {
+  return stemmer_.Stem(word, language);
+}
 
 Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
                                                store::Catalog& catalog, const Principal& principal,

@@ -497,6 +497,22 @@ int64_t LexicalIndex::SynonymFrequency(std::string_view word, std::string_view l
   }
 }
 
+struct IndexStemmer::Impl {
+  Xapian::Stem german = StemmerFor("de");
+  Xapian::Stem english = StemmerFor("en");
+};
+
+IndexStemmer::IndexStemmer() : impl_(std::make_unique<Impl>()) {}
+IndexStemmer::~IndexStemmer() = default;
+
+std::string IndexStemmer::Stem(std::string_view word, std::string_view language) {
+  try {
+    return (language == "de" ? impl_->german : impl_->english)(std::string(word));
+  } catch (const Xapian::Error&) {
+    return std::string(word);
+  }
+}
+
 int64_t LexicalIndex::WordFrequency(std::string_view word) const {
   try {
     const Xapian::Database& db = ThreadHandle(impl_->instance, impl_->dir);

@@ -201,6 +201,14 @@ TEST_F(LexicalIndexTest, WordFrequencyCountsChunksOfAnyFormAndAnyAcl) {
   EXPECT_EQ((*index)->WordFrequency("resturlaub"), 0);
 }
 
+TEST(IndexStemmerTest, StemsAsTheIndexDoesInBothLanguages) {
+  IndexStemmer stemmer;
+  EXPECT_EQ(stemmer.Stem("anträge", "de"), stemmer.Stem("antrag", "de"));
+  EXPECT_EQ(stemmer.Stem("policies", "en"), stemmer.Stem("policy", "en"));
+  EXPECT_NE(stemmer.Stem("anträge", "de"), stemmer.Stem("antwort", "de"));
+  EXPECT_EQ(stemmer.Stem("", "de"), "");
+}
+
 TEST_F(LexicalIndexTest, CapitalisedGermanNounFindsItsInflections) {
   // The parser leaves capitalised words unstemmed (a rule for English names); every German
   // noun is capitalised, and "Antrag" must still find "Anträge".

@@ -249,12 +249,12 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
   if (!passages) return Fail(passages.error());
   answer.retrieve_ms = MillisSince(started);
 
-  const retriever::IndexWordStatistics word_statistics(snapshot.lexical);
+  const retriever::IndexVocabulary vocabulary(snapshot.lexical);
   engine::GenerationRequest request;
   request.question = *question;
   request.language = answer.language;
   request.history = history;
-  request.word_statistics = &word_statistics;
+  request.vocabulary = &vocabulary;
   request.expansions = retriever_.Expansions(snapshot, *question, answer.language);
   for (size_t i = 0; i < passages->size(); ++i) {
     const Passage& p = (*passages)[i];

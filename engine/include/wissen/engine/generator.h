@@ -32,16 +32,23 @@ struct ChatTurn {
   std::string content;
 };
 
-// How rare words are in the whole index the context came from. The extractive answerer
-// weighs a question's words by it: a word in every tenth chunk ("2025", "mitnehmen") says
-// little about whether a sentence answers the question. Statistics only, never text.
-class WordStatistics {
+// How the index the context came from sees words: their stems, and how rare they are. The
+// extractive answerer matches sentences with the index's stemmers and weighs a question's
+// words by their rarity: a word in every tenth chunk ("2025", "mitnehmen") says little about
+// whether a sentence answers the question. Statistics only, never text. An implementation
+// may keep stemmer state: use one per request (not thread-safe unless it says so).
+class Vocabulary {
  public:
-  virtual ~WordStatistics() = default;
+  virtual ~Vocabulary() = default;
   // Chunks that hold `word` (lower case, as written) in some inflected form; 0 when none.
   virtual int64_t Frequency(std::string_view word) const = 0;
   // Chunks in the index.
   virtual int64_t Total() const = 0;
+  // The index's stem of `word` (lower case, as written) in `language` ("de" or "en"); ""
+  // when there is no stemmer, and the answerer's own crude stemming alone applies.
+  virtual std::string Stem(std::string_view /*word*/, std::string_view /*language*/) const {
+    return {};
+  }
 };
 
 struct GenerationRequest {
@@ -50,7 +57,7 @@ struct GenerationRequest {
   std::vector<ContextPassage> context;
   std::vector<ChatTurn> history;
   // Optional: word rarity from the index (null: rarity within the context is used).
-  const WordStatistics* word_statistics = nullptr;
+  const Vocabulary* vocabulary = nullptr;
   // Optional: synonyms of the question's words (thesaurus), which count less than its words.
   std::vector<std::string> expansions;
 };

@@ -101,17 +101,21 @@ class Retriever {
   const Thesaurus* thesaurus_;
 };
 
-// Word rarity from a snapshot's lexical index, for the extractive answerer. Without a
-// lexical index every word counts as absent and the total is 0. Keeps the index alive.
-class IndexWordStatistics final : public engine::WordStatistics {
+// How a snapshot's lexical index sees words (rarity and stems), for the extractive answerer.
+// Without a lexical index every word counts as absent and the total is 0; the stems come
+// from the index's stemmers either way. Keeps the index alive. Not thread-safe (its
+// stemmers keep state): one per request.
+class IndexVocabulary final : public engine::Vocabulary {
  public:
-  explicit IndexWordStatistics(std::shared_ptr<const store::LexicalIndex> lexical)
+  explicit IndexVocabulary(std::shared_ptr<const store::LexicalIndex> lexical)
       : lexical_(std::move(lexical)) {}
   int64_t Frequency(std::string_view word) const override;
   int64_t Total() const override;
+  std::string Stem(std::string_view word, std::string_view language) const override;
 
  private:
   std::shared_ptr<const store::LexicalIndex> lexical_;
+  mutable store::IndexStemmer stemmer_;  // one per request: the pipeline makes one per answer
 };
 
 }  // namespace wissen::retriever

@@ -66,6 +66,23 @@ struct LexicalQuery {
   LexicalSearchOptions options{};
 };
 
+// The lexical index's stemmers (Snowball German and English, as the indexer and the query
+// parser use them), for matching text outside the index the way the index does. Not
+// thread-safe: one per thread or request.
+class IndexStemmer {
+ public:
+  IndexStemmer();
+  ~IndexStemmer();
+  IndexStemmer(const IndexStemmer&) = delete;
+  IndexStemmer& operator=(const IndexStemmer&) = delete;
+  // The stem of a lower-case word; `language` "de" is German, anything else English.
+  std::string Stem(std::string_view word, std::string_view language);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Read side. Thread-safe without locks on the query path: each thread searches through its
 // own Xapian handle. Reopen() refreshes only the handle behind size()/applied_seq(); to see a
 // new commit in searches, open a new LexicalIndex (the server does so per generation).
