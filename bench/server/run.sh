@@ -55,7 +55,8 @@ trap cleanup EXIT INT TERM
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 
-# The structure of samples/wissen.toml, with absolute paths and the benchmark's limits.
+# samples/wissen.toml's source (scripts/samples-sources), with absolute paths and the
+# benchmark's limits.
 cat >"$work/wissen.toml" <<EOF
 [data]
 dir = "$work/data"
@@ -73,23 +74,8 @@ requests_per_minute = 1000000
 
 [log]
 level = "warn"
-
-[[sources]]
-name = "samples"
-kind = "fs"
-root = "$repo/samples"
-include = ["**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"]
-exclude = ["**/~\$*", "src/**", "README.md"]
-  [[sources.acl]]
-  match = "hr/**"
-  roles = ["hr"]
-  [[sources.acl]]
-  match = "rnd/**"
-  roles = ["rnd"]
-  [[sources.acl]]
-  match = "public/**"
-  roles = ["everyone"]
 EOF
+"$repo/scripts/samples-sources" "$repo/samples" >>"$work/wissen.toml"
 
 wissen() { "$binary" --config "$work/wissen.toml" "$@"; }
 

@@ -24,17 +24,17 @@ constexpr std::string_view kEnglishFunctionWords[] = {
 };
 // Question words, modal verbs, quantifiers and filler, beyond the function words.
 constexpr std::string_view kGermanQuestionWords[] = {
-    "waren",   "wurden",  "mir",     "mich",    "mein",       "meine",   "meinen",   "meiner",
-    "uns",     "unser",   "unsere",  "habe",    "hatte",      "koennen", "muessen",  "darf",
-    "duerfen", "soll",    "sollen",  "sollte",  "will",       "wollen",  "moechte",  "was",
-    "wer",     "wen",     "wem",     "wo",      "wann",       "warum",   "wieso",    "weshalb",
-    "welche",  "welcher", "welches", "welchen", "welchem",    "wieviel", "wieviele", "viel",
-    "viele",   "gibt",    "geben",   "bitte",   "man",        "denn",    "dort",     "hier",
-    "da",      "dies",    "diese",   "dieser",  "dieses",     "diesem",  "diesen",   "um",
-    "bis",     "durch",   "ohne",    "gegen",   "unter",      "sein",    "seine",    "ihre",
-    "ihren",   "ihrem",   "etwas",   "mal",     "ja",         "nein",    "kein",     "keine",
-    "jetzt",   "schon",   "sehr",    "mehr",    "wohin",      "woher",   "womit",    "wofuer",
-    "worauf",  "steht",   "stehen",  "genau",   "eigentlich", "ab",      "bin",      "bist",
+    "waren",   "wurden",  "mir",     "mich",     "mein",       "meine",   "meinen",   "meiner",
+    "uns",     "unser",   "unsere",  "habe",     "hatte",      "koennen", "muessen",  "darf",
+    "duerfen", "soll",    "sollen",  "sollte",   "will",       "wollen",  "moechte",  "was",
+    "wer",     "wen",     "wem",     "wo",       "wann",       "warum",   "wieso",    "weshalb",
+    "welche",  "welcher", "welches", "welchen",  "welchem",    "wieviel", "wieviele", "viel",
+    "viele",   "gibt",    "geben",   "bitte",    "man",        "denn",    "dort",     "hier",
+    "da",      "dies",    "diese",   "dieser",   "dieses",     "diesem",  "diesen",   "um",
+    "bis",     "durch",   "ohne",    "gegen",    "unter",      "sein",    "seine",    "ihre",
+    "ihren",   "ihrem",   "etwas",   "mal",      "ja",         "nein",    "kein",     "keine",
+    "jetzt",   "schon",   "sehr",    "mehr",     "wohin",      "woher",   "womit",    "wofuer",
+    "worauf",  "steht",   "stehen",  "genau",    "eigentlich", "ab",      "bin",      "bist",
     "ins",     "gib",     "brauche", "brauchen",
 };
 constexpr std::string_view kEnglishQuestionWords[] = {

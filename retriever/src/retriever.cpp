@@ -28,16 +28,6 @@ Retriever::Retriever(const engine::Embedder& embedder, RetrieverOptions options,
                      const Thesaurus* thesaurus)
     : embedder_(embedder), options_(options), thesaurus_(thesaurus) {}
 
-std::vector<std::string> Retriever::Expansions(const IndexSnapshot& snapshot,
-                                               std::string_view query,
-                                               std::string_view language) const {
-  if (thesaurus_ == nullptr || options_.thesaurus_terms <= 0 || !snapshot.lexical) return {};
-  const store::LexicalIndex& lexical = *snapshot.lexical;
-  return thesaurus_->Expand(query, language, options_.thesaurus_terms, [&](std::string_view word) {
-    return lexical.SynonymFrequency(word, language);
-  });
-}
-
 int64_t IndexVocabulary::Frequency(std::string_view word) const {
   return lexical_ ? lexical_->WordFrequency(word) : 0;
 }
@@ -50,7 +40,9 @@ std::string IndexVocabulary::Stem(std::string_view word, std::string_view langua
 
 Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
                                                store::Catalog& catalog, const Principal& principal,
-                                               std::string_view query, int k) const {
+                                               std::string_view query, int k,
+                                               std::vector<std::string>* expansions) const {
+  if (expansions != nullptr) expansions->clear();
   const std::string text = CollapseWhitespace(SanitizeUtf8(query));
   if (text.empty()) return Fail(ErrorCode::kInvalidArgument, "the query is empty");
   if (k <= 0) return std::vector<Passage>();
@@ -71,7 +63,13 @@ Result<std::vector<Passage>> Retriever::Search(const IndexSnapshot& snapshot,
     lexical_query.roles = principal.roles;
     lexical_query.k = candidates;
     lexical_query.options = options_.lexical;
-    lexical_query.expansions = Expansions(snapshot, text, language);
+    if (thesaurus_ != nullptr && options_.thesaurus_terms > 0) {
+      const store::LexicalIndex& lexical = *snapshot.lexical;
+      lexical_query.expansions = thesaurus_->Expand(
+          text, language, options_.thesaurus_terms,
+          [&](std::string_view word) { return lexical.SynonymFrequency(word, language); });
+    }
+    if (expansions != nullptr) *expansions = lexical_query.expansions;
     return snapshot.lexical->Search(lexical_query);
   };
   std::future<Result<std::vector<store::ScoredId>>> lexical_later;

@@ -50,23 +50,8 @@ url = ""
 [server]
 listen = "127.0.0.1:$port"
 web_dir = "$repo/server/web"
-
-[[sources]]
-name = "samples"
-kind = "fs"
-root = "$repo/samples"
-include = ["**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"]
-exclude = ["**/~\$*", "src/**", "README.md"]
-  [[sources.acl]]
-  match = "hr/**"
-  roles = ["hr"]
-  [[sources.acl]]
-  match = "rnd/**"
-  roles = ["rnd"]
-  [[sources.acl]]
-  match = "public/**"
-  roles = ["everyone"]
 TOML
+"$repo/scripts/samples-sources" "$repo/samples" >>"$work/wissen.toml"
 
 w() { "$wissen" --config "$work/wissen.toml" --log-level warn "$@"; }
 echo "e2e: crawling samples/ into $work"

@@ -10,17 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "http/router.h"
 #include "wissen/server/http_server.h"
-
-// assert() is compiled out in RelWithDebInfo; an invariant must hold in every build.
-#define WISSEN_FUZZ_CHECK(condition)                                                         \
-  do {                                                                                       \
-    if (!(condition)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                          \
-    }                                                                                        \
-  } while (0)
 
 namespace {
 

@@ -9,17 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "wissen/app/credentials.h"
 #include "wissen/core/text.h"
-
-// assert() is compiled out in RelWithDebInfo; an invariant must hold in every build.
-#define WISSEN_FUZZ_CHECK(condition)                                                         \
-  do {                                                                                       \
-    if (!(condition)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                          \
-    }                                                                                        \
-  } while (0)
 
 namespace {
 

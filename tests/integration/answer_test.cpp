@@ -109,10 +109,8 @@ TEST_F(AnswerTest, VacationQuestionsGetTheSentenceThatAnswersThem) {
       auto answer = Ask(roles, question);
       ASSERT_TRUE(answer) << answer.error().message;
       EXPECT_FALSE(answer->no_answer) << question;
-      EXPECT_NE(answer->text.find(sentence), std::string::npos) << question << "\n"
-                                                                << answer->text;
-      EXPECT_EQ(answer->text.find("Becher"), std::string::npos) << question << "\n"
-                                                                << answer->text;
+      EXPECT_NE(answer->text.find(sentence), std::string::npos) << question << "\n" << answer->text;
+      EXPECT_EQ(answer->text.find("Becher"), std::string::npos) << question << "\n" << answer->text;
       EXPECT_EQ(answer->text.find("Kantine"), std::string::npos) << question << "\n"
                                                                  << answer->text;
       ASSERT_FALSE(answer->citations.empty()) << question;

@@ -55,6 +55,12 @@ class CaseFailed(Exception):
     pass
 
 
+def samples_sources():
+    """The [[sources]] part of samples/wissen.toml with an absolute root."""
+    return subprocess.run([str(REPO / "scripts" / "samples-sources"), str(SAMPLES)],
+                          capture_output=True, text=True, check=True).stdout
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -241,22 +247,7 @@ listen = "127.0.0.1:{self.port}"
 web_dir = "{REPO / 'server' / 'web'}"
 {'trusted_proxies = ["127.0.0.1/32"]' if self.behind_proxy else ''}
 
-[[sources]]
-name = "samples"
-kind = "fs"
-root = "{SAMPLES}"
-include = ["**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"]
-exclude = ["**/~$*", "src/**", "README.md"]
-  [[sources.acl]]
-  match = "hr/**"
-  roles = ["hr"]
-  [[sources.acl]]
-  match = "rnd/**"
-  roles = ["rnd"]
-  [[sources.acl]]
-  match = "public/**"
-  roles = ["everyone"]
-""")
+""" + samples_sources())
         self.cli("crawl")
         for name, (roles, password) in USERS.items():
             self.cli("user", "add", name, "--roles", roles, "--password-stdin",

@@ -244,8 +244,9 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
   answer.injection_suspected = injection;
   answer.language = DetectLanguage(*question);
   if (answer.language.empty()) answer.language = kLanguageGerman;
-  auto passages =
-      retriever_.Search(snapshot, catalog, principal, *question, config_.answer.passages);
+  std::vector<std::string> synonyms;  // the lexical half's, for the answerer too
+  auto passages = retriever_.Search(snapshot, catalog, principal, *question,
+                                    config_.answer.passages, &synonyms);
   if (!passages) return Fail(passages.error());
   answer.retrieve_ms = MillisSince(started);
 
@@ -255,7 +256,7 @@ Result<Answer> AnswerPipeline::Ask(const retriever::IndexSnapshot& snapshot,
   request.language = answer.language;
   request.history = history;
   request.vocabulary = &vocabulary;
-  request.expansions = retriever_.Expansions(snapshot, *question, answer.language);
+  request.expansions = std::move(synonyms);
   for (size_t i = 0; i < passages->size(); ++i) {
     const Passage& p = (*passages)[i];
     // Retrieved text is data: instruction-like phrases in it are defused before any

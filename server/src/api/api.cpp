@@ -175,6 +175,12 @@ std::optional<nlohmann::json> Api::JsonBody(Call& call) {
   return std::move(json);
 }
 
+Result<std::optional<Identity>> Api::IdentifyCaller(Call& call) {
+  auto accounts = call.worker.accounts();
+  if (!accounts) return Fail(accounts.error());
+  return authenticator_.Identify(call.request, **accounts);
+}
+
 bool Api::WithinRate(Call& call) {
   const int wait = request_limiter_.Acquire(std::to_string(call.identity->user_id));
   if (wait == 0) return true;
@@ -218,12 +224,9 @@ void Api::Handle(Request request, Exchange& exchange, WorkerContext& worker) {
     request.params = std::move(match.params);
     bool allowed = true;
     if (route.access != Access::kPublic) {
-      auto accounts = worker.accounts();
-      Result<std::optional<Identity>> identity =
-          accounts ? authenticator_.Identify(request, **accounts) : Fail(accounts.error());
+      Result<std::optional<Identity>> identity = IdentifyCaller(call);
       if (!identity) {
-        if (identity.error().code == ErrorCode::kUnavailable) worker.Reset();
-        SendResultError(call, identity.error());
+        SendResultError(call, identity.error());  // resets the worker when the database is gone
         allowed = false;
       } else {
         call.identity = std::move(*identity);

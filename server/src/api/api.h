@@ -78,6 +78,8 @@ class Api {
   // Parses the JSON object body; replies 400/415 and returns nullopt when it is not one.
   std::optional<nlohmann::json> JsonBody(Call& call);
   // Token bucket per user; replies 429 and returns false when exhausted.
+  // Who sent the request (session, API key or SSO); nullopt when no valid credentials.
+  Result<std::optional<Identity>> IdentifyCaller(Call& call);
   bool WithinRate(Call& call);
   // Daily model-token quota; replies 429 and returns false when used up.
   bool WithinQuota(Call& call);

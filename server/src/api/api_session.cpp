@@ -138,22 +138,20 @@ void Api::AuthCheck(Call& call) {
   // route, so that the check does not count against the user's request rate; it says no
   // more than any other route would (valid credentials or not).
   // OPTIONS needs no credentials on any route (the router answers it with Allow).
-  if (call.request.Header("x-original-method") == "OPTIONS") {
-    Send(call, Response{.status = 204});
-    return;
+  if (call.request.Header("x-original-method") != "OPTIONS") {
+    Result<std::optional<Identity>> identity = IdentifyCaller(call);
+    if (!identity) {
+      SendResultError(call, identity.error());  // 503 when the database is down
+      return;
+    }
+    if (!*identity) {
+      SendError(call, 401, "unauthenticated", "log in or send an API key");
+      return;
+    }
   }
-  auto accounts = call.worker.accounts();
-  Result<std::optional<Identity>> identity =
-      accounts ? authenticator_.Identify(call.request, **accounts) : Fail(accounts.error());
-  if (!identity) {
-    SendResultError(call, identity.error());  // 503 when the database is down
-    return;
-  }
-  if (!*identity) {
-    SendError(call, 401, "unauthenticated", "log in or send an API key");
-    return;
-  }
-  Send(call, Response{.status = 204});
+  Response no_content;
+  no_content.status = 204;
+  Send(call, std::move(no_content));
 }
 
 void Api::Me(Call& call) {

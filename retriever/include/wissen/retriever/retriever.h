@@ -82,16 +82,13 @@ class Retriever {
             const Thesaurus* thesaurus = nullptr);
 
   // The best k passages for `query` among the documents `principal` may read, best first.
+  // `expansions` (may be null) receives the thesaurus synonyms the lexical half searched for
+  // (empty when it did not run), so the answerer need not look them up again.
   // Errors: kInvalidArgument for an empty query; kConflict when the index was built by
   // another embedder (vector search refused; run `wissen reindex`).
   Result<std::vector<Passage>> Search(const IndexSnapshot& snapshot, store::Catalog& catalog,
-                                      const Principal& principal, std::string_view query,
-                                      int k) const;
-
-  // The thesaurus synonyms the lexical half searches for `query` besides its own words
-  // (empty without a thesaurus or a lexical index).
-  std::vector<std::string> Expansions(const IndexSnapshot& snapshot, std::string_view query,
-                                      std::string_view language) const;
+                                      const Principal& principal, std::string_view query, int k,
+                                      std::vector<std::string>* expansions = nullptr) const;
 
   const RetrieverOptions& options() const { return options_; }
 
