@@ -68,11 +68,68 @@ Markup SniffMarkup(std::string_view sample) {
   return markup;
 }
 
+// RFC 5322 header field names that start a stored message (lower-case). "From " (with a
+// space, no colon) is mbox's separator line instead.
+bool IsMessageHeaderName(std::string_view name) {
+  for (std::string_view known :
+       {"from", "to", "cc", "subject", "date", "message-id", "mime-version", "received",
+        "return-path", "delivered-to", "reply-to", "sender", "content-type", "x-mailer",
+        "dkim-signature", "in-reply-to", "references", "thread-topic", "authentication-results",
+        "user-agent", "x-originating-ip", "arc-seal", "importance"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+struct MessageHeaders {
+  bool header_block = false;  // the text starts with header lines (folded lines allowed)
+  bool from = false, date = false, transport = false;  // transport: Message-ID/MIME/Received
+};
+
+// Reads the header lines at the start of `sample` (up to the first blank line).
+MessageHeaders SniffMessageHeaders(std::string_view sample) {
+  MessageHeaders headers;
+  size_t pos = 0;
+  int lines = 0;
+  while (pos < sample.size()) {
+    size_t end = sample.find('\n', pos);
+    if (end == std::string_view::npos) end = sample.size();
+    std::string_view line = sample.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = end + 1;
+    if (line.empty()) break;
+    if (line[0] == ' ' || line[0] == '\t') {
+      if (lines == 0) return {};
+      continue;  // a folded continuation
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return lines > 0 ? headers : MessageHeaders{};
+    const std::string name = LowerAscii(line.substr(0, colon));
+    if (name.find(' ') != std::string::npos) return lines > 0 ? headers : MessageHeaders{};
+    if (!IsMessageHeaderName(name) && !name.starts_with("x-") && lines == 0) return {};
+    ++lines;
+    headers.header_block = true;
+    headers.from = headers.from || name == "from";
+    headers.date = headers.date || name == "date";
+    headers.transport = headers.transport || name == "message-id" || name == "mime-version" ||
+                        name == "received";
+  }
+  return headers;
+}
+
 }  // namespace
 
 ContentKind DetectContentKind(std::string_view bytes, std::string_view file_name) {
   const std::string_view head = bytes.substr(0, kSniffBytes);
   if (head.find("%PDF-") != std::string_view::npos) return ContentKind::kPdf;
+  // Local file header, or the end record of an empty archive.
+  if (bytes.starts_with(std::string_view("PK\x03\x04", 4)) ||
+      bytes.starts_with(std::string_view("PK\x05\x06", 4))) {
+    return ContentKind::kZip;
+  }
+  if (bytes.starts_with(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))) {
+    return ContentKind::kOle2;
+  }
 
   // UTF-16 text is full of NUL bytes; with a BOM it is text, sniffed without the NULs.
   size_t bom_length = 0;
@@ -85,6 +142,19 @@ ContentKind DetectContentKind(std::string_view bytes, std::string_view file_name
   }
 
   const std::string ext = Extension(file_name);
+  // mbox: a "From " separator line, then a message's header lines.
+  if (sample.starts_with("From ")) {
+    const size_t line_end = sample.find('\n');
+    const bool headers_follow =
+        line_end != std::string::npos &&
+        SniffMessageHeaders(std::string_view(sample).substr(line_end + 1)).header_block;
+    if (ext == "mbox" || ext == "mbx" || headers_follow) return ContentKind::kMbox;
+  }
+  const MessageHeaders headers = SniffMessageHeaders(sample);
+  if (headers.header_block &&
+      (ext == "eml" || (headers.from && headers.date && headers.transport))) {
+    return ContentKind::kEmail;
+  }
   const bool md_ext = ext == "md" || ext == "markdown" || ext == "mdown" || ext == "mkd";
   const bool html_ext = ext == "html" || ext == "htm" || ext == "xhtml" || ext == "shtml";
   const Markup markup = SniffMarkup(std::string_view(sample).substr(0, kSniffBytes));

@@ -221,7 +221,7 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
 
 }  // namespace
 
-Result<ParsedDocument> ParsePdf(std::string_view bytes) {
+Result<ParsedDocument> ParsePdf(std::string_view bytes, const PageOcr* /*ocr*/) {
   try {
     return ParsePdfUnchecked(bytes);
   } catch (const std::bad_alloc&) {

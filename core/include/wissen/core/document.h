@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "wissen/core/acl.h"
@@ -24,18 +25,31 @@ struct Block {
   int page = 0;
   // UTF-8 text; paragraphs separated by "\n\n".
   std::string text;
+  // A table (Office tables, spreadsheet sheets): every line of `text` is one row, its cells
+  // separated by " | ". The chunker never splits a row, and a chunk that starts below the
+  // first row begins with `table_header` (the header row, "" when the table has none) so
+  // that the row's cells keep their meaning.
+  bool table = false;
+  std::string table_header;
 };
 
 // The result of parsing one file or web page.
 struct ParsedDocument {
   std::string title;
   std::string language;  // "de", "en" or "" when unknown
-  std::string mime;      // "application/pdf", "text/html", "text/plain", "text/markdown"
+  std::string mime;      // "application/pdf", "text/html", "text/plain", "text/markdown", ...
+  std::string author;    // from the document's metadata (Office, e-mail sender); may be ""
+  // Further metadata worth showing with the document, in display order: for e-mail "from",
+  // "to", "cc", "date"; for Office "created", "modified". Keys are lower-case ASCII.
+  std::vector<std::pair<std::string, std::string>> metadata;
   std::vector<Block> blocks;
   std::vector<std::string> links;  // absolute or relative hrefs, for web crawling
   int page_count = 0;              // PDFs only
   // The version of the parser that produced the blocks (crawler::ParserVersion of `mime`).
   int parser_version = 1;
+  // Parts of the document that could not be read while the rest was kept (a scanned page
+  // OCR failed on, an attachment in an unsupported format), each fit for a crawl report.
+  std::vector<std::string> warnings;
 };
 
 // A piece of a document sized for embedding and ranking.

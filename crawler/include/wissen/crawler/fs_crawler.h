@@ -20,7 +20,11 @@ struct FsSourceOptions {
   std::string name;
   std::filesystem::path root;  // absolute
   // Globs over the path relative to root; a file must match an include and no exclude.
-  std::vector<std::string> include = {"**/*.pdf", "**/*.html", "**/*.htm", "**/*.txt", "**/*.md"};
+  // Legacy .doc/.xls/.ppt are included so the crawl report names them as unsupported.
+  std::vector<std::string> include = {
+      "**/*.pdf",  "**/*.html", "**/*.htm", "**/*.txt", "**/*.md",  "**/*.docx",
+      "**/*.xlsx", "**/*.pptx", "**/*.odt", "**/*.ods", "**/*.odp", "**/*.eml",
+      "**/*.mbox", "**/*.doc",  "**/*.xls", "**/*.ppt"};
   std::vector<std::string> exclude;
   AclRules acl;
   // POSIX group name -> roles. A file's groups are its owning group and the named groups of

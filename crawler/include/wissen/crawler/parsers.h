@@ -10,27 +10,65 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "wissen/core/document.h"
 #include "wissen/core/result.h"
 
 namespace wissen::crawler {
 
-enum class ContentKind { kPdf, kHtml, kText, kMarkdown, kUnknown };
+class PageOcr;
 
-// Detects the kind by content first (PDF magic, HTML markup in the first KiB, text that is
-// valid UTF-8 or a single-byte charset without NULs); the file name's extension only breaks
-// ties between text and Markdown or HTML-looking text ("<html>" quoted in a .md file stays
-// Markdown unless the file starts with markup). kUnknown for binary data (NUL bytes, many
-// control characters); UTF-16 with a BOM is text.
+enum class ContentKind {
+  kPdf,
+  kHtml,
+  kText,
+  kMarkdown,
+  kZip,         // a zip container: Office Open XML, OpenDocument, or anything else
+  kOle2,        // a Compound File: legacy .doc/.xls/.ppt, or a password-protected OOXML file
+  kEmail,       // one RFC 5322 message (.eml)
+  kMbox,        // messages in mbox format, each starting with a "From " line
+  kUnknown
+};
+
+// Detects the kind by content first (PDF, zip and Compound File magic, RFC 5322 header lines,
+// an mbox "From " line, HTML markup in the first KiB, text that is valid UTF-8 or a
+// single-byte charset without NULs); the file name's extension only breaks ties: between text
+// and Markdown or HTML-looking text ("<html>" quoted in a .md file stays Markdown unless the
+// file starts with markup), and for messages (a text file that starts with header lines is an
+// e-mail only when named .eml, or when its headers are unmistakable: From, Date and one of
+// Message-ID, MIME-Version, Received; mbox needs the .mbox extension or a "From " line
+// followed by header lines). kUnknown for other binary data (NUL bytes, many control
+// characters); UTF-16 with a BOM is text.
 ContentKind DetectContentKind(std::string_view bytes, std::string_view file_name);
+
+// What parsing may do beyond reading the bytes. The defaults suit a crawl without OCR.
+struct ParseOptions {
+  // Office files: include reviewers' comments as text. Default: false (comments are often
+  // drafts or personal remarks nobody meant to publish).
+  bool office_comments = false;
+  // Recognises scanned PDF pages (see ocr.h); null: such pages stay empty. Not owned.
+  const PageOcr* ocr = nullptr;
+  // How deep containers nest (an e-mail attached to an e-mail); deeper parts are skipped
+  // with a warning. Default: 3.
+  int max_depth = 3;
+};
 
 // PDF via poppler-cpp: a Block per page (page = 1-based physical page number) and per section
 // where the fonts show headings (heading_path from them), text in reading order without
 // running headers and footers, title from the metadata or else the first line of the first
-// page.
+// page. With `ocr`, pages without a usable text layer (none, or a scanner's garbage) are
+// recognised (see ocr.h); a page OCR fails on stays empty and adds a warning.
 // Encrypted (password-protected) files: kUnsupported. Broken files: kParse.
-Result<ParsedDocument> ParsePdf(std::string_view bytes);
+Result<ParsedDocument> ParsePdf(std::string_view bytes, const PageOcr* ocr = nullptr);
+
+// Office Open XML (.docx .xlsx .pptx) and OpenDocument (.odt .ods .odp) from a zip container
+// (see office_parser.h for the details). A zip that is neither: kUnsupported.
+Result<ParsedDocument> ParseOffice(std::string_view bytes, const ParseOptions& options);
+
+// One RFC 5322 message via GMime (see mail_parser.h). Attachments in supported formats are
+// parsed with ParseDocument at options.max_depth - 1.
+Result<ParsedDocument> ParseEmail(std::string_view bytes, const ParseOptions& options);
 
 // HTML via libxml2: title (<title>, else first <h1>), one Block per heading section (h1-h6
 // build heading_path), visible text without script/style/nav/header/footer/aside/noscript/
@@ -65,8 +103,16 @@ inline bool NeedsReparse(std::string_view mime, int parser_version) {
 
 // Detects the kind, parses, and fills `language` (DetectLanguage over the text), `mime` and
 // `parser_version`.
-// kUnknown content: kUnsupported with reason "binary or unknown file type".
+// kUnknown content: kUnsupported with reason "binary or unknown file type"; kOle2:
+// kUnsupported naming the legacy format or the password; kMbox: kUnsupported (an mbox holds
+// many documents: split it with SplitMbox and parse each message).
 Result<ParsedDocument> ParseDocument(std::string_view bytes, std::string_view file_name,
-                                     std::string_view charset_hint = "");
+                                     std::string_view charset_hint = "",
+                                     const ParseOptions& options = {});
+
+// The messages of an mbox file ("From " separator lines removed, ">From " unescaped is left
+// to the MIME parser), in file order, as views into `bytes`. At most `max_messages`;
+// more are dropped.
+std::vector<std::string_view> SplitMbox(std::string_view bytes, size_t max_messages = 100000);
 
 }  // namespace wissen::crawler

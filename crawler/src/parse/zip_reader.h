@@ -1,0 +1,3 @@
+// Reading zip containers (Office files) with libzip, with limits against zip bombs.
+// Private to the crawler.
+#pragma once
