@@ -49,13 +49,28 @@ class UnitCollector {
   UnitCollector(std::string_view language, const Limits& limits, std::vector<Unit>* units)
       : language_(language), limits_(limits), units_(units) {}
 
-  // Appends the sentences of one block; `base` is the block's offset in the joined text.
-  void AddBlock(std::string_view text, int block, int base) {
-    text_ = text;
-    block_ = block;
+  // Appends the sentences of one block, or a table's rows (one unit per line, since a row is
+  // a record, not prose); `base` is the block's offset in the joined text.
+  void AddBlock(const Block& block, int index, int base) {
+    text_ = block.text;
+    block_ = index;
     base_ = base;
     last_end_ = -1;
-    for (const SentenceSpan& sentence : SplitSentences(text, language_)) {
+    if (block.table) {
+      size_t begin = 0;
+      while (begin < text_.size()) {
+        size_t end = text_.find('\n', begin);
+        if (end == std::string_view::npos) end = text_.size();
+        size_t row_begin = begin;
+        size_t row_end = end;
+        while (row_begin < row_end && IsAsciiSpace(text_[row_begin])) ++row_begin;
+        while (row_end > row_begin && IsAsciiSpace(text_[row_end - 1])) --row_end;
+        if (row_begin < row_end) AddSegment(row_begin, row_end);
+        begin = end + 1;
+      }
+      return;
+    }
+    for (const SentenceSpan& sentence : SplitSentences(text_, language_)) {
       AddSegment(sentence.begin, sentence.end);
     }
   }
@@ -154,7 +169,9 @@ class ChunkBuilder {
       // Overlap stays inside one block: across blocks it would widen the next chunk's
       // heading path to a common prefix and repeat text from another sub-section. It also
       // skips paragraph starts, which are topic breaks already.
-      if (next >= n || units[next].block != units[last].block || units[next].paragraph_start) {
+      // Tables need none: the repeated header row gives a row its meaning.
+      if (next >= n || units[next].block != units[last].block || units[next].paragraph_start ||
+          document_.blocks[units[next].block].table) {
         continue;
       }
       for (int k = next - 1; k > previous_first && next - k <= limits_.overlap; --k) {
@@ -166,11 +183,32 @@ class ChunkBuilder {
   }
 
  private:
+  // The header row a chunk starting at units[first] repeats ("" when it starts outside a
+  // table or at the table's first row).
+  std::string_view RepeatedHeader(const std::vector<Unit>& units, int first) const {
+    const Block& block = document_.blocks[units[first].block];
+    // A header as long as a chunk would crowd out the rows it explains.
+    if (!block.table || block.table_header.empty() ||
+        static_cast<int>(block.table_header.size()) > limits_.max / 4) {
+      return {};
+    }
+    const int row_offset = units[first].start - offsets_[units[first].block];
+    if (TrimAscii(std::string_view(block.text).substr(0, row_offset)).empty()) return {};
+    return block.table_header;
+  }
+
+  // Bytes the repeated header adds in front of a chunk starting at units[first].
+  int HeaderBytes(const std::vector<Unit>& units, int first) const {
+    const std::string_view header = RepeatedHeader(units, first);
+    return header.empty() ? 0 : static_cast<int>(header.size()) + 1;  // header and "\n"
+  }
+
   // Whether units[last + 1] should join the chunk [first, last].
   bool Fits(const std::vector<Unit>& units, int first, int last) const {
     const Unit& unit = units[last + 1];
-    const int current = units[last].end - units[first].start;
-    const int grown = unit.end - units[first].start;
+    const int header = HeaderBytes(units, first);
+    const int current = units[last].end - units[first].start + header;
+    const int grown = unit.end - units[first].start + header;
     if (grown > limits_.max || current >= limits_.target) return false;
     if (unit.block != units[last].block) {
       const bool whole_blocks = first == 0 || units[first - 1].block != units[first].block;
@@ -197,7 +235,14 @@ class ChunkBuilder {
     chunk.page = document_.blocks[first_block].page;
     chunk.char_start = start;
     chunk.char_end = end;
-    chunk.text.reserve(end - start);
+    std::string_view header = RepeatedHeader(units, first);
+    // One over-long row may fill a chunk alone; max_chars is a hard bound.
+    if (end - start + static_cast<int>(header.size()) + 1 > limits_.max) header = {};
+    chunk.text.reserve(end - start + header.size() + 1);
+    if (!header.empty()) {
+      chunk.text.append(header);
+      chunk.text += '\n';
+    }
     for (int b = first_block; b <= last_block; ++b) {
       const std::string& text = document_.blocks[b].text;
       const int from = std::max(start - offsets_[b], 0);
@@ -272,7 +317,7 @@ std::vector<Chunk> ChunkDocument(const ParsedDocument& document, const ChunkerOp
     }
     units.clear();
     for (size_t b = begin; b < end; ++b) {
-      collector.AddBlock(blocks[b].text, static_cast<int>(b), offsets[b]);
+      collector.AddBlock(blocks[b], static_cast<int>(b), offsets[b]);
     }
     builder.Build(units);
     begin = end;

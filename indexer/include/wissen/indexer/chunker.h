@@ -4,6 +4,9 @@
 // otherwise English rules), with German and English abbreviations ("z. B.", "Dr.", "e.g.")
 // suppressed so they do not end a sentence. Single line breaks inside a block count as
 // spaces (wrapped lines); blank lines ("\n\n") are paragraph ends and preferred break points.
+// Table blocks (Block::table) are cut between rows, never inside one (unless a single row
+// exceeds max_chars), without overlap; a chunk that starts below a table's first row begins
+// with the table's header row and "\n", within max_chars.
 // A chunk never spans two pages or two top-level sections (Block::heading_path[0]); blocks
 // of the same page and top-level section that are smaller than half the target may share a
 // chunk, whose heading path is then their common prefix. A sentence longer than max_chars
@@ -38,6 +41,8 @@ struct ChunkerOptions {
 // offsets into the document's blocks' texts joined with "\n\n", and Chunk::text is exactly
 // that slice (so a chunk spanning two blocks contains the "\n\n" between them). Empty or
 // whitespace-only blocks give no chunks. Never fails: any UTF-8 input gives chunks.
+// Exception to "exactly that slice": the repeated table header in front of it (the offsets
+// still describe the slice).
 std::vector<Chunk> ChunkDocument(const ParsedDocument& document, const ChunkerOptions& options);
 
 }  // namespace wissen::indexer
