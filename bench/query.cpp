@@ -229,7 +229,9 @@ PendingDocument MakeDocument(int64_t d, SyntheticDocument synthetic,
   pending.info.content_hash = Sha256Hex(path);
   pending.info.acl = DocumentAcl(d);
   pending.info.acl_rule = "bench";
-  pending.fields = {synthetic.title, synthetic.language, "text/plain", 0};
+  pending.fields.title = synthetic.title;
+  pending.fields.language = synthetic.language;
+  pending.fields.mime = "text/plain";
   int offset = 0;
   for (size_t i = 0; i < synthetic.chunks.size(); ++i) {
     store::ChunkRecord record;

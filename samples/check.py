@@ -20,14 +20,26 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
+import email
+import email.policy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WS = re.compile(r"\s+")
 ACL = [("hr/**", {"hr"}), ("rnd/**", {"rnd"}), ("public/**", {"everyone"})]
 CANARY = re.compile(r"CANARY-SAMPLE-[A-Z]+-[A-Z0-9]{4}")
-DOC_EXT = (".pdf", ".html", ".htm", ".txt", ".md")
+DOC_EXT = (".pdf", ".html", ".htm", ".txt", ".md", ".docx", ".xlsx", ".pptx", ".odt", ".eml")
+OFFICE_EXT = (".docx", ".xlsx", ".pptx", ".odt")
+# Restricted Office files carry a canary of their own, so a leak names the format.
+OWN_CANARY = {
+    "hr/de/richtlinie-mobiles-arbeiten.docx": "CANARY-SAMPLE-HR-W5T3",
+    "rnd/de/kalkulation-bx750.xlsx": "CANARY-SAMPLE-RND-X8J2",
+    "rnd/en/bx750-design-review.pptx": "CANARY-SAMPLE-RND-P3V6",
+}
 
 
 def collapse(s):
@@ -51,16 +63,56 @@ _DROP = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>"
 _TAG = re.compile(r"<[^>]*>", re.S)
 
 
+def office_text(path):
+    """Text of an Office file: its XML parts' character data, paragraphs and cells apart."""
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            if name.endswith(".xml") and not name.startswith(("_rels", "[Content", "docProps")):
+                xml = z.read(name).decode("utf-8")
+                xml = re.sub(r"</(w:p|a:p|text:p|text:h|c|si|table:table-cell)>", " ", xml)
+                parts.append(html.unescape(_TAG.sub("", xml)))
+    return collapse(" ".join(parts))
+
+
+def pdf_text(data, page=None):
+    """pdftotext of PDF bytes; a page without a text layer (a scan) through Tesseract."""
+    args = ["pdftotext", "-enc", "UTF-8"]
+    if page:
+        args += ["-f", str(page), "-l", str(page)]
+    t = subprocess.run(args + ["-", "-"], input=data, capture_output=True, check=True).stdout
+    t = t.decode("utf-8")
+    if not t.strip() and shutil.which("tesseract"):
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", "-f",
+                            str(page or 1), "-", os.path.join(tmp, "p")], input=data, check=True)
+            t = subprocess.run(["tesseract", os.path.join(tmp, "p.png"), "-", "-l", "deu+eng"],
+                               capture_output=True, text=True, check=True).stdout
+    return t
+
+
+def mail_text(path):
+    """Body and attachments of an e-mail."""
+    message = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+    out = [str(message["subject"])]
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            out.append(part.get_content())
+        elif part.get_content_type() == "application/pdf":
+            out.append(pdf_text(part.get_payload(decode=True)))
+    return collapse(" ".join(out))
+
+
 def texts(rel, page=None):
     """Extracted text variants of a corpus document (list of collapsed strings)."""
     path = os.path.join(HERE, rel)
     if rel.endswith(".pdf"):
-        args = ["pdftotext", "-enc", "UTF-8"]
-        if page:
-            args += ["-f", str(page), "-l", str(page)]
-        t = subprocess.run(args + [path, "-"], capture_output=True, text=True, check=True).stdout
-        c = collapse(t)
+        c = collapse(pdf_text(open(path, "rb").read(), page))
         return [c, re.sub(r"(\w)- (\w)", r"\1\2", c)]
+    if rel.endswith(OFFICE_EXT):
+        return [office_text(path)]
+    if rel.endswith(".eml"):
+        return [mail_text(path)]
     if rel.endswith((".html", ".htm")):
         raw = _DROP.sub(" ", read_html(path))
         return [collapse(html.unescape(_TAG.sub("", raw))), collapse(html.unescape(_TAG.sub(" ", raw)))]
@@ -140,7 +192,8 @@ def main():
     for rel in files:
         if rel.startswith("public/"):
             continue
-        want = "CANARY-SAMPLE-HR-7Q2M" if rel.startswith("hr/") else "CANARY-SAMPLE-RND-4K9P"
+        want = OWN_CANARY.get(rel) or (
+            "CANARY-SAMPLE-HR-7Q2M" if rel.startswith("hr/") else "CANARY-SAMPLE-RND-4K9P")
         found = set(CANARY.findall(extracted[rel]))
         ok(found == {want}, f"{rel}: canaries {found}, want {want}")
         if rel.endswith(".html"):

@@ -34,12 +34,16 @@ void PrintSummary(const app::CrawlRunReport& report) {
     std::cout << name << ": " << s.seen << " files: " << s.added << " new, " << s.changed
               << " changed, " << s.unchanged << " unchanged, " << s.deleted << " deleted, "
               << s.skipped << " skipped, " << s.failed << " failed";
+    if (s.partial > 0) std::cout << ", " << s.partial << " stored with unreadable parts";
     if (s.acl_changed > 0) std::cout << ", " << s.acl_changed << " with new permissions";
     std::printf(" (%.1f s)\n", s.seconds);
     std::fflush(stdout);
     for (const auto& issue : s.issues) {
-      std::cout << "  skipped " << issue.path << ": " << issue.reason << "\n";
+      std::cout << "  " << issue.path << ": " << issue.reason << "\n";
     }
+  }
+  if (report.ocr != "off" && !report.ocr.starts_with("on")) {
+    std::cout << "OCR " << report.ocr << ": scanned pages were not recognised\n";
   }
   std::cout << "index generation " << report.generation
             << (report.published ? " published" : " unchanged") << "; run " << report.run_id << " "

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "wissen/crawler/acl_rules.h"
+#include "wissen/crawler/ocr.h"
 #include "wissen/retriever/retriever.h"
 
 namespace wissen::cli {
@@ -81,6 +82,14 @@ void RegisterStatusCommand(CLI::App& app, CliContext& context) {
       }
       out["sources"].push_back(std::move(entry));
     }
+    // Whether the next crawl can recognise scanned pages (Tesseract and its languages).
+    if (!config->ocr.enabled) {
+      out["ocr"] = "off";
+    } else if (auto ocr = crawler::PageOcr::Create(config->ocr.options, nullptr); ocr) {
+      out["ocr"] = "on (" + config->ocr.options.languages + ")";
+    } else {
+      out["ocr"] = "unavailable: " + ocr.error().message;
+    }
     if (*json) {
       std::cout << out.dump(2) << "\n";
       return;
@@ -112,6 +121,7 @@ void RegisterStatusCommand(CLI::App& app, CliContext& context) {
       }
       std::cout << "\n";
     }
+    std::cout << "ocr: " << out["ocr"].get<std::string>() << "\n";
     for (size_t i = 0; i < runs->size() && i < 5; ++i) {
       const auto& run = (*runs)[i];
       std::cout << "run " << run.id << ": " << run.status << ", started " << run.started_at

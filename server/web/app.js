@@ -429,6 +429,7 @@ async function openDocument(citation, opener) {
   $('doc-title').textContent = doc.title || doc.path || '';
   $('doc-path').textContent = doc.path || '';
   if (doc.file_url) original.href = doc.file_url + (citation.page > 0 ? '#page=' + citation.page : '');
+  showDocumentProperties(doc);
   body.replaceChildren();
   let target = null;
   for (const section of doc.sections || []) {
@@ -445,6 +446,22 @@ async function openDocument(citation, opener) {
     body.append(block);
   }
   if (target) target.scrollIntoView({ block: 'start' });
+}
+
+// Author and the metadata an e-mail or Office file carries (sender, recipients, dates).
+const DOCUMENT_PROPERTIES = [['author', 'propAuthor'], ['from', 'propFrom'], ['to', 'propTo'],
+  ['cc', 'propCc'], ['date', 'propDate'], ['created', 'propCreated'], ['modified', 'propModified']];
+
+function showDocumentProperties(doc) {
+  const list = $('doc-properties');
+  list.replaceChildren();
+  const values = Object.assign({}, doc.metadata || {}, doc.author ? { author: doc.author } : {});
+  // An e-mail's author is its sender, already shown as "from".
+  if (values.from && values.author === values.from) delete values.author;
+  for (const [key, label] of DOCUMENT_PROPERTIES) {
+    if (values[key]) list.append(el('dt', '', t(label)), el('dd', '', values[key]));
+  }
+  list.hidden = list.childElementCount === 0;
 }
 
 function closeDocument() {

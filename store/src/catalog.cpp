@@ -1,6 +1,7 @@
 #include "wissen/store/catalog.h"
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <tuple>
@@ -125,19 +126,21 @@ Result<int64_t> Catalog::ReplaceDocument(int source_id, const DocumentInfo& info
     pqxx::work tx(impl_->connection);
     auto rows = tx.exec_params(
         "INSERT INTO documents (source_id, uri, path, title, language, mime, content_hash, "
-        "size_bytes, modified_at, acl, acl_rule, page_count, parser_version) "
+        "size_bytes, modified_at, acl, acl_rule, page_count, parser_version, author, metadata) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9), "
-        "string_to_array($10, ',')::text[], $11, $12, $13) "
+        "string_to_array($10, ',')::text[], $11, $12, $13, $14, $15::jsonb) "
         "ON CONFLICT (source_id, path) DO UPDATE SET uri = EXCLUDED.uri, title = EXCLUDED.title, "
         "language = EXCLUDED.language, mime = EXCLUDED.mime, content_hash = "
         "EXCLUDED.content_hash, size_bytes = EXCLUDED.size_bytes, modified_at = "
         "EXCLUDED.modified_at, acl = EXCLUDED.acl, acl_rule = EXCLUDED.acl_rule, page_count = "
-        "EXCLUDED.page_count, parser_version = EXCLUDED.parser_version, updated_at = now(), "
-        "deleted_at = NULL "
+        "EXCLUDED.page_count, parser_version = EXCLUDED.parser_version, author = "
+        "EXCLUDED.author, metadata = EXCLUDED.metadata, updated_at = now(), deleted_at = NULL "
         "RETURNING id",
         source_id, info.uri, info.path, parsed.title, parsed.language, parsed.mime,
         info.content_hash, info.size_bytes, static_cast<double>(info.modified_unix), info.acl.Key(),
-        info.acl_rule, parsed.page_count, parsed.parser_version);
+        info.acl_rule, parsed.page_count, parsed.parser_version, parsed.author,
+        nlohmann::json(parsed.metadata)
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     const int64_t document_id = rows[0][0].as<int64_t>();
     tx.exec_params("DELETE FROM chunks WHERE document_id = $1", document_id);
     if (!chunks.empty()) {
@@ -190,6 +193,48 @@ Result<void> Catalog::MarkDeleted(int64_t document_id) {
     tx.exec_params("INSERT INTO document_changes (document_id) VALUES ($1)", document_id);
     tx.commit();
     return {};
+  });
+}
+
+Result<std::optional<std::string>> Catalog::FindOcrPage(const std::string& page_hash,
+                                                        const std::string& content_hash) {
+  using Out = std::optional<std::string>;
+  return Guard("find an OCR page", [&]() -> Result<Out> {
+    pqxx::work tx(impl_->connection);
+    auto rows = tx.exec_params(
+        "UPDATE ocr_pages SET content_hashes = CASE WHEN $2 = ANY(content_hashes) THEN "
+        "content_hashes ELSE array_append(content_hashes, $2) END WHERE page_hash = $1 "
+        "RETURNING text",
+        page_hash, content_hash);
+    tx.commit();
+    if (rows.empty()) return Out();
+    return Out(rows[0][0].as<std::string>());
+  });
+}
+
+Result<void> Catalog::StoreOcrPage(const std::string& page_hash, const std::string& content_hash,
+                                   const std::string& text) {
+  return Guard("store an OCR page", [&]() -> Result<void> {
+    pqxx::work tx(impl_->connection);
+    tx.exec_params(
+        "INSERT INTO ocr_pages (page_hash, text, content_hashes) VALUES ($1, $2, ARRAY[$3]) "
+        "ON CONFLICT (page_hash) DO UPDATE SET text = EXCLUDED.text, content_hashes = CASE "
+        "WHEN $3 = ANY(ocr_pages.content_hashes) THEN ocr_pages.content_hashes ELSE "
+        "array_append(ocr_pages.content_hashes, $3) END",
+        page_hash, text, content_hash);
+    tx.commit();
+    return {};
+  });
+}
+
+Result<int64_t> Catalog::PruneOcrPages() {
+  return Guard("prune OCR pages", [&]() -> Result<int64_t> {
+    pqxx::work tx(impl_->connection);
+    const auto result = tx.exec(
+        "DELETE FROM ocr_pages o WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE "
+        "d.deleted_at IS NULL AND d.content_hash = ANY(o.content_hashes))");
+    tx.commit();
+    return static_cast<int64_t>(result.affected_rows());
   });
 }
 

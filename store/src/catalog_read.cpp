@@ -1,5 +1,6 @@
 // The Catalog's read side for the server: documents for readers, sources for admins.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <vector>
 
@@ -33,7 +34,8 @@ Result<std::optional<DocumentView>> Catalog::ReadDocument(int64_t document_id,
     auto rows = tx.exec_params(
         "SELECT d.id, s.name, s.kind, s.root, d.path, d.uri, d.title, d.language, d.mime, "
         "d.page_count, d.size_bytes, coalesce(extract(epoch from d.modified_at)::bigint, 0), "
-        "extract(epoch from d.updated_at)::bigint, array_to_string(d.acl, ',') FROM documents d "
+        "extract(epoch from d.updated_at)::bigint, array_to_string(d.acl, ','), d.author, "
+        "d.metadata::text FROM documents d "
         "JOIN sources s ON s.id = d.source_id WHERE d.id = $1 AND d.deleted_at IS NULL AND "
         "d.acl && string_to_array($2, ',')",
         document_id, roles.Key());
@@ -54,6 +56,13 @@ Result<std::optional<DocumentView>> Catalog::ReadDocument(int64_t document_id,
     view.modified_unix = row[11].as<int64_t>();
     view.updated_unix = row[12].as<int64_t>();
     view.acl = ParseRoleList(row[13].as<std::string>());
+    view.author = row[14].as<std::string>();
+    // Written by ReplaceDocument from ParsedDocument::metadata: an array of [key, value].
+    for (const auto& pair : nlohmann::json::parse(row[15].as<std::string>(), nullptr, false)) {
+      if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+        view.metadata.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+      }
+    }
     int previous_end = 0;
     for (const auto& chunk :
          tx.exec_params("SELECT heading_path, page, text, char_start, char_end FROM chunks WHERE "

@@ -20,7 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kSamples = fs::path(WISSEN_SOURCE_DIR) / "samples";
-const std::vector<std::string> kCanaries = {"CANARY-SAMPLE-HR-7Q2M", "CANARY-SAMPLE-RND-4K9P"};
+// The canaries of the HR and the R&D documents (samples/README.md), HTML and PDF first.
+const std::vector<std::string> kHrCanaries = {"CANARY-SAMPLE-HR-7Q2M", "CANARY-SAMPLE-HR-W5T3"};
+const std::vector<std::string> kRndCanaries = {"CANARY-SAMPLE-RND-4K9P", "CANARY-SAMPLE-RND-X8J2",
+                                               "CANARY-SAMPLE-RND-P3V6"};
 
 class AclTest : public ::testing::Test {
  protected:
@@ -54,7 +57,8 @@ class AclTest : public ::testing::Test {
   // Queries that aim at restricted content: every sample question and leak probe, and the
   // canaries quoted verbatim.
   static std::vector<std::string> HostileQueries() {
-    std::vector<std::string> queries = kCanaries;
+    std::vector<std::string> queries = kHrCanaries;
+    queries.insert(queries.end(), kRndCanaries.begin(), kRndCanaries.end());
     for (const char* file : {"questions.jsonl", "leak_probes.jsonl"}) {
       std::ifstream in(kSamples / file);
       std::string line;
@@ -89,10 +93,14 @@ TEST_F(AclTest, NoRoleCombinationEverSeesAnUnreadablePassage) {
         EXPECT_FALSE(hr_path && !principal.roles.Contains("hr")) << passage.path;
         EXPECT_FALSE(rnd_path && !principal.roles.Contains("rnd")) << passage.path;
         if (!principal.roles.Contains("hr")) {
-          EXPECT_EQ(passage.text.find(kCanaries[0]), std::string::npos) << query;
+          for (const auto& canary : kHrCanaries) {
+            EXPECT_EQ(passage.text.find(canary), std::string::npos) << query;
+          }
         }
         if (!principal.roles.Contains("rnd")) {
-          EXPECT_EQ(passage.text.find(kCanaries[1]), std::string::npos) << query;
+          for (const auto& canary : kRndCanaries) {
+            EXPECT_EQ(passage.text.find(canary), std::string::npos) << query;
+          }
         }
       }
     }

@@ -31,7 +31,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
   }
   r.OnlyKeys(root, "",
              {"data", "database", "log", "index", "retrieval", "generation", "answer", "embedding",
-              "sources", "server", "auth", "audit"});
+              "sources", "server", "auth", "audit", "ocr"});
 
   std::string data_dir = "var";
   if (const toml::table* data = r.Table(root, "data")) {
@@ -194,6 +194,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const fs::path& config_fi
   internal::ReadSources(r, root, base, &config);
   internal::ReadEmbedding(r, root, &config);
   internal::ReadAudit(r, root, base, &config);
+  internal::ReadOcr(r, root, base, &config);
   internal::ReadServer(r, root, base, &config);
   if (!r.ok()) return Fail(ErrorCode::kConfig, r.error());
   return config;

@@ -151,4 +151,8 @@ void ReadServer(Reader& r, const toml::table& root, const std::filesystem::path&
 void ReadAudit(Reader& r, const toml::table& root, const std::filesystem::path& base,
                Config* config);
 
+// [ocr]: Tesseract's languages, threads, time limit and resolution.
+void ReadOcr(Reader& r, const toml::table& root, const std::filesystem::path& base,
+             Config* config);
+
 }  // namespace wissen::app::internal

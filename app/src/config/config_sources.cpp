@@ -20,7 +20,8 @@ const std::set<std::string> kFsKeys = {"name",
                                        "trust_mtime",
                                        "max_delete_percent",
                                        "group_roles",
-                                       "group_roles_mode"};
+                                       "group_roles_mode",
+                                       "office_comments"};
 const std::set<std::string> kWebKeys = {"name",
                                         "kind",
                                         "acl",
@@ -144,6 +145,7 @@ void ReadFsSource(Reader& r, const toml::table& table, const std::string& where,
   fs_options.max_file_bytes = max_file_mb << 20;
   r.Bool(table, where, "trust_mtime", &fs_options.trust_mtime);
   r.Integer(table, where, "max_delete_percent", &fs_options.max_delete_percent, 0, 100);
+  r.Bool(table, where, "office_comments", &fs_options.parse.office_comments);
   ReadGroupRoles(r, table, where, &fs_options);
   fs_options.acl = ReadAclRules(r, table, where);
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace wissen::app {
 namespace {
 
@@ -48,6 +50,45 @@ TEST(ConfigTest, DefaultsWithoutAnyKey) {
   EXPECT_EQ(config->data_dir, "/etc/wissen/var");
   EXPECT_EQ(config->chunker.target_chars, indexer::ChunkerOptions{}.target_chars);
   EXPECT_TRUE(config->sources.empty());
+}
+
+TEST(ConfigTest, OcrDefaultsAndKeys) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->ocr.enabled);
+  EXPECT_EQ(defaults->ocr.options.languages, "deu+eng");
+  EXPECT_EQ(defaults->ocr.options.threads, 0);
+  EXPECT_EQ(defaults->ocr.options.page_timeout_ms, 120000);
+
+  auto config = Parse(
+      "[ocr]\nenabled = false\nlanguages = \"deu+eng+fra\"\nthreads = 2\n"
+      "page_timeout_s = 30\ndpi = 200\ntessdata_dir = \"tessdata\"\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->ocr.enabled);
+  EXPECT_EQ(config->ocr.options.languages, "deu+eng+fra");
+  EXPECT_EQ(config->ocr.options.threads, 2);
+  EXPECT_EQ(config->ocr.options.page_timeout_ms, 30000);
+  EXPECT_EQ(config->ocr.options.dpi, 200);
+  EXPECT_EQ(config->ocr.options.tessdata_dir, "/etc/wissen/tessdata");
+
+  for (const char* bad : {"deu+", "../../x", "deu eng", ""}) {
+    auto rejected = Parse(std::string("[ocr]\nlanguages = \"") + bad + "\"\n");
+    ASSERT_FALSE(rejected) << bad;
+    EXPECT_NE(rejected.error().message.find("ocr.languages"), std::string::npos);
+  }
+}
+
+TEST(ConfigTest, OfficeCommentsPerSourceAndTheNewDefaultFormats) {
+  auto config = Parse(
+      "[[sources]]\nname = \"drafts\"\nkind = \"fs\"\nroot = \"/srv/drafts\"\n"
+      "office_comments = true\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->sources[0].fs.parse.office_comments);
+  const std::vector<std::string> include = crawler::FsSourceOptions{}.include;
+  for (const char* glob :
+       {"**/*.docx", "**/*.xlsx", "**/*.pptx", "**/*.odt", "**/*.eml", "**/*.mbox", "**/*.doc"}) {
+    EXPECT_NE(std::find(include.begin(), include.end(), glob), include.end()) << glob;
+  }
 }
 
 TEST(ConfigTest, VectorIndexKeysAndTheirOlderName) {

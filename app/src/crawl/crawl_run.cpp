@@ -1,5 +1,6 @@
 #include "wissen/app/crawl_run.h"
 
+#include "crawl/ocr_cache.h"
 #include "wissen/core/log.h"
 #include "wissen/crawler/web_source.h"
 #include "wissen/indexer/indexer.h"
@@ -23,6 +24,7 @@ nlohmann::json CrawlReportJson(const CrawlRunReport& report) {
                      {"deleted", s.deleted},
                      {"skipped", s.skipped},
                      {"failed", s.failed},
+                     {"partial", s.partial},
                      {"bytes_parsed", s.bytes_parsed},
                      {"pages_parsed", s.pages_parsed},
                      {"http_requests", s.http_requests},
@@ -32,9 +34,13 @@ nlohmann::json CrawlReportJson(const CrawlRunReport& report) {
                      {"issues", issues}};
     if (outcome.error) sources[name]["error"] = outcome.error->ToString();
   }
-  return {{"run_id", report.run_id},       {"status", report.status},
-          {"error", report.error},         {"generation", report.generation},
-          {"published", report.published}, {"sources", sources}};
+  return {{"run_id", report.run_id},
+          {"status", report.status},
+          {"error", report.error},
+          {"generation", report.generation},
+          {"published", report.published},
+          {"ocr", report.ocr},
+          {"sources", sources}};
 }
 
 Result<CrawlRunReport> RunCrawl(
@@ -65,6 +71,27 @@ Result<CrawlRunReport> RunCrawl(
   if (!run_id) return Fail(run_id.error());
   report.run_id = *run_id;
 
+  // One OCR engine for the run; without Tesseract's languages the crawl goes on without it.
+  std::unique_ptr<CatalogOcrCache> ocr_cache;
+  std::optional<crawler::PageOcr> ocr;
+  if (!config.ocr.enabled) {
+    report.ocr = "off";
+  } else if (auto cache = CatalogOcrCache::Connect(runtime.connection_string()); !cache) {
+    report.ocr = "unavailable: " + cache.error().message;
+  } else {
+    ocr_cache = std::move(*cache);
+    auto created = crawler::PageOcr::Create(config.ocr.options, ocr_cache.get());
+    if (created) {
+      ocr.emplace(std::move(*created));
+      report.ocr = "on (" + config.ocr.options.languages + ")";
+    } else {
+      report.ocr = "unavailable: " + created.error().message;
+    }
+  }
+  if (report.ocr.starts_with("unavailable")) {
+    log::Warn("crawl.ocr_unavailable", {{"reason", report.ocr}});
+  }
+
   bool any_failed = false;
   // Web sources keep per-page fetch state on a connection of their own.
   std::unique_ptr<store::WebStateStore> web_state;
@@ -87,7 +114,9 @@ Result<CrawlRunReport> RunCrawl(
                                         report_progress);
       }
     } else {
-      stats = crawler::CrawlFileSource(source->fs, catalog, indexer, report_progress);
+      crawler::FsSourceOptions fs_options = source->fs;
+      fs_options.parse.ocr = ocr ? &*ocr : nullptr;
+      stats = crawler::CrawlFileSource(fs_options, catalog, indexer, report_progress);
     }
     if (stats) {
       outcome.stats = std::move(*stats);
@@ -98,6 +127,11 @@ Result<CrawlRunReport> RunCrawl(
                  {{"source", source->name}, {"error", stats.error().ToString()}});
     }
     report.sources.emplace(source->name, std::move(outcome));
+  }
+
+  // Recognised pages of deleted or changed scans go with their documents.
+  if (auto pruned = catalog.PruneOcrPages(); !pruned) {
+    log::Warn("crawl.ocr_prune_failed", {{"error", pruned.error().ToString()}});
   }
 
   // Publish even after a partial failure: what did crawl is consistent and should be live.

@@ -107,11 +107,103 @@ std::vector<Candidate> ListFiles(const FsSourceOptions& options, const fs::path&
   return files;
 }
 
+// Messages of an mbox file are stored as documents "<file path>#<n>" (1-based, in file order).
+std::string MboxMessagePath(const std::string& file_path, size_t index) {
+  return file_path + "#" + std::to_string(index + 1);
+}
+
+// The stored message documents of each mbox file, by the file's path.
+std::unordered_map<std::string, std::vector<const store::StoredDocument*>> StoredMboxMessages(
+    const std::unordered_map<std::string, store::StoredDocument>& stored) {
+  std::unordered_map<std::string, std::vector<const store::StoredDocument*>> messages;
+  for (const auto& [path, doc] : stored) {
+    const size_t hash = path.rfind('#');
+    if (hash == std::string::npos || hash + 1 == path.size() || doc.mime != "message/rfc822") {
+      continue;
+    }
+    const std::string_view number = std::string_view(path).substr(hash + 1);
+    if (!std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    messages[path.substr(0, hash)].push_back(&doc);
+  }
+  return messages;
+}
+
 bool UnderUnlistedDirectory(const std::string& path, const std::vector<std::string>& dirs) {
   for (const auto& dir : dirs) {
     if (dir.empty() || path == dir || path.starts_with(dir + "/")) return true;
   }
   return false;
+}
+
+bool MetadataChanged(const store::StoredDocument& stored, const DocumentInfo& info) {
+  return stored.acl != info.acl || stored.acl_rule != info.acl_rule ||
+         stored.size_bytes != info.size_bytes || stored.modified_unix != info.modified_unix;
+}
+
+// Whether an mbox file is as it was when its stored messages were parsed: every message
+// carries the file's size and date, and none needs a newer parser.
+bool MboxUnchanged(const std::vector<const store::StoredDocument*>& messages,
+                   const DocumentInfo& file) {
+  for (const store::StoredDocument* message : messages) {
+    if (message->deleted) continue;
+    if (message->size_bytes != file.size_bytes || message->modified_unix != file.modified_unix ||
+        NeedsReparse(message->mime, message->parser_version)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Parses `bytes` (the file, or one message of an mbox file) and stores it as `info`, unless
+// its hash equals the stored version's. Counts and reports the outcome; the stored version
+// stays, with the new ACL, when parsing or storing fails.
+void StoreDocument(const FsSourceOptions& options, DocumentSink& sink, const DocumentInfo& info,
+                   const store::StoredDocument* stored_version, std::string_view bytes,
+                   std::string_view name_for_detection, CrawlStats& stats) {
+  const bool reparse =
+      stored_version && NeedsReparse(stored_version->mime, stored_version->parser_version);
+  if (stored_version && !reparse && stored_version->content_hash == info.content_hash) {
+    ++stats.unchanged;
+    if (MetadataChanged(*stored_version, info)) {
+      TouchStoredDocument(sink, *stored_version, info, stats);
+    }
+    return;
+  }
+  auto parsed = ParseDocument(bytes, name_for_detection, "", options.parse);
+  if (!parsed) {
+    // The previous version (if any) stays stored and retrievable: a broken upload should
+    // not make a good document disappear.
+    if (stored_version) ApplyNewAclToStoredVersion(sink, *stored_version, info, stats);
+    if (parsed.error().code == ErrorCode::kUnsupported) {
+      ++stats.skipped;
+    } else {
+      ++stats.failed;
+    }
+    AddIssue(stats, info.path, parsed.error().message);
+    log::Info("crawl.file_skipped",
+              {{"source", options.name}, {"path", info.path}, {"reason", parsed.error().message}});
+    return;
+  }
+  if (auto ok = sink.Put(info, *parsed); !ok) {
+    ++stats.failed;
+    AddIssue(stats, info.path, ok.error().message);
+    log::Warn("crawl.store_failed",
+              {{"source", options.name}, {"path", info.path}, {"error", ok.error().ToString()}});
+    return;
+  }
+  // Stored with parts missing (a page OCR failed on, an unreadable attachment): reported so
+  // an operator can look, but the rest of the document is searchable.
+  if (!parsed->warnings.empty()) ++stats.partial;
+  for (const std::string& warning : parsed->warnings) AddIssue(stats, info.path, warning);
+  stats.bytes_parsed += static_cast<int64_t>(bytes.size());
+  stats.pages_parsed += parsed->page_count;
+  if (stored_version) {
+    ++stats.changed;
+  } else {
+    ++stats.added;
+  }
 }
 
 }  // namespace
@@ -133,6 +225,7 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
   if (!stored_list) return Fail(stored_list.error());
   std::unordered_map<std::string, store::StoredDocument> stored;
   for (auto& doc : *stored_list) stored.emplace(doc.path, std::move(doc));
+  const auto mbox_messages = StoredMboxMessages(stored);
 
   std::vector<std::string> unlisted_dirs;
   const std::vector<Candidate> files = ListFiles(options, root, stats, unlisted_dirs);
@@ -192,24 +285,50 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
     // Seen files are never deleted below, even when this run could not read them.
     seen.insert(file.relative);
     auto known = stored.find(file.relative);
-    const bool exists = known != stored.end() && !known->second.deleted;
-    const bool metadata_changed =
-        exists && (known->second.acl != info.acl || known->second.acl_rule != info.acl_rule ||
-                   known->second.size_bytes != info.size_bytes ||
-                   known->second.modified_unix != info.modified_unix);
+    const store::StoredDocument* stored_version =
+        known != stored.end() && !known->second.deleted ? &known->second : nullptr;
+    const auto mbox = mbox_messages.find(file.relative);
+    const std::vector<const store::StoredDocument*> no_messages;
+    const auto& stored_messages = mbox != mbox_messages.end() ? mbox->second : no_messages;
+    // The messages stored from this file stay as they are when it cannot be read now.
+    const auto keep_stored_messages = [&] {
+      for (const store::StoredDocument* message : stored_messages) {
+        seen.insert(message->path);
+        if (!message->deleted) ApplyNewAclToStoredVersion(sink, *message, info, stats);
+      }
+    };
+    if (!stored_messages.empty() && options.trust_mtime && MboxUnchanged(stored_messages, info)) {
+      for (const store::StoredDocument* message : stored_messages) {
+        seen.insert(message->path);
+        if (message->deleted) continue;
+        ++stats.unchanged;
+        DocumentInfo message_info = info;
+        message_info.path = message->path;
+        message_info.uri = info.uri + "#" + message->path.substr(file.relative.size() + 1);
+        message_info = WithStoredContent(std::move(message_info), *message);
+        if (message->acl != info.acl || message->acl_rule != info.acl_rule) {
+          TouchStoredDocument(sink, *message, message_info, stats);
+        }
+      }
+      continue;
+    }
+    const bool metadata_changed = stored_version && MetadataChanged(*stored_version, info);
     // A document an older parser produced is parsed again, bytes unchanged or not.
-    const bool reparse = exists && NeedsReparse(known->second.mime, known->second.parser_version);
-    if (exists && !reparse && options.trust_mtime && known->second.size_bytes == info.size_bytes &&
-        known->second.modified_unix == info.modified_unix) {
+    const bool reparse =
+        stored_version && NeedsReparse(stored_version->mime, stored_version->parser_version);
+    if (stored_version && !reparse && options.trust_mtime &&
+        stored_version->size_bytes == info.size_bytes &&
+        stored_version->modified_unix == info.modified_unix) {
       ++stats.unchanged;
-      info.content_hash = known->second.content_hash;
-      if (metadata_changed) TouchStoredDocument(sink, known->second, info, stats);
+      info.content_hash = stored_version->content_hash;
+      if (metadata_changed) TouchStoredDocument(sink, *stored_version, info, stats);
       continue;
     }
     // A stored document whose new version cannot be read or parsed stays as it is, with the
     // new ACL (see ApplyNewAclToStoredVersion).
     const auto apply_acl_to_stored_version = [&] {
-      if (exists) ApplyNewAclToStoredVersion(sink, known->second, info, stats);
+      if (stored_version) ApplyNewAclToStoredVersion(sink, *stored_version, info, stats);
+      keep_stored_messages();
     };
     if (info.size_bytes > options.max_file_bytes) {
       apply_acl_to_stored_version();
@@ -226,43 +345,29 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
       continue;
     }
     info.content_hash = Sha256Hex(*bytes);
-    if (exists && !reparse && known->second.content_hash == info.content_hash) {
-      ++stats.unchanged;
-      if (metadata_changed) TouchStoredDocument(sink, known->second, info, stats);
-      continue;
-    }
-
-    auto parsed = ParseDocument(*bytes, file.relative);
-    if (!parsed) {
-      // The previous version (if any) stays stored and retrievable: a broken upload should
-      // not make a good document disappear.
-      apply_acl_to_stored_version();
-      if (parsed.error().code == ErrorCode::kUnsupported) {
-        ++stats.skipped;
-      } else {
+    if (DetectContentKind(*bytes, file.relative) == ContentKind::kMbox) {
+      const std::vector<std::string_view> messages = SplitMbox(*bytes);
+      if (messages.empty()) {
+        apply_acl_to_stored_version();
         ++stats.failed;
+        AddIssue(stats, file.relative, "mbox file without messages");
+        continue;
       }
-      AddIssue(stats, file.relative, parsed.error().message);
-      log::Info(
-          "crawl.file_skipped",
-          {{"source", options.name}, {"path", file.relative}, {"reason", parsed.error().message}});
+      for (size_t i = 0; i < messages.size(); ++i) {
+        DocumentInfo message_info = info;
+        message_info.path = MboxMessagePath(file.relative, i);
+        message_info.uri = info.uri + "#" + std::to_string(i + 1);
+        message_info.content_hash = Sha256Hex(messages[i]);
+        seen.insert(message_info.path);
+        const auto message = stored.find(message_info.path);
+        StoreDocument(
+            options, sink, message_info,
+            message != stored.end() && !message->second.deleted ? &message->second : nullptr,
+            messages[i], "message.eml", stats);
+      }
       continue;
     }
-    if (auto ok = sink.Put(info, *parsed); !ok) {
-      ++stats.failed;
-      AddIssue(stats, file.relative, ok.error().message);
-      log::Warn(
-          "crawl.store_failed",
-          {{"source", options.name}, {"path", file.relative}, {"error", ok.error().ToString()}});
-      continue;
-    }
-    stats.bytes_parsed += info.size_bytes;
-    stats.pages_parsed += parsed->page_count;
-    if (exists) {
-      ++stats.changed;
-    } else {
-      ++stats.added;
-    }
+    StoreDocument(options, sink, info, stored_version, *bytes, file.relative, stats);
   }
 
   // Whatever the catalog has that was not seen in this walk is gone from the source.

@@ -71,11 +71,29 @@ Markup SniffMarkup(std::string_view sample) {
 // RFC 5322 header field names that start a stored message (lower-case). "From " (with a
 // space, no colon) is mbox's separator line instead.
 bool IsMessageHeaderName(std::string_view name) {
-  for (std::string_view known :
-       {"from", "to", "cc", "subject", "date", "message-id", "mime-version", "received",
-        "return-path", "delivered-to", "reply-to", "sender", "content-type", "x-mailer",
-        "dkim-signature", "in-reply-to", "references", "thread-topic", "authentication-results",
-        "user-agent", "x-originating-ip", "arc-seal", "importance"}) {
+  for (std::string_view known : {"from",
+                                 "to",
+                                 "cc",
+                                 "subject",
+                                 "date",
+                                 "message-id",
+                                 "mime-version",
+                                 "received",
+                                 "return-path",
+                                 "delivered-to",
+                                 "reply-to",
+                                 "sender",
+                                 "content-type",
+                                 "x-mailer",
+                                 "dkim-signature",
+                                 "in-reply-to",
+                                 "references",
+                                 "thread-topic",
+                                 "authentication-results",
+                                 "user-agent",
+                                 "x-originating-ip",
+                                 "arc-seal",
+                                 "importance"}) {
     if (name == known) return true;
   }
   return false;
@@ -103,7 +121,8 @@ MessageHeaders SniffMessageHeaders(std::string_view sample) {
       continue;  // a folded continuation
     }
     const size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return lines > 0 ? headers : MessageHeaders{};
+    if (colon == std::string_view::npos || colon == 0)
+      return lines > 0 ? headers : MessageHeaders{};
     const std::string name = LowerAscii(line.substr(0, colon));
     if (name.find(' ') != std::string::npos) return lines > 0 ? headers : MessageHeaders{};
     if (!IsMessageHeaderName(name) && !name.starts_with("x-") && lines == 0) return {};
@@ -111,8 +130,8 @@ MessageHeaders SniffMessageHeaders(std::string_view sample) {
     headers.header_block = true;
     headers.from = headers.from || name == "from";
     headers.date = headers.date || name == "date";
-    headers.transport = headers.transport || name == "message-id" || name == "mime-version" ||
-                        name == "received";
+    headers.transport =
+        headers.transport || name == "message-id" || name == "mime-version" || name == "received";
   }
   return headers;
 }

@@ -16,8 +16,7 @@ constexpr size_t kLanguageSampleBytes = 20 * 1024;
 // of a password-protected OOXML file, whose package sits in a stream named
 // "EncryptedPackage" (MS-OFFCRYPTO); directory entry names are UTF-16LE.
 std::string DescribeCompoundFile(std::string_view bytes) {
-  const std::string_view encrypted_package(
-      "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32);
+  const std::string_view encrypted_package("E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32);
   if (bytes.find(encrypted_package) != std::string_view::npos) {
     return "password-protected Office document";
   }

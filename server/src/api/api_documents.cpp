@@ -1,8 +1,10 @@
 // Reading documents: their text (for citations in the chat) and the original file.
 #include <charconv>
+#include <fstream>
 #include <system_error>
 
 #include "api/api.h"
+#include "wissen/crawler/parsers.h"
 
 namespace wissen::server {
 namespace fs = std::filesystem;
@@ -14,6 +16,22 @@ std::optional<int64_t> ParseId(const std::string& text) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
   return id;
+}
+
+// Message `number` (1-based) of an mbox file, as the crawler split it; nullopt when the file
+// is unreadable, too large to serve or has fewer messages now.
+std::optional<std::string> ReadMboxMessage(const fs::path& file, int number) {
+  // The crawler's own limit for one file (FsSourceOptions::max_file_bytes' ceiling).
+  constexpr std::uintmax_t kMaxMboxBytes = 4096ull << 20;
+  std::error_code error;
+  const std::uintmax_t size = fs::file_size(file, error);
+  if (error || size > kMaxMboxBytes) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes(static_cast<size_t>(size), '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return std::nullopt;
+  const std::vector<std::string_view> messages = crawler::SplitMbox(bytes);
+  if (static_cast<size_t>(number) > messages.size()) return std::nullopt;
+  return std::string(messages[static_cast<size_t>(number) - 1]);
 }
 
 }  // namespace
@@ -52,6 +70,8 @@ std::optional<store::DocumentView> Api::ReadableDocument(Call& call, const char*
 void Api::GetDocument(Call& call) {
   auto document = ReadableDocument(call, "document");
   if (!document) return;
+  nlohmann::json metadata = nlohmann::json::object();
+  for (const auto& [key, value] : document->metadata) metadata[key] = value;
   nlohmann::json sections = nlohmann::json::array();
   for (const auto& section : document->sections) {
     sections.push_back(
@@ -65,6 +85,8 @@ void Api::GetDocument(Call& call) {
                        {"uri", PublicUri(document->source, document->path, document->uri)},
                        {"language", document->language},
                        {"mime", document->mime},
+                       {"author", document->author},
+                       {"metadata", metadata},
                        {"page_count", document->page_count},
                        {"size_bytes", document->size_bytes},
                        {"modified", document->modified_unix},
@@ -89,12 +111,28 @@ void Api::GetDocumentFile(Call& call) {
     Send(call, std::move(response));
     return;
   }
+  // A message of an mbox file is stored as "<file>#<n>" (see fs_crawler.h).
+  std::string file_path = document->path;
+  int mbox_message = 0;
+  if (document->mime == "message/rfc822") {
+    const size_t hash = file_path.rfind('#');
+    if (hash != std::string::npos) {
+      const std::string number = file_path.substr(hash + 1);
+      auto [end, parse_error] =
+          std::from_chars(number.data(), number.data() + number.size(), mbox_message);
+      if (parse_error == std::errc() && end == number.data() + number.size() && mbox_message > 0) {
+        file_path.resize(hash);
+      } else {
+        mbox_message = 0;
+      }
+    }
+  }
   // The file must still exist inside its source root (a symlink swapped in since the crawl
   // must not lead elsewhere).
   std::error_code error;
   const fs::path root = fs::canonical(document->source_root, error);
   const fs::path file =
-      error ? fs::path() : fs::canonical(fs::path(document->source_root) / document->path, error);
+      error ? fs::path() : fs::canonical(fs::path(document->source_root) / file_path, error);
   const auto relative = file.lexically_relative(root);
   if (error || root.empty() || relative.empty() || *relative.begin() == ".." ||
       !fs::is_regular_file(file, error)) {
@@ -102,18 +140,29 @@ void Api::GetDocumentFile(Call& call) {
     return;
   }
   Response response;
-  response.file = file;
+  std::string name = file.filename().string();
+  if (mbox_message > 0) {
+    auto message = ReadMboxMessage(file, mbox_message);
+    if (!message) {
+      SendError(call, 404, "not_found", "the original message is no longer available");
+      return;
+    }
+    response.body = std::move(*message);
+    name += "-" + std::to_string(mbox_message) + ".eml";
+  } else {
+    response.file = file;
+  }
   response.content_type = document->mime.empty() ? "application/octet-stream" : document->mime;
   // A crawled file runs no script in Wissen's origin. Browsers refuse to show a PDF in a
-  // sandboxed document, so PDFs (which can carry JavaScript) are downloaded instead.
+  // sandboxed document, so PDFs (which can carry JavaScript) are downloaded instead, as are
+  // Office files and e-mails, which browsers do not display anyway.
   response.AddHeader("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:");
-  const bool pdf = response.content_type.rfind("application/pdf", 0) == 0;
-  std::string name = file.filename().string();
+  const bool inline_view = response.content_type.rfind("text/", 0) == 0;
   for (char& c : name) {
     if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
   }
-  response.AddHeader("Content-Disposition",
-                     std::string(pdf ? "attachment" : "inline") + "; filename=\"" + name + "\"");
+  response.AddHeader("Content-Disposition", std::string(inline_view ? "inline" : "attachment") +
+                                                "; filename=\"" + name + "\"");
   Send(call, std::move(response));
 }
 

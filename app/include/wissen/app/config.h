@@ -12,6 +12,7 @@
 #include "wissen/core/result.h"
 #include "wissen/crawler/acl_rules.h"
 #include "wissen/crawler/fs_crawler.h"
+#include "wissen/crawler/ocr.h"
 #include "wissen/crawler/web_source.h"
 #include "wissen/engine/extractive.h"
 #include "wissen/engine/openai_client.h"
@@ -108,6 +109,14 @@ struct EmbeddingConfig {
   engine::OpenAiEmbedderOptions openai;  // used when backend = "openai"
 };
 
+// [ocr]: scanned PDF pages are recognised with Tesseract (crawler/ocr.h).
+struct OcrConfig {
+  // Default: true; without Tesseract's languages the crawl goes on without OCR and the crawl
+  // report and `wissen status` say why.
+  bool enabled = true;
+  crawler::OcrOptions options;
+};
+
 struct Config {
   std::filesystem::path config_file;       // absolute; relative paths resolve against its folder
   std::filesystem::path data_dir;          // [data] dir, absolute
@@ -125,6 +134,7 @@ struct Config {
   ServerConfig server;                    // [server]
   AuthConfig auth;                        // [auth]
   AuditConfig audit;                      // [audit]
+  OcrConfig ocr;                          // [ocr]
   std::vector<SourceConfig> sources;
 
   std::filesystem::path index_dir() const { return data_dir / "index"; }

@@ -24,6 +24,7 @@ struct CrawlRunReport {
   int64_t generation = 0;
   bool published = false;
   std::string status;  // "ok" or "partial"
+  std::string ocr;     // "on (deu+eng)", "off", or "unavailable: <why>"
   std::string error;   // why the new generation could not be published, if it could not
 };
 

@@ -12,6 +12,7 @@
 #include "wissen/core/document_sink.h"
 #include "wissen/core/result.h"
 #include "wissen/crawler/acl_rules.h"
+#include "wissen/crawler/parsers.h"
 #include "wissen/store/catalog.h"
 
 namespace wissen::crawler {
@@ -45,6 +46,8 @@ struct FsSourceOptions {
   // one run, none is deleted and the run reports it: a half-mounted share must not empty the
   // index. 100 disables the guard. Default: 50.
   int max_delete_percent = 50;
+  // How files are parsed (Office comments, OCR of scanned PDFs). Default: no comments, no OCR.
+  ParseOptions parse;
 };
 
 // A file that was skipped or failed, with a reason fit for an operator's report.
@@ -62,6 +65,9 @@ struct CrawlStats {
   int64_t deleted = 0;
   int64_t skipped = 0;  // unsupported, too large, symlink out of root, ...
   int64_t failed = 0;   // parse or storage errors
+  // Documents stored with parts that could not be read (an OCR page, an attachment); each
+  // part is listed in `issues`.
+  int64_t partial = 0;
   int64_t bytes_parsed = 0;
   int64_t pages_parsed = 0;
   // Web sources only: requests sent (robots.txt, sitemaps and retries included), 304
@@ -81,7 +87,9 @@ using ProgressCallback = std::function<void(const CrawlStats& stats, int64_t tot
 // fails to parse. Deletions are only applied for directories that were fully listed: when
 // the root is missing, unreadable, or empty while documents are indexed, the run fails
 // (kUnavailable) and nothing is deleted, so an unmounted share does not empty the index;
-// see also max_delete_percent.
+// see also max_delete_percent. An mbox file's messages are stored as documents
+// "<path>#<n>" (n 1-based in file order), each with the file's ACL, size and date; the file
+// is read again only when its size or date changes, and only changed messages are parsed.
 Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalog& catalog,
                                    DocumentSink& sink, const ProgressCallback& progress = {});
 

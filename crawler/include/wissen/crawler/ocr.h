@@ -27,13 +27,17 @@ struct OcrOptions {
   std::string tessdata_dir;
 };
 
-// Recognised text by page hash. Implementations must be thread-safe; a failing cache only
-// costs time (Find returns nullopt, Store is best effort).
+// Recognised text by page hash. `document_hash` is the hex SHA-256 of the PDF's bytes (for a
+// file: its content hash), so an implementation can forget the pages of deleted documents.
+// Implementations must be thread-safe; a failing cache only costs time (Find returns nullopt,
+// Store is best effort).
 class OcrCache {
  public:
   virtual ~OcrCache() = default;
-  virtual std::optional<std::string> Find(std::string_view page_hash) = 0;
-  virtual void Store(std::string_view page_hash, std::string_view text) = 0;
+  virtual std::optional<std::string> Find(std::string_view page_hash,
+                                          std::string_view document_hash) = 0;
+  virtual void Store(std::string_view page_hash, std::string_view document_hash,
+                     std::string_view text) = 0;
 };
 
 // Whether a page's extracted text layer is missing or unusable (no letters, or mostly

@@ -49,6 +49,8 @@ struct ParsedFields {
   std::string mime;
   int page_count = 0;
   int parser_version = 1;
+  std::string author;
+  std::vector<std::pair<std::string, std::string>> metadata;  // ParsedDocument::metadata
 };
 
 // The embedder that built the stored embeddings, and the live index generation.
@@ -108,6 +110,8 @@ struct DocumentView {
   std::string title;
   std::string language;
   std::string mime;
+  std::string author;
+  std::vector<std::pair<std::string, std::string>> metadata;
   int page_count = 0;
   int64_t size_bytes = 0;
   int64_t modified_unix = 0;
@@ -161,6 +165,17 @@ class Catalog {
   // Looks up a live or deleted document by source name and relative path.
   Result<std::optional<StoredDocument>> FindDocument(const std::string& source,
                                                      const std::string& path);
+
+  // --- OCR results by page hash (see crawler/ocr.h) ---
+  // The text recognised for the page, nullopt when it never was; records that the file with
+  // `content_hash` (hex SHA-256 of its bytes) has the page.
+  Result<std::optional<std::string>> FindOcrPage(const std::string& page_hash,
+                                                 const std::string& content_hash);
+  Result<void> StoreOcrPage(const std::string& page_hash, const std::string& content_hash,
+                            const std::string& text);
+  // Deletes the pages no live document's content has any more (deleted or changed files), so
+  // recognised text does not outlive its document. Returns how many went.
+  Result<int64_t> PruneOcrPages();
 
   // --- crawl runs ---
   // Tries to take the crawl lock; kConflict when another crawl holds it.
