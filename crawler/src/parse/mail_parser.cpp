@@ -24,8 +24,6 @@ namespace wissen::crawler {
 namespace {
 
 constexpr int kMaxMultipartDepth = 32;
-// GMime builds every part before we see one; each needs a line starting with "--".
-constexpr size_t kMaxBoundaryLines = 10000;
 constexpr size_t kMaxListedAddresses = 50;
 constexpr size_t kMaxHeaderLineRecipients = 10;
 constexpr size_t kMaxWarnings = 50;
@@ -528,68 +526,27 @@ class MessageReader {
   std::vector<AttachedPart> attachments_;
 };
 
-// ---- input checks --------------------------------------------------------------------------
-
-// Drops what may precede the header: a UTF-8 BOM and an mbox envelope line ("From a@b ...").
-std::string_view SkipPreamble(std::string_view bytes) {
-  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
-  if (bytes.starts_with("From ")) {
-    const size_t end = bytes.find('\n');
-    bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
-  }
-  return bytes;
-}
-
-// Whether the first line is a header field: a name of printable ASCII, then a colon.
-bool StartsWithHeaderField(std::string_view bytes) {
-  const size_t colon = bytes.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 998) return false;
-  for (char c : bytes.substr(0, colon)) {
-    if (c <= ' ' || c > '~') return false;
-  }
-  return true;
-}
-
-// Where the (kMaxBoundaryLines + 1)-th line starting with "--" begins; the whole length when
-// there are fewer.
-size_t BoundaryLinesEnd(std::string_view bytes) {
-  size_t lines = 0;
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    if (bytes.substr(pos, 2) == "--" && ++lines > kMaxBoundaryLines) return pos;
-    const size_t end = bytes.find('\n', pos);
-    if (end == std::string_view::npos) break;
-    pos = end + 1;
-  }
-  return bytes.size();
-}
-
 Result<ParsedDocument> ParseEmailUnchecked(std::string_view bytes, const ParseOptions& options) {
   if (bytes.size() > kMaxMessageBytes) {
     return Fail(ErrorCode::kResourceExhausted, "e-mail message larger than 50 MiB");
   }
-  bytes = SkipPreamble(bytes);
-  if (!StartsWithHeaderField(bytes)) {
-    return Fail(ErrorCode::kParse, "not an e-mail message (no header fields)");
-  }
+  const MessageInput input = PrepareMessageInput(bytes);
+  if (!input.is_message) return Fail(ErrorCode::kParse, "not an e-mail message (no header fields)");
   InitGmime();
   ParsedDocument parsed;
   parsed.mime = "message/rfc822";
   DocumentState state;
   state.options = options;
   state.doc = &parsed;
-  const size_t end = BoundaryLinesEnd(bytes);
-  if (end < bytes.size()) {
-    state.Warn("more than " + std::to_string(kMaxBoundaryLines) +
-               " MIME boundary lines; the rest of the message was skipped");
-  }
+  if (!input.warning.empty()) state.Warn(input.warning);
 
   // The options outlive the message: GMime's header lists keep a pointer to them.
   const std::unique_ptr<GMimeParserOptions, ParserOptionsFree> parser_options(
       g_mime_parser_options_new());
   const char* fallback_charsets[] = {"UTF-8", "windows-1252", nullptr};
   g_mime_parser_options_set_fallback_charsets(parser_options.get(), fallback_charsets);
-  const GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), end));
+  const GPtr<GMimeStream> stream(
+      g_mime_stream_mem_new_with_buffer(input.bytes.data(), input.bytes.size()));
   const GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
   const GPtr<GMimeMessage> message(

@@ -6,7 +6,8 @@
 //   Input whose first line is not a header field ("Name: value") is not a message: kParse.
 //   Messages over 50 MiB: kResourceExhausted.
 // - title = Subject, RFC 2047 decoded, as MakeTitle; "" without one. author = the first
-//   From mailbox (else Sender) as "Name <address>" (or only the one that is present).
+//   From mailbox (else Sender) as "Name <address>" (or only the one that is present; a name
+//   with a comma is quoted: "\"Weber, Carla\" <carla@example.com>").
 //   metadata, in this order and only when present: "from" (as author), "to" and "cc" (such
 //   mailboxes joined with ", ", at most 50, then "+N more"), "date" (ISO 8601 with offset,
 //   "2024-03-04T10:15:00+01:00"; omitted when the Date header cannot be read).
@@ -19,15 +20,19 @@
 //      The line is language-neutral on purpose (no "From:"/"Von:" words to sway language
 //      detection). Omitted when the message has no From, To, Cc or Date.
 //   2. The body. Inline text parts, in order: text/plain (and other inline text/* parts),
-//      transfer encoding and charset decoded (declared charset, else UTF-8 when valid, else
-//      ICU's guess), format=flowed lines joined (RFC 3676, DelSp honoured). A
+//      transfer encoding and charset decoded (the declared charset; a label ICU does not
+//      know is windows-1252; declared UTF-8 or US-ASCII is taken when the bytes are UTF-8;
+//      without a label UTF-8 when valid, else ICU's guess), format=flowed lines joined
+//      (RFC 3676, DelSp honoured); consecutive plain parts form one block. A
 //      multipart/alternative contributes its text/plain part, or its HTML version when the
-//      plain one is empty or missing; text/html goes through ParseHtml and keeps its heading
-//      blocks. Quoted text is collapsed by CollapseQuotedText below.
+//      plain one is blank or missing; text/html goes through ParseHtml and keeps its heading
+//      blocks. Quoted text is collapsed by CollapseQuotedText below; once a part ends in
+//      reply history, the body parts after it are not read (they belong to the history).
 //   3. Attachments: leaf parts with Content-Disposition "attachment", and non-text parts
 //      with a file name (parts of multipart/related after the first are the HTML's inline
 //      images and are skipped unless marked "attachment"; signatures, encrypted parts and
-//      nameless non-text parts are skipped too). With max_depth > 0 each is parsed with
+//      nameless non-text parts are skipped too; a non-text part that is the whole message
+//      is an attachment). With max_depth > 0 each is parsed with
 //      ParseDocument(bytes, file name, declared charset, max_depth - 1); its blocks follow
 //      with heading_path [file name, its own headings...] and their page numbers. A
 //      message/rfc822 part is read the same way as the outer message (its header line,
@@ -37,8 +42,9 @@
 //      message's warnings are prefixed `attachment "name" › `.
 // - Limits: after 100 MIME parts (every multipart, message and leaf part counts, nested
 //   messages included) or below 32 levels of multipart nesting the remaining parts are
-//   skipped with a warning; so is everything after the 10,000th line that starts with "--"
-//   (a part bomb costs GMime memory before any part is seen). Text stops at
+//   skipped with a warning. GMime builds the whole tree before any part is seen, so the
+//   message it gets ends before the 10,001st line that starts with "--" and before header
+//   text beyond 1 MiB (see PrepareMessageInput), with a warning. Text stops at
 //   kMaxDocumentTextBytes for the whole message (a warning says so). At most 50 warnings.
 // - Output text is valid UTF-8 and no block is empty. A message without any text and
 //   without From/To/Cc/Date yields a document without blocks (as ParseHtml does for an empty
@@ -53,6 +59,21 @@ namespace wissen::crawler {
 
 inline constexpr size_t kMaxMessageBytes = 50u << 20;
 inline constexpr int kMaxMimeParts = 100;
+// GMime reads the whole message before any part can be looked at; these bound its work.
+inline constexpr size_t kMaxBoundaryLines = 10000;  // lines starting with "--"
+inline constexpr size_t kMaxHeaderBytes = 1u << 20;
+
+// The part of a file that ParseEmail gives GMime.
+struct MessageInput {
+  std::string_view bytes;  // a view into the input
+  std::string warning;     // why the end was cut off; "" when it was not
+  bool is_message;         // whether the first line is a header field
+};
+
+// Skips a UTF-8 BOM and an mbox envelope line ("From a@b Mon Mar  4 ..."), then ends the
+// message before the (kMaxBoundaryLines + 1)-th line that starts with "--" and before header
+// text (of the message, every part and every attached message) beyond kMaxHeaderBytes.
+MessageInput PrepareMessageInput(std::string_view bytes);
 
 // What stands for quoted text that was collapsed.
 inline constexpr std::string_view kCollapsedQuote = "[…]";

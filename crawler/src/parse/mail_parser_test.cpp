@@ -285,6 +285,54 @@ TEST(MailParserTest, DeeplyNestedMultipartsAreCutWithAWarning) {
             std::vector<std::string>{"MIME parts nested deeper than 32 levels were skipped"});
 }
 
+TEST(MailParserTest, GmimeGetsBoundedBoundaryLinesAndHeaderText) {
+  // Body text is free; the header block of an attached message counts.
+  const std::string start =
+      "From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: "
+      "text/plain\n\n" +
+      std::string(2u << 20, 'x') + "\n--b\nContent-Type: message/rfc822\n\nSubject: Inner\n";
+  const std::string filler = "X-Filler: " + std::string(kMaxHeaderBytes, 'y') + "\n";
+  // Views into the input: every input lives in a variable.
+  const std::string too_long = start + filler + "\nBody.\n";
+  MessageInput input = PrepareMessageInput(too_long);
+  EXPECT_TRUE(input.is_message);
+  EXPECT_TRUE(input.bytes == start);
+  EXPECT_EQ(input.warning, "header fields longer than 1 MiB; the rest of the message was skipped");
+
+  const std::string fits = start + "\nBody.\n";
+  input = PrepareMessageInput(fits);
+  EXPECT_EQ(input.bytes.size(), fits.size());
+  EXPECT_EQ(input.warning, "");
+
+  std::string boundaries = "Subject: x\n\n";
+  for (size_t i = 0; i < kMaxBoundaryLines; ++i) boundaries += "--b\n";
+  const std::string too_many = boundaries + "--b\nlast\n";
+  input = PrepareMessageInput(too_many);
+  EXPECT_TRUE(input.bytes == boundaries);
+  EXPECT_EQ(input.warning,
+            "more than 10000 MIME boundary lines; the rest of the message was skipped");
+
+  // The envelope line and a BOM go; what follows must be a header field.
+  const std::string envelope =
+      "\xEF\xBB\xBF"
+      "From a@b Mon Mar  4 10:15:00 2024\nSubject: y\n";
+  EXPECT_EQ(PrepareMessageInput(envelope).bytes, "Subject: y\n");
+  EXPECT_FALSE(PrepareMessageInput("Subject y\n").is_message);
+}
+
+TEST(MailParserTest, HeaderBombKeepsTheMessageWithAWarning) {
+  std::string message = "From: a@example.com\n";
+  while (message.size() < 2 * kMaxHeaderBytes) message += "X-A: b\n";
+  message += "Subject: Late\n\nBody.\n";
+  auto doc = ParseEmail(message, {});
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  EXPECT_EQ(doc->author, "a@example.com");
+  EXPECT_EQ(doc->title, "");
+  EXPECT_EQ(doc->warnings,
+            std::vector<std::string>{
+                "header fields longer than 1 MiB; the rest of the message was skipped"});
+}
+
 // ---- quotes ------------------------------------------------------------------------------------
 
 TEST(MailParserTest, QuoteRulesCollapseRepliesButKeepInlineAnswers) {
@@ -306,6 +354,9 @@ TEST(MailParserTest, QuoteRulesCollapseRepliesButKeepInlineAnswers) {
             "Gut.\n\n[…]");
   // Adjacent collapsed parts merge.
   EXPECT_EQ(BodyText("Re: Plan", "Yes.\n> a\n\nAm 1.3.2024 schrieb B:\n> b\n"), "Yes.\n[…]");
+  EXPECT_EQ(
+      BodyText("Re: Plan", "Yes.\n> a\n\nOn Mon, 4 Mar 2024, B <\nb@example.com> wrote:\n> b\n"),
+      "Yes.\n[…]");
 }
 
 TEST(MailParserTest, ForwardedHistoryIsContent) {

@@ -195,6 +195,7 @@ class QuoteCollapser {
   }
 
   void EmitText(std::string_view line) {
+    third_text_ = previous_text_;
     previous_text_ = last_text_;
     last_text_ = out_.size();
     out_ += line;
@@ -213,15 +214,16 @@ class QuoteCollapser {
       const bool adjacent = previous_text_ + previous.size() + 1 == last_text_;
       if (adjacent && IsWrappedAttribution(previous, last)) {
         out_.resize(previous_text_);
-        last_text_ = kEnd;
-        previous_text_ = kEnd;
+        last_text_ = third_text_;
+        previous_text_ = third_text_ = kEnd;
         return;
       }
     }
     if (IsAttribution(last)) {
       out_.resize(last_text_);
       last_text_ = previous_text_;
-      previous_text_ = kEnd;
+      previous_text_ = third_text_;
+      third_text_ = kEnd;
     }
   }
 
@@ -238,6 +240,7 @@ class QuoteCollapser {
   std::string out_;
   size_t last_text_ = kEnd;      // where the last non-blank output line starts
   size_t previous_text_ = kEnd;  // the one before it; kEnd when unknown
+  size_t third_text_ = kEnd;     // and the one before that
 };
 
 }  // namespace
