@@ -229,6 +229,16 @@ std::string FileName(GMimeObject* object) {
   return file_name;
 }
 
+bool IsMessageType(std::string_view type, std::string_view subtype) {
+  return type == "message" && (subtype == "rfc822" || subtype == "global" || subtype == "news");
+}
+
+// Text parts for programs rather than readers.
+bool IsMachineText(std::string_view subtype) {
+  return subtype == "calendar" || subtype == "x-vcalendar" || subtype == "vcard" ||
+         subtype == "x-vcard" || subtype == "directory" || subtype == "rfc822-headers";
+}
+
 bool IsSignature(std::string_view type, std::string_view subtype) {
   return type == "application" && (subtype == "pgp-signature" || subtype == "pkcs7-signature" ||
                                    subtype == "x-pkcs7-signature" || subtype == "pgp-keys");
@@ -388,18 +398,20 @@ class MessageReader {
     if (IsSignature(type, subtype)) return;
     const std::string file_name = FileName(object);
     const bool attachment = Lower(g_mime_object_get_disposition(object)) == "attachment";
-    if (attachment || (type != "text" && (!file_name.empty() || is_root))) {
-      if (file_name.empty()) {
-        attachments_.push_back({object, "attachment (" + type + "/" + subtype + ")", false});
-      } else {
-        attachments_.push_back({object, file_name, true});
-      }
-    } else if (type == "text") {
+    // GMime leaves an attached message unparsed when it is transfer-encoded.
+    const bool message = IsMessageType(type, subtype);
+    const bool readable = type == "text" && !IsMachineText(subtype);
+    if (attachment || message || (!readable && (!file_name.empty() || is_root))) {
+      std::string name = file_name;
+      if (name.empty())
+        name = message ? "attached message" : "attachment (" + type + "/" + subtype + ")";
+      attachments_.push_back({object, std::move(name), !file_name.empty()});
+    } else if (readable) {
       const bool html = subtype == "html";
       body_.push_back({part, html, html ? std::string() : TextOfPart(part)});
     }
-    // Anything else is an inline resource without a name (a logo, a delivery report's
-    // machine part): nothing a reader would look for.
+    // Anything else is an inline resource without a name (a logo, a calendar entry's data,
+    // a delivery report's machine part): nothing a reader would look for.
   }
 
   std::string AttachedMessageName(GMimeMessagePart* part) {
@@ -472,18 +484,25 @@ class MessageReader {
   }
 
   void ReadAttachment(GMimePart* part, const AttachedPart& attached) {
-    const std::string& name = attached.name;
     ParseOptions options = state_->options;
     options.max_depth = depth_left_ - 1;
-    const std::string charset = std::string(
-        TrimAscii(View(g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset"))));
-    Result<ParsedDocument> parsed = ParseDocument(
-        DecodedContent(part), attached.named ? name : std::string(), charset, options);
-    const std::string label = "attachment \"" + name + "\": ";
+    GMimeObject* object = GMIME_OBJECT(part);
+    GMimeContentType* content_type = g_mime_object_get_content_type(object);
+    const bool message = IsMessageType(Lower(g_mime_content_type_get_media_type(content_type)),
+                                       Lower(g_mime_content_type_get_media_subtype(content_type)));
+    const std::string charset =
+        std::string(TrimAscii(View(g_mime_object_get_content_type_parameter(object, "charset"))));
+    Result<ParsedDocument> parsed =
+        message ? ParseEmail(DecodedContent(part), options)
+                : ParseDocument(DecodedContent(part), attached.named ? attached.name : "", charset,
+                                options);
+    std::string name = attached.name;
+    if (message && !attached.named && parsed && !parsed->title.empty()) name = parsed->title;
     if (!parsed) {
-      Warn(label + parsed.error().message);
+      Warn("attachment \"" + name + "\": " + parsed.error().message);
       return;
     }
+    const std::string label = "attachment \"" + name + (message ? "\" › " : "\": ");
     for (const std::string& warning : parsed->warnings) Warn(label + warning);
     for (const Block& block : parsed->blocks) {
       if (state_->budget == 0) {
@@ -546,7 +565,7 @@ Result<ParsedDocument> ParseEmailUnchecked(std::string_view bytes, const ParseOp
   const char* fallback_charsets[] = {"UTF-8", "windows-1252", nullptr};
   g_mime_parser_options_set_fallback_charsets(parser_options.get(), fallback_charsets);
   const GPtr<GMimeStream> stream(
-      g_mime_stream_mem_new_with_buffer(input.bytes.data(), input.bytes.size()));
+      g_mime_stream_mem_new_with_buffer(input.text().data(), input.text().size()));
   const GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
   const GPtr<GMimeMessage> message(

@@ -19,7 +19,8 @@
 //      an answer can say who wrote when: the index keeps only the blocks, not the metadata.
 //      The line is language-neutral on purpose (no "From:"/"Von:" words to sway language
 //      detection). Omitted when the message has no From, To, Cc or Date.
-//   2. The body. Inline text parts, in order: text/plain (and other inline text/* parts),
+//   2. The body. Inline text parts, in order: text/plain (and other inline text/* parts
+//      except the machine-readable calendar, vCard and rfc822-headers),
 //      transfer encoding and charset decoded (the declared charset; a label ICU does not
 //      know is windows-1252; declared UTF-8 or US-ASCII is taken when the bytes are UTF-8;
 //      without a label UTF-8 when valid, else ICU's guess), format=flowed lines joined
@@ -35,7 +36,8 @@
 //      is an attachment). With max_depth > 0 each is parsed with
 //      ParseDocument(bytes, file name, declared charset, max_depth - 1); its blocks follow
 //      with heading_path [file name, its own headings...] and their page numbers. A
-//      message/rfc822 part is read the same way as the outer message (its header line,
+//      message/rfc822 part (also a transfer-encoded one, which GMime leaves unparsed: it
+//      goes through ParseEmail) is read the same way as the outer message (its header line,
 //      body and attachments) at max_depth - 1, under [file name, else its Subject, else
 //      "attached message"]. Unsupported, failed and too-deep attachments are skipped with
 //      a warning such as `attachment "x.exe": binary or unknown file type`; a nested
@@ -65,14 +67,22 @@ inline constexpr size_t kMaxHeaderBytes = 1u << 20;
 
 // The part of a file that ParseEmail gives GMime.
 struct MessageInput {
-  std::string_view bytes;  // a view into the input
-  std::string warning;     // why the end was cut off; "" when it was not
-  bool is_message;         // whether the first line is a header field
+  std::string_view original;  // the input without preamble, up to where it was cut
+  std::string rewritten;      // `original` with charset names replaced, if any were
+  bool was_rewritten = false;
+  std::string warning;      // why the end was cut off; "" when it was not
+  bool is_message = false;  // whether the first line is a header field
+
+  std::string_view text() const { return was_rewritten ? std::string_view(rewritten) : original; }
 };
 
 // Skips a UTF-8 BOM and an mbox envelope line ("From a@b Mon Mar  4 ..."), then ends the
 // message before the (kMaxBoundaryLines + 1)-th line that starts with "--" and before header
-// text (of the message, every part and every attached message) beyond kMaxHeaderBytes.
+// text (of the message, every part and every attached message) beyond kMaxHeaderBytes. In
+// header text, the charset name of an encoded word ("=?name?Q?...?=") or of an RFC 2231
+// value ("name*=charset'de'...") that ICU does not know, or that is longer than 40 bytes or
+// carries a language ("utf-8*de"), is replaced (by the name without language, else by
+// "windows-1252"): GMime keeps every charset name it meets until the process ends.
 MessageInput PrepareMessageInput(std::string_view bytes);
 
 // What stands for quoted text that was collapsed.

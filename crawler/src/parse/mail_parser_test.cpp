@@ -231,6 +231,27 @@ TEST(MailParserTest, AttachedMessageIsReadWithItsOwnAttachment) {
                     }));
 }
 
+TEST(MailParserTest, TransferEncodedAttachedMessageIsReadToo) {
+  // GMime does not parse a base64 message/rfc822 part; it is read as a message all the same.
+  const std::string message =
+      "From: a@example.com\nSubject: Outer\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/plain\n\nOuter.\n"
+      "--m\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+      "RnJvbTogRXZhIDxldmFAZXhhbXBsZS5jb20+ClN1YmplY3Q6IElubmVuCgpJbm5lcmVyIFRleHQuCg==\n"
+      "--m\nContent-Type: text/calendar\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n--m--\n";
+  auto doc = ParseEmail(message, {});
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  std::vector<std::pair<Path, std::string>> blocks;
+  for (const Block& block : doc->blocks) blocks.emplace_back(block.heading_path, block.text);
+  EXPECT_EQ(blocks, (std::vector<std::pair<Path, std::string>>{
+                        {{}, "a@example.com"},
+                        {{}, "Outer."},
+                        {{"Innen"}, "Eva"},
+                        {{"Innen"}, "Innerer Text."},
+                    }));
+  EXPECT_TRUE(doc->warnings.empty());
+}
+
 TEST(MailParserTest, DepthLimitSkipsDeeperAttachmentsWithAWarning) {
   ParseOptions options;
   options.max_depth = 1;  // the attached message, but not its attachment
@@ -296,19 +317,19 @@ TEST(MailParserTest, GmimeGetsBoundedBoundaryLinesAndHeaderText) {
   const std::string too_long = start + filler + "\nBody.\n";
   MessageInput input = PrepareMessageInput(too_long);
   EXPECT_TRUE(input.is_message);
-  EXPECT_TRUE(input.bytes == start);
+  EXPECT_TRUE(input.text() == start);
   EXPECT_EQ(input.warning, "header fields longer than 1 MiB; the rest of the message was skipped");
 
   const std::string fits = start + "\nBody.\n";
   input = PrepareMessageInput(fits);
-  EXPECT_EQ(input.bytes.size(), fits.size());
+  EXPECT_EQ(input.text().size(), fits.size());
   EXPECT_EQ(input.warning, "");
 
   std::string boundaries = "Subject: x\n\n";
   for (size_t i = 0; i < kMaxBoundaryLines; ++i) boundaries += "--b\n";
   const std::string too_many = boundaries + "--b\nlast\n";
   input = PrepareMessageInput(too_many);
-  EXPECT_TRUE(input.bytes == boundaries);
+  EXPECT_TRUE(input.text() == boundaries);
   EXPECT_EQ(input.warning,
             "more than 10000 MIME boundary lines; the rest of the message was skipped");
 
@@ -316,8 +337,26 @@ TEST(MailParserTest, GmimeGetsBoundedBoundaryLinesAndHeaderText) {
   const std::string envelope =
       "\xEF\xBB\xBF"
       "From a@b Mon Mar  4 10:15:00 2024\nSubject: y\n";
-  EXPECT_EQ(PrepareMessageInput(envelope).bytes, "Subject: y\n");
+  EXPECT_EQ(PrepareMessageInput(envelope).text(), "Subject: y\n");
   EXPECT_FALSE(PrepareMessageInput("Subject y\n").is_message);
+}
+
+TEST(MailParserTest, UnknownCharsetNamesInHeadersAreReplacedBeforeGmime) {
+  const std::string message =
+      "Subject: =?x-bogus-42?Q?Gr=FC=DFe?= =?utf-8*de?Q?=C3=BC?= =?UTF-8?B?w7w=?=\n"
+      "Content-Type: text/plain; name*=x-made-up'en'a%20b; title*0*=utf-8''%C3%BC\n\nBody.\n";
+  const MessageInput input = PrepareMessageInput(message);
+  EXPECT_TRUE(input.was_rewritten);
+  EXPECT_EQ(input.text(),
+            "Subject: =?windows-1252?Q?Gr=FC=DFe?= =?utf-8?Q?=C3=BC?= =?UTF-8?B?w7w=?=\n"
+            "Content-Type: text/plain; name*=windows-1252'en'a%20b; title*0*=utf-8''%C3%BC\n\n"
+            "Body.\n");
+  // The body is no header text; known names leave the input as it is.
+  EXPECT_FALSE(PrepareMessageInput("Subject: =?utf-8?Q?x?=\n\n=?x-bogus?Q?y?=\n").was_rewritten);
+  // Encoded words next to each other join without the space between them.
+  auto doc = ParseEmail(message, {});
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  EXPECT_EQ(doc->title, "Grüßeüü");
 }
 
 TEST(MailParserTest, HeaderBombKeepsTheMessageWithAWarning) {
