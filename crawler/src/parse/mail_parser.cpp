@@ -1,7 +1,8 @@
 // E-mail parsing with GMime 3 (the contract is in mail_parser.h). GMime runs in-process on
-// hostile bytes, so everything it gets is bounded first (size, lines that can open a part),
-// every GObject is owned by a GPtr, and the MIME tree is walked with an explicit stack; only
-// attached messages recurse, at most max_depth (and GMime's own 1024 levels) deep.
+// hostile bytes, so what it gets is bounded first (size, header text, lines that can open a
+// part, charset names: PrepareMessageInput), every GObject is owned by a GPtr, and the MIME
+// tree is walked with an explicit stack; only attached messages recurse, at most max_depth
+// (and GMime's own 1024 levels) deep.
 #include "mail_parser.h"
 
 #include <gmime/gmime.h>
@@ -28,6 +29,8 @@ constexpr size_t kMaxListedAddresses = 50;
 constexpr size_t kMaxHeaderLineRecipients = 10;
 constexpr size_t kMaxWarnings = 50;
 constexpr size_t kMaxHeaderValueBytes = 64 * 1024;
+// libxml2 needs about 40 times an HTML page's size for its tree; no mail body is this large.
+constexpr size_t kMaxHtmlBodyBytes = 8u << 20;
 
 // ---- GMime plumbing ------------------------------------------------------------------------
 
@@ -470,7 +473,13 @@ class MessageReader {
   bool ReadHtmlBody(GMimePart* part, bool keep_history) {
     const std::string charset = std::string(
         TrimAscii(View(g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset"))));
-    Result<ParsedDocument> html = ParseHtml(DecodedContent(part), charset);
+    std::string bytes = DecodedContent(part);
+    if (bytes.size() > kMaxHtmlBodyBytes) {
+      bytes.resize(kMaxHtmlBodyBytes);
+      Warn("HTML body longer than " + std::to_string(kMaxHtmlBodyBytes >> 20) +
+           " MiB; the rest was skipped");
+    }
+    Result<ParsedDocument> html = ParseHtml(bytes, charset);
     if (!html) {
       Warn("HTML body: " + html.error().message);
       return false;

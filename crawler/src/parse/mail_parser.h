@@ -46,7 +46,8 @@
 //   messages included) or below 32 levels of multipart nesting the remaining parts are
 //   skipped with a warning. GMime builds the whole tree before any part is seen, so the
 //   message it gets ends before the 10,001st line that starts with "--" and before header
-//   text beyond 1 MiB (see PrepareMessageInput), with a warning. Text stops at
+//   text beyond 1 MiB (see PrepareMessageInput), with a warning; an HTML body part is cut
+//   after 8 MiB (libxml2's tree takes about 40 times that), with a warning. Text stops at
 //   kMaxDocumentTextBytes for the whole message (a warning says so). At most 50 warnings.
 // - Output text is valid UTF-8 and no block is empty. A message without any text and
 //   without From/To/Cc/Date yields a document without blocks (as ParseHtml does for an empty

@@ -444,6 +444,21 @@ TEST(MailParserTest, BrokenMimeStillGivesValidText) {
   EXPECT_TRUE(Contains(all, "Grüße")) << all;  // unknown charset: windows-1252
 }
 
+TEST(MailParserTest, HugeHtmlBodyIsCutWithAWarning) {
+  std::string message =
+      "From: a@example.com\nSubject: Huge\nContent-Type: text/html\n\n<p>Start of the page ";
+  message.append(9u << 20, 'x');
+  message += " end of the page</p>\n";
+  auto doc = ParseEmail(message, {});
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  const std::string all = AllText(*doc);
+  EXPECT_TRUE(Contains(all, "Start of the page"));
+  EXPECT_FALSE(Contains(all, "end of the page"));
+  EXPECT_LT(doc->blocks.back().text.size(), 8u << 20);
+  EXPECT_EQ(doc->warnings,
+            std::vector<std::string>{"HTML body longer than 8 MiB; the rest was skipped"});
+}
+
 TEST(MailParserTest, OversizedMessageIsResourceExhausted) {
   std::string message = PlainMessage("Big", "");
   message.resize(kMaxMessageBytes + 1, 'a');
