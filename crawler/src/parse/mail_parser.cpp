@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "charset.h"
+#include "mail_envelope.h"
 #include "parser_text.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
@@ -25,10 +26,7 @@ namespace wissen::crawler {
 namespace {
 
 constexpr int kMaxMultipartDepth = 32;
-constexpr size_t kMaxListedAddresses = 50;
-constexpr size_t kMaxHeaderLineRecipients = 10;
 constexpr size_t kMaxWarnings = 50;
-constexpr size_t kMaxHeaderValueBytes = 64 * 1024;
 // libxml2 needs about 40 times an HTML page's size for its tree; no mail body is this large.
 constexpr size_t kMaxHtmlBodyBytes = 8u << 20;
 
@@ -44,10 +42,6 @@ struct GObjectUnref {
 };
 template <typename T>
 using GPtr = std::unique_ptr<T, GObjectUnref>;
-
-struct GFree {
-  void operator()(gpointer memory) const { g_free(memory); }
-};
 
 struct ParserOptionsFree {
   void operator()(GMimeParserOptions* options) const { g_mime_parser_options_free(options); }
@@ -69,125 +63,6 @@ std::string DecodedContent(GMimePart* part) {
   if (bytes == nullptr || bytes->len == 0) return {};
   return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
 }
-
-// ---- header values -------------------------------------------------------------------------
-
-// A header value as one line: valid UTF-8, no control characters, at most a title's length.
-std::string OneLine(std::string_view value) {
-  std::string text = SanitizeUtf8(value.substr(0, kMaxHeaderValueBytes));
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
-  }
-  return MakeTitle(text);
-}
-
-// A display name with a comma ("Weber, Carla") is quoted, as in the header, so that a list
-// of them stays readable.
-struct Mailbox {
-  std::string name;
-  std::string address;
-
-  std::string Full() const {
-    if (name.empty() || address.empty()) return Short();
-    return Short() + " <" + address + ">";
-  }
-  std::string Short() const {
-    if (name.empty()) return address;
-    if (name.find_first_of(",;") == std::string::npos) return name;
-    std::string quoted = name;
-    std::erase(quoted, '"');
-    return "\"" + quoted + "\"";
-  }
-};
-
-struct MailboxList {
-  std::vector<Mailbox> listed;  // the first kMaxListedAddresses
-  size_t total = 0;
-};
-
-void AddMailbox(InternetAddress* address, MailboxList* list) {
-  if (!INTERNET_ADDRESS_IS_MAILBOX(address)) return;
-  Mailbox mailbox{
-      OneLine(View(internet_address_get_name(address))),
-      OneLine(View(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address))))};
-  if (mailbox.name.empty() && mailbox.address.empty()) return;
-  ++list->total;
-  if (list->listed.size() < kMaxListedAddresses) list->listed.push_back(std::move(mailbox));
-}
-
-// The mailboxes of an address list, group members included (groups do not nest).
-MailboxList Mailboxes(InternetAddressList* addresses) {
-  MailboxList list;
-  if (addresses == nullptr) return list;
-  const int count = internet_address_list_length(addresses);
-  for (int i = 0; i < count; ++i) {
-    InternetAddress* address = internet_address_list_get_address(addresses, i);
-    if (address == nullptr) continue;
-    if (INTERNET_ADDRESS_IS_GROUP(address)) {
-      InternetAddressList* members =
-          internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address));
-      const int member_count = members == nullptr ? 0 : internet_address_list_length(members);
-      for (int m = 0; m < member_count; ++m) {
-        InternetAddress* member = internet_address_list_get_address(members, m);
-        if (member != nullptr) AddMailbox(member, &list);
-      }
-    } else {
-      AddMailbox(address, &list);
-    }
-  }
-  return list;
-}
-
-std::string JoinMailboxes(const MailboxList& list, size_t max, bool short_names) {
-  std::string joined;
-  const size_t shown = std::min(max, list.listed.size());
-  for (size_t i = 0; i < shown; ++i) {
-    if (!joined.empty()) joined += ", ";
-    joined += short_names ? list.listed[i].Short() : list.listed[i].Full();
-  }
-  if (list.total > shown) {
-    joined += ", +" + std::to_string(list.total - shown) + (short_names ? "" : " more");
-  }
-  return joined;
-}
-
-std::string FormatDate(GDateTime* date, const char* format) {
-  if (date == nullptr) return {};
-  const std::unique_ptr<gchar, GFree> text(g_date_time_format(date, format));
-  return text == nullptr ? std::string() : SanitizeUtf8(text.get());
-}
-
-// What a message's header says about it.
-struct Envelope {
-  std::string subject;
-  MailboxList from, to, cc;
-  GDateTime* date = nullptr;  // owned by the message
-
-  explicit Envelope(GMimeMessage* message)
-      : subject(OneLine(View(g_mime_message_get_subject(message)))),
-        from(Mailboxes(g_mime_message_get_from(message))),
-        to(Mailboxes(g_mime_message_get_to(message))),
-        cc(Mailboxes(g_mime_message_get_cc(message))),
-        date(g_mime_message_get_date(message)) {
-    if (from.listed.empty()) from = Mailboxes(g_mime_message_get_sender(message));
-  }
-
-  // "Anna Müller → Bernd Schulz, Carla Weber; Cc: Dora Klein · 2024-03-04 10:15 +01:00"
-  std::string HeaderLine() const {
-    std::string line = from.listed.empty() ? std::string() : from.listed[0].Short();
-    if (!to.listed.empty()) {
-      line += line.empty() ? "→ " : " → ";
-      line += JoinMailboxes(to, kMaxHeaderLineRecipients, /*short_names=*/true);
-    }
-    if (!cc.listed.empty()) {
-      line += line.empty() ? "Cc: " : "; Cc: ";
-      line += JoinMailboxes(cc, kMaxHeaderLineRecipients, /*short_names=*/true);
-    }
-    const std::string day = FormatDate(date, "%Y-%m-%d %H:%M %:z");
-    if (!day.empty()) line += (line.empty() ? "" : " · ") + day;
-    return line;
-  }
-};
 
 // ---- reading one message -------------------------------------------------------------------
 
@@ -225,7 +100,7 @@ std::string FileName(GMimeObject* object) {
                          ? g_mime_part_get_filename(GMIME_PART(object))
                          : g_mime_object_get_content_disposition_parameter(object, "filename");
   if (name == nullptr) name = g_mime_object_get_content_type_parameter(object, "name");
-  std::string file_name = OneLine(View(name));
+  std::string file_name = OneLine(name);
   // A path from the sender's disk ("C:\Users\anna\Angebot.pdf") names the file by its end.
   const size_t slash = file_name.find_last_of("/\\");
   if (slash != std::string::npos) file_name = std::string(TrimAscii(file_name.substr(slash + 1)));
@@ -284,7 +159,7 @@ class MessageReader {
     const Envelope envelope(message);
     AddTextBlock(envelope.HeaderLine(), {});
     if (GMimeObject* root = g_mime_message_get_mime_part(message); root != nullptr) Walk(root);
-    ReadBody(IsForwardSubject(envelope.subject));
+    ReadBody(IsForwardSubject(envelope.subject()));
     for (const AttachedPart& attached : attachments_) {
       if (depth_left_ <= 0) {
         Warn("attachment \"" + attached.name + "\": nested deeper than max_depth, skipped");
@@ -421,7 +296,7 @@ class MessageReader {
     std::string name = FileName(GMIME_OBJECT(part));
     if (name.empty()) {
       if (GMimeMessage* inner = g_mime_message_part_get_message(part)) {
-        name = OneLine(View(g_mime_message_get_subject(inner)));
+        name = OneLine(g_mime_message_get_subject(inner));
       }
     }
     return name.empty() ? "attached message" : name;
@@ -568,7 +443,8 @@ Result<ParsedDocument> ParseEmailUnchecked(std::string_view bytes, const ParseOp
   state.doc = &parsed;
   if (!input.warning.empty()) state.Warn(input.warning);
 
-  // The options outlive the message: GMime's header lists keep a pointer to them.
+  // Options of our own: GMime's default options are shared by the whole process. Header
+  // text that is neither UTF-8 nor encoded is read as windows-1252.
   const std::unique_ptr<GMimeParserOptions, ParserOptionsFree> parser_options(
       g_mime_parser_options_new());
   const char* fallback_charsets[] = {"UTF-8", "windows-1252", nullptr};
@@ -582,20 +458,9 @@ Result<ParsedDocument> ParseEmailUnchecked(std::string_view bytes, const ParseOp
   if (message == nullptr) return Fail(ErrorCode::kParse, "unreadable e-mail message");
 
   const Envelope envelope(message.get());
-  parsed.title = envelope.subject;
-  if (!envelope.from.listed.empty()) {
-    parsed.author = envelope.from.listed[0].Full();
-    parsed.metadata.emplace_back("from", parsed.author);
-  }
-  if (!envelope.to.listed.empty()) {
-    parsed.metadata.emplace_back("to", JoinMailboxes(envelope.to, kMaxListedAddresses, false));
-  }
-  if (!envelope.cc.listed.empty()) {
-    parsed.metadata.emplace_back("cc", JoinMailboxes(envelope.cc, kMaxListedAddresses, false));
-  }
-  if (std::string date = FormatDate(envelope.date, "%Y-%m-%dT%H:%M:%S%:z"); !date.empty()) {
-    parsed.metadata.emplace_back("date", std::move(date));
-  }
+  parsed.title = envelope.subject();
+  parsed.author = envelope.Author();
+  parsed.metadata = envelope.Metadata();
 
   MessageReader(&state, {}, "", std::max(options.max_depth, 0)).Read(message.get());
   if (state.text_dropped) {
