@@ -100,11 +100,12 @@ struct CollapsedText {
 //   "On … wrote:", "Am … schrieb …:" (also wrapped over two lines), or any line ending in
 //   "wrote:" or "schrieb:".
 // - Unless `keep_history` (a forwarded message, whose history is its content), reply history
-//   ends the body: from an "On … wrote:" / "Am … schrieb …:" line that no quote follows, a
-//   "-----Original Message-----" / "-----Ursprüngliche Nachricht-----" /
+//   ends the body: from an "On … wrote:" / "Am … schrieb …:" line that has a digit (the
+//   date every client writes; "On the other hand, Goethe wrote:" is text) and no quote
+//   after it, a "-----Original Message-----" / "-----Ursprüngliche Nachricht-----" /
 //   "-------- Original-Nachricht --------" line, or an Outlook header block (a "From:"/"Von:"
-//   line followed by "Sent:"/"Gesendet:"/"Date:"/"Datum:"), everything is one "[…]" line and
-//   history_cut is set.
+//   line followed by "Sent:"/"Gesendet:"/"Date:"/"Datum:"), everything is one "[…]" line
+//   and history_cut is set.
 // - A line ">From …" (">" signs right before "From ") outside a quote run is mbox escaping:
 //   it is no quote, and one ">" is removed. Adjacent "[…]" lines merge into one.
 // Line ends may be "\n" or "\r\n"; the result uses "\n".
