@@ -37,13 +37,14 @@ struct OcrOptions {
   // <code>.traineddata (Debian: package tesseract-ocr-<code>). Default: "deu+eng".
   std::string languages = "deu+eng";
   // Pages recognised at once by one PageOcr, across all its callers; 0 = the number of cores.
-  // Each takes one Tesseract instance (about 50-100 MB with two languages) while it runs.
+  // Each takes one Tesseract instance (kept for reuse) while it runs. Tesseract's own OpenMP
+  // threads are off in these workers: pages, not parts of a page, are run in parallel.
   // Default: 0.
   int threads = 0;
   // A page whose rendering and recognition take longer is given up with kTimeout (reported,
-  // the rest of the document kept). Waiting for a free thread does not count. Tesseract's
-  // layout analysis cannot be interrupted; the limit applies between rendering and
-  // recognition and during recognition. Default: 120 s.
+  // the rest of the document kept). Waiting for a free thread does not count. Rendering and
+  // Tesseract's layout analysis cannot be interrupted (the pixel cap bounds them); the limit
+  // is checked after rendering and after every recognised word. Default: 120 s.
   int page_timeout_ms = 120000;
   // Rendering resolution, 30 to 1200; Tesseract is most accurate around 300 dpi. Large pages
   // are rendered at less (see kMaxOcrPagePixels). Default: 300.
