@@ -72,15 +72,16 @@ bool IsPunctuationOrSymbol(UChar32 c) {
   return (U_GET_GC_MASK(c) & (U_GC_P_MASK | U_GC_S_MASK)) != 0;
 }
 
-enum class TokenKind { kReal, kNeutral, kGarbage };
+enum class TokenKind { kReal, kPunctuation, kOther };
 
-// A whitespace-separated token: a word ("Mitarbeiter", "z.B.", "COVID-19"), a number
-// ("11:30", "1.234,56", "3a"), neutral (a single letter, a dash or bullet), or garbage.
+// A whitespace-separated token: real (a word such as "Mitarbeiter", "z.B.", "COVID-19", or a
+// number such as "11:30", "1.234,56", "3a"), punctuation only (a dash, a bullet, a dot
+// leader), or other (a single letter, glyph soup).
 TokenKind ClassifyToken(const std::vector<UChar32>& token) {
   size_t begin = 0, end = token.size();
   while (begin < end && IsPunctuationOrSymbol(token[begin])) ++begin;
   while (end > begin && IsPunctuationOrSymbol(token[end - 1])) --end;
-  if (begin == end) return TokenKind::kNeutral;
+  if (begin == end) return TokenKind::kPunctuation;
   size_t letters = 0, digits = 0, punctuation = 0, symbols = 0;
   // Switches between letters and digits: "COVID-19" and "B2B" have one or two, glyph soup
   // such as "a1b2c3" many.
@@ -88,7 +89,7 @@ TokenKind ClassifyToken(const std::vector<UChar32>& token) {
   int last = 0;  // 1 letter, 2 digit
   for (size_t i = begin; i < end; ++i) {
     const UChar32 c = token[i];
-    if (IsUnusable(c)) return TokenKind::kGarbage;
+    if (IsUnusable(c)) return TokenKind::kOther;
     int kind = 0;
     if (IsLetterOrMark(c)) {
       ++letters;
@@ -106,11 +107,10 @@ TokenKind ClassifyToken(const std::vector<UChar32>& token) {
       last = kind;
     }
   }
-  if (switches > 2) return TokenKind::kGarbage;
+  if (switches > 2) return TokenKind::kOther;
   if (letters >= 2 && symbols == 0 && punctuation * 2 <= letters) return TokenKind::kReal;
   if (digits >= 1 && letters <= 3 && symbols <= 1) return TokenKind::kReal;
-  if (letters == 1 && digits == 0) return TokenKind::kNeutral;
-  return TokenKind::kGarbage;
+  return TokenKind::kOther;
 }
 
 // ---- Rendering and recognition ----
@@ -375,19 +375,26 @@ bool NeedsOcr(std::string_view page_text) {
   std::vector<UChar32> token;
   const auto end_token = [&] {
     if (token.empty()) return;
-    ++tokens;
-    if (ClassifyToken(token) == TokenKind::kReal) ++real_tokens;
+    const TokenKind kind = ClassifyToken(token);
+    if (kind != TokenKind::kPunctuation) ++tokens;
+    if (kind == TokenKind::kReal) ++real_tokens;
     token.clear();
   };
+  UChar32 previous = -1;
   for (int32_t i = 0; i < length;) {
     UChar32 c;
     U8_NEXT(bytes, i, length, c);
     if (c >= 0 && IsSeparator(c)) {
       end_token();
+      previous = -1;
       continue;
     }
     // Format characters (soft hyphens, zero-width joiners) are neither seen nor garbage.
     if (c >= 0 && u_charType(c) == U_FORMAT_CHAR) continue;
+    // A run of one punctuation character counts once: dot leaders in a table of contents
+    // ("Einleitung ........ 5"), lines to fill in on a form ("Name: ________").
+    if (c >= 0 && c == previous && IsPunctuationOrSymbol(c)) continue;
+    previous = c;
     ++visible;
     token.push_back(c);
     if (IsUnusable(c)) {
@@ -630,6 +637,7 @@ std::vector<PageOcr::PageText> PageOcr::RecognizePdfPages(std::string_view pdf_b
   } catch (...) {  // std::system_error: no more threads (ulimit), or bad_alloc
   }
   work();
+  threads.clear();  // joins: the helpers may still be writing their last page's result
   return results;
 }
 

@@ -100,6 +100,16 @@ TEST(OcrNeedsOcrTest, NormalPagesHaveAUsableTextLayer) {
   EXPECT_FALSE(NeedsOcr(
       "Umsatz nach Quartal\nQuartal 2022 2023 2024\nQ1 1.234,56 1.345,00 1.512,25\n"
       "Q2 1.198,10 1.402,75 1.633,00\nQ3 1.305,40 1.488,90 1.701,80\nSumme 3.738,06 4.236,65"));
+  // A table of contents with dot leaders, attached or not, and a form to fill in.
+  EXPECT_FALSE(
+      NeedsOcr("Inhalt\n1 Einleitung ........................................ 3\n"
+               "2 Geltungsbereich...................................4\n"
+               "3 Urlaubsanspruch . . . . . . . . . . . . . . . . . . . . . . 5\n"
+               "4 Resturlaub ------------------------------------------ 7"));
+  EXPECT_FALSE(
+      NeedsOcr("Antrag auf Sonderurlaub\nName: ____________________ Personalnummer: "
+               "__________\nZeitraum: von ____________ bis ____________\n"
+               "Unterschrift: ______________________________"));
   // A slide with a short title and a few icons from a symbol font.
   EXPECT_FALSE(NeedsOcr("\uF0B7 Ziele für 2025\n\uF0B7 Kosten senken\n\uF0B7 Kunden gewinnen"));
 }

@@ -70,10 +70,14 @@ class OcrCache {
 
 // Whether a page's extracted text layer is missing or unusable, so the page must be
 // recognised instead: fewer than 10 letters (none, a page number, a stamp on a scan), fewer
-// than half the visible characters letters or digits (symbol or punctuation soup), more than
-// a fifth unusable characters (Private Use Area, U+FFFD, controls, unassigned), or fewer than
-// half the words real words or numbers (the invisible garbage some scanners embed). Only the
-// first 64 KiB are looked at. Invalid UTF-8 counts as unusable characters. Thread-safe.
+// than half the visible characters letters or digits (symbol or punctuation soup; a run of
+// one punctuation character such as a dot leader counts once), more than a fifth unusable
+// characters (Private Use Area, U+FFFD, controls, unassigned), or fewer than half the
+// white-space separated tokens real words or numbers (single letters and glyph soup such as
+// "a1b2c3" are not; tokens of punctuation only do not count): the invisible garbage some
+// scanners embed. Only the first 64 KiB are looked at; invalid UTF-8 counts as unusable.
+// A text layer of real words in the wrong characters (a font's glyphs shifted) is not
+// detected. Cheap: one pass over the sample. Thread-safe.
 bool NeedsOcr(std::string_view page_text);
 
 // Recognises PDF pages. Holds up to options.threads Tesseract instances, created on first use
