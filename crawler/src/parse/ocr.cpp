@@ -4,6 +4,7 @@
 // its time limit is cancelled through Tesseract's progress monitor.
 #include "wissen/crawler/ocr.h"
 
+#include <leptonica/allheaders.h>
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-image.h>
@@ -117,13 +118,14 @@ TokenKind ClassifyToken(const std::vector<UChar32>& token) {
 
 void DropPopplerMessage(const std::string& /*message*/, void* /*closure*/) {}
 
-// Poppler and Tesseract report every oddity of a broken file or a noisy image on stderr,
-// which would flood the structured log; outcomes reach the caller as Errors instead.
-// Tesseract's debug_file is process-wide.
+// Poppler, Tesseract and Leptonica (Tesseract's image library) report every oddity of a
+// broken file or a noisy image on stderr, which would flood the structured log; outcomes
+// reach the caller as Errors instead. All three settings are process-wide.
 void SilenceLibraries() {
   static std::once_flag once;
   std::call_once(once, [] {
     poppler::set_debug_error_function(DropPopplerMessage, nullptr);
+    setMsgSeverity(L_SEVERITY_NONE);
     tesseract::TessBaseAPI api;
     api.SetVariable("debug_file", "/dev/null");
   });
