@@ -243,7 +243,44 @@ struct PageImage {
 // Below this a page is not worth recognising: nothing sensible can be read at 10 dpi.
 constexpr double kMinRenderDpi = 10;
 
-Result<PageImage> RenderPage(const poppler::document& doc, int page_number, int dpi) {
+// Rendering cannot be interrupted (poppler-cpp has no abort callback), and for vector content
+// its cost grows with the pixels: a 1 MB page that fills itself 60,000 times renders for
+// minutes at 300 dpi. So a page is first rendered at kProbeDpi (1/900 of the pixels of
+// 300 dpi) and timed; when the full resolution would not fit into half the page's remaining
+// time, a second probe at twice the resolution separates the fixed cost (parsing, image
+// decoding) from the cost per pixel, and the page is rendered at the resolution that fits,
+// or given up when that is below kMinUsefulDpi (Tesseract reads little there).
+constexpr double kProbeDpi = 10;
+constexpr double kMinUsefulDpi = 70;
+
+using Seconds = std::chrono::duration<double>;
+
+std::string RenderTimeoutMessage(int timeout_ms) {
+  return "rendering the page would take longer than the OCR time limit of " +
+         std::to_string(timeout_ms) + " ms";
+}
+
+// The resolution that renders in `budget` seconds, from probes at kProbeDpi and twice that;
+// `dpi` when it fits, 0 when not even the probes do.
+double AffordableDpi(const poppler::page_renderer& renderer, const poppler::page& page, double dpi,
+                     double budget) {
+  const auto time_render = [&](double resolution) {
+    const Clock::time_point start = Clock::now();
+    (void)renderer.render_page(&page, resolution, resolution);
+    return Seconds(Clock::now() - start).count();
+  };
+  const double scale = (dpi / kProbeDpi) * (dpi / kProbeDpi);
+  const double probe = time_render(kProbeDpi);
+  if (probe * scale <= budget) return dpi;
+  if (probe * 4 > budget) return 0;  // even the second probe would not fit
+  const double per_unit = std::max((time_render(2 * kProbeDpi) - probe) / 3, 1e-6);
+  const double fixed = std::max(probe - per_unit, 0.0);
+  const double affordable = kProbeDpi * std::sqrt(std::max(budget - fixed, 0.0) / per_unit);
+  return std::min(dpi, affordable);
+}
+
+Result<PageImage> RenderPage(const poppler::document& doc, int page_number, int dpi,
+                             Clock::time_point deadline, int timeout_ms) {
   if (page_number < 1 || page_number > doc.pages()) {
     return Fail(ErrorCode::kInvalidArgument, "the PDF has no such page");
   }
@@ -259,6 +296,15 @@ Result<PageImage> RenderPage(const poppler::document& doc, int page_number, int 
   renderer.set_image_format(poppler::image::format_gray8);
   renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
   renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+  if (image.dpi > 2 * kProbeDpi) {
+    const double budget = Seconds(deadline - Clock::now()).count() / 2;
+    if (budget <= 0) return Fail(ErrorCode::kTimeout, RenderTimeoutMessage(timeout_ms));
+    const double affordable = AffordableDpi(renderer, *page, image.dpi, budget);
+    if (affordable < image.dpi && affordable < std::min<double>(dpi, kMinUsefulDpi)) {
+      return Fail(ErrorCode::kTimeout, RenderTimeoutMessage(timeout_ms));
+    }
+    image.dpi = affordable;
+  }
   const poppler::image rendered = renderer.render_page(page.get(), image.dpi, image.dpi);
   if (!rendered.is_valid() || rendered.format() != poppler::image::format_gray8 ||
       rendered.width() <= 0 || rendered.height() <= 0 ||
@@ -587,7 +633,8 @@ std::vector<PageOcr::PageText> PageOcr::RecognizePdfPages(std::string_view pdf_b
     Clock::time_point deadline = start + std::chrono::milliseconds(options_.page_timeout_ms);
     Result<const poppler::document*> doc = LoadOnce(pdf_bytes, worker);
     if (!doc) return Fail(doc.error());
-    Result<PageImage> image = RenderPage(**doc, page_number, options_.dpi);
+    Result<PageImage> image =
+        RenderPage(**doc, page_number, options_.dpi, deadline, options_.page_timeout_ms);
     if (!image) return Fail(image.error());
     if (IsBlank(*image)) return std::string();
     std::string key;

@@ -89,6 +89,18 @@ PageOcr MakeOcr(OcrCache* cache = nullptr, int page_timeout_ms = 120000) {
   return std::move(*ocr);
 }
 
+// One PageOcr with a cache for the tests that do not need their own: Tesseract starts once,
+// and a page one test recognised is answered from the cache in the next.
+CountingCache& SharedCache() {
+  static CountingCache cache;
+  return cache;
+}
+
+const PageOcr& SharedOcr() {
+  static const PageOcr ocr = MakeOcr(&SharedCache());
+  return ocr;
+}
+
 constexpr std::string_view kGermanSentence =
     "Die Kantine ist montags bis freitags von 11:30 bis 14:00 Uhr geöffnet.";
 constexpr std::string_view kEnglishSentence =
@@ -223,7 +235,7 @@ TEST(PdfParserOcrTest, ScannedPagesAreEmptyWithoutOcr) {
 }
 
 TEST(PdfParserOcrTest, ScannedGermanAndEnglishPagesAreRecognised) {
-  const PageOcr ocr = MakeOcr();
+  const PageOcr& ocr = SharedOcr();
   auto doc = ParsePdf(ReadOcrFixture("scan_de.pdf"), &ocr);
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
   ASSERT_EQ(doc->blocks.size(), 1u);
@@ -243,11 +255,10 @@ TEST(PdfParserOcrTest, ScannedGermanAndEnglishPagesAreRecognised) {
 }
 
 TEST(PdfParserOcrTest, OnlyTheScannedPageOfAMixedPdfIsRecognised) {
-  CountingCache cache;
-  const PageOcr ocr = MakeOcr(&cache);
-  auto doc = ParsePdf(ReadOcrFixture("mixed.pdf"), &ocr);
+  const int finds = SharedCache().finds;
+  auto doc = ParsePdf(ReadOcrFixture("mixed.pdf"), &SharedOcr());
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
-  EXPECT_EQ(cache.finds, 1);  // page 2 only
+  EXPECT_EQ(SharedCache().finds, finds + 1);  // page 2 only
   EXPECT_EQ(doc->title, "Hausordnung mit Anhang");
   ASSERT_EQ(doc->blocks.size(), 2u);
   EXPECT_EQ(doc->blocks[0].page, 1);
@@ -279,8 +290,7 @@ TEST(PdfParserOcrTest, GarbageTextLayerIsReplacedByRecognisedText) {
   ASSERT_TRUE(plain.has_value());
   EXPECT_TRUE(Contains(AllText(*plain), ",.;"));  // the scanner's invisible layer
 
-  const PageOcr ocr = MakeOcr();
-  auto doc = ParsePdf(pdf, &ocr);
+  auto doc = ParsePdf(pdf, &SharedOcr());
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
   EXPECT_FALSE(Contains(AllText(*doc), ",.;"));
   EXPECT_GE(ShareOfWordsFound(AllText(*doc), kEnglishSentence), 0.8) << AllText(*doc);
@@ -293,17 +303,16 @@ TEST(PdfParserOcrTest, PageOverTheTimeLimitWarnsAndKeepsTheOtherPages) {
   ASSERT_EQ(doc->blocks.size(), 1u);
   EXPECT_EQ(doc->blocks[0].page, 1);
   EXPECT_TRUE(Contains(doc->blocks[0].text, "eine echte Textebene hat."));
-  EXPECT_EQ(doc->warnings,
-            std::vector<std::string>{"page 2: OCR failed: the page took longer than the OCR time "
-                                     "limit of 1 ms"});
+  ASSERT_EQ(doc->warnings.size(), 1u);
+  EXPECT_TRUE(doc->warnings[0].starts_with("page 2: OCR failed: ")) << doc->warnings[0];
+  EXPECT_TRUE(doc->warnings[0].ends_with(" than the OCR time limit of 1 ms")) << doc->warnings[0];
 }
 
 TEST(PdfParserOcrTest, TextPdfsAreUnchangedWithOcr) {
-  CountingCache cache;
-  const PageOcr ocr = MakeOcr(&cache);
+  const int finds = SharedCache().finds;
   for (const char* name : {"multipage.pdf", "sections.pdf", "untitled.pdf"}) {
     auto plain = ParsePdf(ReadFixture(name));
-    auto with_ocr = ParsePdf(ReadFixture(name), &ocr);
+    auto with_ocr = ParsePdf(ReadFixture(name), &SharedOcr());
     ASSERT_TRUE(plain.has_value() && with_ocr.has_value()) << name;
     EXPECT_EQ(with_ocr->title, plain->title);
     ASSERT_EQ(with_ocr->blocks.size(), plain->blocks.size()) << name;
@@ -312,7 +321,7 @@ TEST(PdfParserOcrTest, TextPdfsAreUnchangedWithOcr) {
       EXPECT_EQ(with_ocr->blocks[i].heading_path, plain->blocks[i].heading_path);
     }
   }
-  EXPECT_EQ(cache.finds, 0);
+  EXPECT_EQ(SharedCache().finds, finds);  // no page needed OCR
 }
 
 TEST(CleanPdfTextTest, JoinsWordsHyphenatedAcrossLines) {

@@ -6,7 +6,10 @@
 //  1. Rendered in grey at OcrOptions::dpi. A page larger than kMaxOcrPagePixels at that
 //     resolution (a hostile 200x200-inch MediaBox, a poster) is rendered at the lower dpi that
 //     fits, and no side exceeds kMaxOcrPageSide pixels, so one page never takes more than
-//     about 20 MB of pixels however large it claims to be.
+//     about 20 MB of pixels however large it claims to be. Rendering cannot be interrupted,
+//     so the page is first rendered at 10 dpi and timed: when the full resolution would not
+//     fit into half the page's remaining time (vector content drawn over and over), it is
+//     rendered at the resolution that fits, or given up (kTimeout) below 70 dpi.
 //  2. A page without ink (blank, or a few specks) is "" at once, without Tesseract.
 //  3. Cache key: lower-case hex SHA-256 over a format tag, the languages, the image width and
 //     height, and the SHA-256 of its pixels (one byte per pixel, rows without padding). The
@@ -15,6 +18,9 @@
 //     joined into paragraphs as PDF text is (words hyphenated at a line end are joined, blank
 //     lines separate paragraphs), and the text is valid UTF-8. Successes, "" included, are
 //     stored in the cache; failures are not, so they are retried on the next crawl.
+// Not bounded: the time poppler takes to decode a page's images (a compressed image of a
+// gigapixel, drawn a thousand times, costs the same at 10 dpi as at 300); only rendering in a
+// separate process could stop that.
 #pragma once
 
 #include <memory>
@@ -42,9 +48,10 @@ struct OcrOptions {
   // Default: 0.
   int threads = 0;
   // A page whose rendering and recognition take longer is given up with kTimeout (reported,
-  // the rest of the document kept). Waiting for a free thread does not count. Rendering and
-  // Tesseract's layout analysis cannot be interrupted (the pixel cap bounds them); the limit
-  // is checked after rendering and after every recognised word. Default: 120 s.
+  // the rest of the document kept). Waiting for a free thread does not count. Rendering is
+  // planned to fit (see above); Tesseract's layout analysis cannot be interrupted (the pixel
+  // cap bounds it to seconds); the limit is checked after rendering and after every
+  // recognised word. Default: 120 s.
   int page_timeout_ms = 120000;
   // Rendering resolution, 30 to 1200; Tesseract is most accurate around 300 dpi. Large pages
   // are rendered at less (see kMaxOcrPagePixels). Default: 300.
