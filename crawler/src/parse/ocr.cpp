@@ -671,9 +671,9 @@ std::vector<PageOcr::PageText> PageOcr::RecognizePdfPages(std::string_view pdf_b
       } catch (const std::bad_alloc&) {
         text = Fail(ErrorCode::kResourceExhausted, "out of memory while recognising the page");
       } catch (const std::exception& e) {
-        text = Fail(ErrorCode::kInternal, std::string("OCR failed: ") + e.what());
+        text = Fail(ErrorCode::kInternal, std::string("unexpected error: ") + e.what());
       } catch (...) {
-        text = Fail(ErrorCode::kInternal, "OCR failed");
+        text = Fail(ErrorCode::kInternal, "unexpected error");
       }
     }
   };
