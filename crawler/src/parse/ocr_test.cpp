@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "wissen/core/text.h"
@@ -317,6 +318,29 @@ TEST(OcrRecognizeTest, PagesComeBackInTheOrderAsked) {
             0.8);
   ASSERT_TRUE(pages[3].text.has_value());
   EXPECT_EQ(*pages[3].text, *pages[0].text);
+}
+
+// Two callers, one Tesseract instance: they take turns and get the same text.
+TEST(OcrRecognizeTest, ConcurrentCallersShareTheThreads) {
+  OcrOptions options = TestOptions();
+  options.threads = 1;
+  options.dpi = 100;
+  auto ocr = PageOcr::Create(options, nullptr);
+  ASSERT_TRUE(ocr.has_value());
+  const std::string pdf = ReadOcrFixture("scan_en.pdf");
+  std::vector<std::vector<PageOcr::PageText>> results(2);
+  {
+    std::vector<std::jthread> callers;
+    for (auto& result : results) {
+      callers.emplace_back([&ocr, &pdf, &result] { result = ocr->RecognizePdfPages(pdf, {1}); });
+    }
+  }
+  for (const auto& result : results) {
+    ASSERT_EQ(result.size(), 1u);
+    ASSERT_TRUE(result[0].text.has_value()) << result[0].text.error().ToString();
+    EXPECT_EQ(*result[0].text, *results[0][0].text);
+  }
+  EXPECT_GE(ShareOfWordsFound(*results[0][0].text, kEnglishSentence), 0.8);
 }
 
 TEST(OcrRecognizeTest, MaxPagesLimitsTheWorkPerCall) {
