@@ -1,16 +1,699 @@
+// OCR of PDF pages: poppler renders, Tesseract recognises. Both run in-process on pixels from
+// hostile files, so everything they do is wrapped here: their stderr chatter is silenced,
+// their exceptions stop at this file, page sizes are capped before rendering, and a page over
+// its time limit is cancelled through Tesseract's progress monitor.
 #include "wissen/crawler/ocr.h"
 
+#include <leptonica/allheaders.h>
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-image.h>
+#include <poppler/cpp/poppler-page-renderer.h>
+#include <poppler/cpp/poppler-page.h>
+#include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+#if __has_include(<omp.h>)
+#include <omp.h>
+#define WISSEN_OCR_HAS_OPENMP 1
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "parser_text.h"
+#include "wissen/core/text.h"
+
 namespace wissen::crawler {
+namespace {
 
-bool NeedsOcr(std::string_view /*page_text*/) { return false; }
+using Clock = std::chrono::steady_clock;
 
-Result<PageOcr> PageOcr::Create(const OcrOptions& /*options*/, OcrCache* /*cache*/) {
-  return Fail(ErrorCode::kUnavailable, "OCR is not supported yet");
+// ---- NeedsOcr ----
+
+constexpr size_t kNeedsOcrSampleBytes = 64 * 1024;
+constexpr size_t kMinLetters = 10;
+
+bool IsSeparator(UChar32 c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+         u_isUWhiteSpace(c);
 }
 
-std::vector<PageOcr::PageText> PageOcr::RecognizePdfPages(std::string_view /*pdf_bytes*/,
-                                                          const std::vector<int>& /*pages*/) const {
-  return {};
+// Characters no language writes: what a font without a Unicode mapping, or a scanner's
+// text layer, leaves behind. Negative: an invalid UTF-8 sequence.
+bool IsUnusable(UChar32 c) {
+  if (c < 0 || c == 0xFFFD) return true;
+  switch (u_charType(c)) {
+    case U_PRIVATE_USE_CHAR:
+    case U_UNASSIGNED:
+    case U_SURROGATE:
+    case U_CONTROL_CHAR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsLetterOrMark(UChar32 c) { return u_isalpha(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0; }
+
+bool IsPunctuationOrSymbol(UChar32 c) {
+  return (U_GET_GC_MASK(c) & (U_GC_P_MASK | U_GC_S_MASK)) != 0;
+}
+
+enum class TokenKind { kReal, kPunctuation, kOther };
+
+// A whitespace-separated token: real (a word such as "Mitarbeiter", "z.B.", "COVID-19", or a
+// number such as "11:30", "1.234,56", "3a"), punctuation only (a dash, a bullet, a dot
+// leader), or other (a single letter, glyph soup).
+TokenKind ClassifyToken(const std::vector<UChar32>& token) {
+  size_t begin = 0, end = token.size();
+  while (begin < end && IsPunctuationOrSymbol(token[begin])) ++begin;
+  while (end > begin && IsPunctuationOrSymbol(token[end - 1])) --end;
+  if (begin == end) return TokenKind::kPunctuation;
+  size_t letters = 0, digits = 0, punctuation = 0, symbols = 0;
+  // Switches between letters and digits: "COVID-19" and "B2B" have one or two, glyph soup
+  // such as "a1b2c3" many.
+  size_t switches = 0;
+  int last = 0;  // 1 letter, 2 digit
+  for (size_t i = begin; i < end; ++i) {
+    const UChar32 c = token[i];
+    if (IsUnusable(c)) return TokenKind::kOther;
+    int kind = 0;
+    if (IsLetterOrMark(c)) {
+      ++letters;
+      kind = 1;
+    } else if (u_isdigit(c)) {
+      ++digits;
+      kind = 2;
+    } else if ((U_GET_GC_MASK(c) & U_GC_S_MASK) != 0) {
+      ++symbols;
+    } else {
+      ++punctuation;
+    }
+    if (kind != 0) {
+      if (last != 0 && kind != last) ++switches;
+      last = kind;
+    }
+  }
+  if (switches > 2) return TokenKind::kOther;
+  if (letters >= 2 && symbols == 0 && punctuation * 2 <= letters) return TokenKind::kReal;
+  if (digits >= 1 && letters <= 3 && symbols <= 1) return TokenKind::kReal;
+  return TokenKind::kOther;
+}
+
+// ---- Rendering and recognition ----
+
+void DropPopplerMessage(const std::string& /*message*/, void* /*closure*/) {}
+
+// Poppler, Tesseract and Leptonica (Tesseract's image library) report every oddity of a
+// broken file or a noisy image on stderr, which would flood the structured log; outcomes
+// reach the caller as Errors instead. All three settings are process-wide.
+void SilenceLibraries() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    poppler::set_debug_error_function(DropPopplerMessage, nullptr);
+    setMsgSeverity(L_SEVERITY_NONE);
+    tesseract::TessBaseAPI api;
+    api.SetVariable("debug_file", "/dev/null");
+  });
+}
+
+// Tesseract's initialisation reads shared files and global parameters; instances are
+// initialised one at a time (it happens options.threads times in a PageOcr's life).
+std::mutex& TesseractInitMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+bool ValidLanguageCode(std::string_view code) {
+  if (code.empty() || code.front() == '/' || code.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '/';
+  });
+}
+
+std::string DebianPackage(std::string_view code) {
+  std::string package = "tesseract-ocr-" + LowerAscii(code);
+  std::replace(package.begin(), package.end(), '_', '-');
+  return package;
+}
+
+std::string MissingLanguagesMessage(const std::vector<std::string>& missing,
+                                    const std::string& tessdata_dir) {
+  std::string message;
+  for (const std::string& code : missing) {
+    if (!message.empty()) message += "; ";
+    message += "Tesseract language '" + code + "' is not installed";
+    message += tessdata_dir.empty() ? " (apt-get install " + DebianPackage(code) + ")"
+                                    : " in " + tessdata_dir;
+  }
+  return message;
+}
+
+using Engine = tesseract::TessBaseAPI;
+
+std::unique_ptr<Engine> InitEngine(const OcrOptions& options, const std::string& languages) {
+  auto engine = std::make_unique<Engine>();
+  const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
+  std::lock_guard lock(TesseractInitMutex());
+  if (engine->Init(datapath, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) return nullptr;
+  engine->SetPageSegMode(tesseract::PSM_AUTO);
+  return engine;
+}
+
+// A Tesseract instance with every language of options.languages loaded. Tesseract loads what
+// it can and only fails when the first language is missing, so the loaded list is checked.
+Result<std::unique_ptr<Engine>> NewEngine(const OcrOptions& options) {
+  const std::vector<std::string> wanted = SplitNonEmpty(options.languages, '+');
+  std::unique_ptr<Engine> engine = InitEngine(options, options.languages);
+  std::vector<std::string> missing;
+  if (engine != nullptr) {
+    std::vector<std::string> loaded;
+    engine->GetLoadedLanguagesAsVector(&loaded);
+    for (const std::string& code : wanted) {
+      if (std::find(loaded.begin(), loaded.end(), code) == loaded.end()) missing.push_back(code);
+    }
+    if (missing.empty()) return engine;
+  } else {
+    // Which one: try each alone (only on this failure path; it costs an Init each).
+    for (const std::string& code : wanted) {
+      if (InitEngine(options, code) == nullptr) missing.push_back(code);
+    }
+    if (missing.empty()) {
+      return Fail(ErrorCode::kUnavailable,
+                  "Tesseract cannot load the languages '" + options.languages + "'");
+    }
+  }
+  return Fail(ErrorCode::kUnavailable, MissingLanguagesMessage(missing, options.tessdata_dir));
+}
+
+std::string ValidateOptions(const OcrOptions& options) {
+  const std::vector<std::string> codes = SplitNonEmpty(options.languages, '+');
+  if (codes.empty()) return "OCR languages are empty";
+  for (const std::string& code : codes) {
+    if (!ValidLanguageCode(code)) return "OCR language '" + code + "' is not a language code";
+  }
+  if (options.threads < 0 || options.threads > 256) return "OCR threads must be 0 to 256";
+  if (options.page_timeout_ms <= 0) return "OCR page timeout must be positive";
+  if (options.dpi < 30 || options.dpi > 1200) return "OCR dpi must be 30 to 1200";
+  if (options.max_pages < 1) return "OCR max_pages must be at least 1";
+  return "";
+}
+
+// The resolution a page is rendered at: options.dpi, or less when the page would exceed the
+// pixel caps. 0 when the page has no usable size.
+double RenderDpi(const poppler::page& page, int dpi) {
+  const poppler::rectf box = page.page_rect(poppler::crop_box);
+  const double width = std::abs(box.width()) / 72;  // inches
+  const double height = std::abs(box.height()) / 72;
+  if (!std::isfinite(width) || !std::isfinite(height) || width <= 0 || height <= 0) return 0;
+  double result = dpi;
+  // Divided, not multiplied, so absurd sizes cannot overflow.
+  result = std::min(result,
+                    std::sqrt(static_cast<double>(kMaxOcrPagePixels) / width) / std::sqrt(height));
+  // One pixel of headroom: poppler rounds the bitmap size.
+  result = std::min(result, (kMaxOcrPageSide - 1) / std::max(width, height));
+  return std::isfinite(result) ? result : 0;
+}
+
+// Grey pixels, one byte each, rows without padding.
+struct PageImage {
+  std::string pixels;
+  int width = 0;
+  int height = 0;
+  double dpi = 0;
+};
+
+// Below this a page is not worth recognising: nothing sensible can be read at 10 dpi.
+constexpr double kMinRenderDpi = 10;
+
+// Rendering cannot be interrupted (poppler-cpp has no abort callback), and for vector content
+// its cost grows with the pixels: a 1 MB page that fills itself 60,000 times renders for
+// minutes at 300 dpi. So a page is first rendered at kProbeDpi (1/900 of the pixels of
+// 300 dpi) and timed; when the full resolution would not fit into half the page's remaining
+// time, a second probe at twice the resolution separates the fixed cost (parsing, image
+// decoding) from the cost per pixel, and the page is rendered at the resolution that fits,
+// or given up when that is below kMinUsefulDpi (Tesseract reads little there).
+constexpr double kProbeDpi = 10;
+constexpr double kMinUsefulDpi = 70;
+
+using Seconds = std::chrono::duration<double>;
+
+std::string RenderTimeoutMessage(int timeout_ms) {
+  return "rendering the page would take longer than the OCR time limit of " +
+         std::to_string(timeout_ms) + " ms";
+}
+
+// The resolution that renders in `budget` seconds, from probes at kProbeDpi and twice that;
+// `dpi` when it fits, 0 when not even the probes do.
+double AffordableDpi(const poppler::page_renderer& renderer, const poppler::page& page, double dpi,
+                     double budget) {
+  const auto time_render = [&](double resolution) {
+    const Clock::time_point start = Clock::now();
+    (void)renderer.render_page(&page, resolution, resolution);
+    return Seconds(Clock::now() - start).count();
+  };
+  const double scale = (dpi / kProbeDpi) * (dpi / kProbeDpi);
+  const double probe = time_render(kProbeDpi);
+  if (probe * scale <= budget) return dpi;
+  if (probe * 4 > budget) return 0;  // even the second probe would not fit
+  const double per_unit = std::max((time_render(2 * kProbeDpi) - probe) / 3, 1e-6);
+  const double fixed = std::max(probe - per_unit, 0.0);
+  const double affordable = kProbeDpi * std::sqrt(std::max(budget - fixed, 0.0) / per_unit);
+  return std::min(dpi, affordable);
+}
+
+Result<PageImage> RenderPage(const poppler::document& doc, int page_number, int dpi,
+                             Clock::time_point deadline, int timeout_ms) {
+  if (page_number < 1 || page_number > doc.pages()) {
+    return Fail(ErrorCode::kInvalidArgument, "the PDF has no such page");
+  }
+  std::unique_ptr<poppler::page> page(doc.create_page(page_number - 1));
+  if (page == nullptr) return Fail(ErrorCode::kParse, "the page cannot be read");
+  PageImage image;
+  image.dpi = RenderDpi(*page, dpi);
+  if (image.dpi == 0) return Fail(ErrorCode::kParse, "the page has no valid size");
+  if (image.dpi < kMinRenderDpi) {
+    return Fail(ErrorCode::kResourceExhausted, "the page is too large to recognise");
+  }
+  poppler::page_renderer renderer;
+  renderer.set_image_format(poppler::image::format_gray8);
+  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+  if (image.dpi > 2 * kProbeDpi) {
+    const double budget = Seconds(deadline - Clock::now()).count() / 2;
+    if (budget <= 0) return Fail(ErrorCode::kTimeout, RenderTimeoutMessage(timeout_ms));
+    const double affordable = AffordableDpi(renderer, *page, image.dpi, budget);
+    if (affordable < image.dpi && affordable < std::min<double>(dpi, kMinUsefulDpi)) {
+      return Fail(ErrorCode::kTimeout, RenderTimeoutMessage(timeout_ms));
+    }
+    image.dpi = affordable;
+  }
+  const poppler::image rendered = renderer.render_page(page.get(), image.dpi, image.dpi);
+  if (!rendered.is_valid() || rendered.format() != poppler::image::format_gray8 ||
+      rendered.width() <= 0 || rendered.height() <= 0 ||
+      rendered.bytes_per_row() < rendered.width()) {
+    return Fail(ErrorCode::kParse, "the page cannot be rendered");
+  }
+  image.width = rendered.width();
+  image.height = rendered.height();
+  // Poppler sizes the bitmap from the same box; this only guards against it ever not doing so.
+  if (image.width > kMaxOcrPageSide || image.height > kMaxOcrPageSide ||
+      static_cast<long long>(image.width) * image.height > kMaxOcrPagePixels + kMaxOcrPageSide) {
+    return Fail(ErrorCode::kResourceExhausted, "the page is too large to recognise");
+  }
+  const char* data = rendered.const_data();
+  const size_t stride = static_cast<size_t>(rendered.bytes_per_row());
+  const size_t width = static_cast<size_t>(image.width);
+  image.pixels.resize(width * static_cast<size_t>(image.height));
+  for (size_t row = 0; row < static_cast<size_t>(image.height); ++row) {
+    std::copy_n(data + row * stride, width, image.pixels.data() + row * width);
+  }
+  return image;
+}
+
+// A page without ink: fewer dark pixels than a single full stop has at 300 dpi, so speckles
+// of a blank scanned back side do not count either.
+bool IsBlank(const PageImage& image) {
+  const size_t allowed = std::max<size_t>(16, image.pixels.size() / 200000);
+  size_t dark = 0;
+  for (const char pixel : image.pixels) {
+    if (static_cast<unsigned char>(pixel) < 160 && ++dark > allowed) return false;
+  }
+  return true;
+}
+
+std::string PageHash(const PageImage& image, const std::string& languages) {
+  const std::string header = "wissen-ocr-1\n" + languages + "\n" + std::to_string(image.width) +
+                             "x" + std::to_string(image.height) + "\n";
+  return Sha256Hex(header + Sha256Hex(image.pixels));
+}
+
+struct Deadline {
+  Clock::time_point at;
+  bool passed = false;
+};
+
+// Tesseract asks after every word whether to stop.
+bool CancelWhenLate(void* closure, int /*words*/) {
+  auto* deadline = static_cast<Deadline*>(closure);
+  if (Clock::now() > deadline->at) deadline->passed = true;
+  return deadline->passed;
+}
+
+std::string TimeoutMessage(int timeout_ms) {
+  return "the page took longer than the OCR time limit of " + std::to_string(timeout_ms) + " ms";
+}
+
+// Tesseract parallelises within a page through OpenMP (4 threads in the LSTM), which spins
+// on the cores the other pages' workers need: with two workers on two cores that halves the
+// throughput. Pages are the unit of parallelism here, so Tesseract runs single-threaded in
+// the workers. OpenMP's settings are per thread; the caller's are restored.
+class SingleThreadedOpenMp {
+ public:
+#ifdef WISSEN_OCR_HAS_OPENMP
+  SingleThreadedOpenMp() : dynamic_(omp_get_dynamic()), threads_(omp_get_max_threads()) {
+    omp_set_dynamic(1);  // lets OpenMP give a region fewer threads than Tesseract asks for
+    omp_set_num_threads(1);
+  }
+  ~SingleThreadedOpenMp() {
+    omp_set_num_threads(threads_);
+    omp_set_dynamic(dynamic_);
+  }
+
+ private:
+  int dynamic_;
+  int threads_;
+#endif
+};
+
+struct TextDeleter {
+  void operator()(char* text) const { delete[] text; }
+};
+
+// Recognises one rendered page on `engine` and leaves the engine cleared for the next page.
+Result<std::string> Recognize(Engine& engine, const PageImage& image, Clock::time_point deadline,
+                              int timeout_ms) {
+  engine.SetImage(reinterpret_cast<const unsigned char*>(image.pixels.data()), image.width,
+                  image.height, /*bytes_per_pixel=*/1, /*bytes_per_line=*/image.width);
+  engine.SetSourceResolution(std::max(1, static_cast<int>(std::lround(image.dpi))));
+  Deadline state{deadline};
+  tesseract::ETEXT_DESC monitor;
+  monitor.cancel = &CancelWhenLate;
+  monitor.cancel_this = &state;
+  const int status = engine.Recognize(&monitor);
+  if (state.passed) {
+    engine.Clear();
+    return Fail(ErrorCode::kTimeout, TimeoutMessage(timeout_ms));
+  }
+  if (status != 0) {
+    engine.Clear();
+    return Fail(ErrorCode::kInternal, "Tesseract could not recognise the page");
+  }
+  const std::unique_ptr<char, TextDeleter> text(engine.GetUTF8Text());
+  engine.Clear();
+  if (text == nullptr) return std::string();
+  return CleanPdfText(SanitizeUtf8(text.get()));
+}
+
+}  // namespace
+
+bool NeedsOcr(std::string_view page_text) {
+  const std::string_view text = Utf8Prefix(page_text, kNeedsOcrSampleBytes);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(text.size());
+  size_t letters = 0, alphanumeric = 0, visible = 0, unusable = 0;
+  size_t tokens = 0, real_tokens = 0;
+  std::vector<UChar32> token;
+  const auto end_token = [&] {
+    if (token.empty()) return;
+    const TokenKind kind = ClassifyToken(token);
+    if (kind != TokenKind::kPunctuation) ++tokens;
+    if (kind == TokenKind::kReal) ++real_tokens;
+    token.clear();
+  };
+  UChar32 previous = -1;
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c >= 0 && IsSeparator(c)) {
+      end_token();
+      previous = -1;
+      continue;
+    }
+    // Format characters (soft hyphens, zero-width joiners) are neither seen nor garbage.
+    if (c >= 0 && u_charType(c) == U_FORMAT_CHAR) continue;
+    // A run of one punctuation character counts once: dot leaders in a table of contents
+    // ("Einleitung ........ 5"), lines to fill in on a form ("Name: ________").
+    if (c >= 0 && c == previous && IsPunctuationOrSymbol(c)) continue;
+    previous = c;
+    ++visible;
+    token.push_back(c);
+    if (IsUnusable(c)) {
+      ++unusable;
+    } else if (IsLetterOrMark(c)) {
+      ++letters;
+      ++alphanumeric;
+    } else if (u_isdigit(c)) {
+      ++alphanumeric;
+    }
+  }
+  end_token();
+  return letters < kMinLetters || alphanumeric * 2 < visible || unusable * 5 > visible ||
+         real_tokens * 2 < tokens;
+}
+
+// The Tesseract instances of one PageOcr: at most `capacity`, created when needed, each lent
+// to one page at a time.
+class PageOcr::Engines {
+ public:
+  Engines(OcrOptions options, size_t capacity)
+      : options_(std::move(options)), capacity_(capacity) {}
+
+  // An engine lent out; it returns to the pool when the lease ends, unless discarded.
+  class Lease {
+   public:
+    Lease(Engines* owner, std::unique_ptr<Engine> engine)
+        : owner_(owner), engine_(std::move(engine)) {}
+    Lease(Lease&& other) noexcept
+        : owner_(std::exchange(other.owner_, nullptr)), engine_(std::move(other.engine_)) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (owner_ != nullptr) owner_->Return(std::move(engine_));
+    }
+    Engine& engine() { return *engine_; }
+    // After an exception inside Tesseract the instance's state is unknown: it is dropped and
+    // a fresh one created when needed.
+    void Discard() { engine_.reset(); }
+
+   private:
+    Engines* owner_;
+    std::unique_ptr<Engine> engine_;
+  };
+
+  void Add(std::unique_ptr<Engine> engine) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(engine));
+    ++created_;
+  }
+
+  // Waits until an engine is idle or another may be created.
+  Result<Lease> Acquire() {
+    {
+      std::unique_lock lock(mutex_);
+      available_.wait(lock, [this] { return !idle_.empty() || created_ < capacity_; });
+      if (!idle_.empty()) {
+        std::unique_ptr<Engine> engine = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(this, std::move(engine));
+      }
+      ++created_;
+    }
+    Result<std::unique_ptr<Engine>> engine;
+    try {
+      engine = NewEngine(options_);
+    } catch (...) {
+      engine = Fail(ErrorCode::kResourceExhausted, "Tesseract could not be started");
+    }
+    if (!engine) {
+      Return(nullptr);
+      return Fail(engine.error());
+    }
+    return Lease(this, std::move(*engine));
+  }
+
+ private:
+  void Return(std::unique_ptr<Engine> engine) {
+    {
+      std::lock_guard lock(mutex_);
+      if (engine != nullptr) {
+        idle_.push_back(std::move(engine));
+      } else {
+        --created_;
+      }
+    }
+    available_.notify_one();
+  }
+
+  const OcrOptions options_;
+  const size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Engine>> idle_;
+  size_t created_ = 0;
+};
+
+PageOcr::PageOcr(OcrOptions options, OcrCache* cache, std::unique_ptr<Engines> engines)
+    : options_(std::move(options)), cache_(cache), engines_(std::move(engines)) {}
+PageOcr::PageOcr(PageOcr&&) noexcept = default;
+PageOcr& PageOcr::operator=(PageOcr&&) noexcept = default;
+PageOcr::~PageOcr() = default;
+
+Result<PageOcr> PageOcr::Create(const OcrOptions& options, OcrCache* cache) {
+  if (std::string problem = ValidateOptions(options); !problem.empty()) {
+    return Fail(ErrorCode::kConfig, std::move(problem));
+  }
+  SilenceLibraries();
+  OcrOptions resolved = options;
+  if (resolved.threads == 0) {
+    resolved.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  try {
+    Result<std::unique_ptr<Engine>> engine = NewEngine(resolved);
+    if (!engine) return Fail(engine.error());
+    auto engines = std::make_unique<Engines>(resolved, static_cast<size_t>(resolved.threads));
+    engines->Add(std::move(*engine));
+    return PageOcr(std::move(resolved), cache, std::move(engines));
+  } catch (const std::bad_alloc&) {
+    return Fail(ErrorCode::kResourceExhausted, "out of memory while starting Tesseract");
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kUnavailable, std::string("Tesseract failed to start: ") + e.what());
+  }
+}
+
+namespace {
+
+// What one worker thread keeps between pages: its own poppler document.
+struct WorkerDocument {
+  std::unique_ptr<poppler::document> doc;
+  std::optional<Error> error;  // the document could not be loaded
+};
+
+Result<const poppler::document*> LoadOnce(std::string_view pdf_bytes, WorkerDocument& worker) {
+  if (worker.doc == nullptr && !worker.error) {
+    if (pdf_bytes.size() > static_cast<size_t>(INT_MAX)) {
+      worker.error = Error{ErrorCode::kResourceExhausted, "PDF larger than 2 GiB"};
+    } else {
+      // load_from_raw_data reads the bytes in place; they outlive the worker.
+      worker.doc.reset(poppler::document::load_from_raw_data(pdf_bytes.data(),
+                                                             static_cast<int>(pdf_bytes.size())));
+      if (worker.doc == nullptr) {
+        worker.error = Error{ErrorCode::kParse, "not a readable PDF"};
+      } else if (worker.doc->is_locked()) {
+        worker.error = Error{ErrorCode::kUnsupported, "encrypted PDF"};
+      }
+    }
+  }
+  if (worker.error) return Fail(*worker.error);
+  return worker.doc.get();
+}
+
+std::optional<std::string> FindInCache(OcrCache* cache, const std::string& key,
+                                       const std::string& document_hash) {
+  try {
+    std::optional<std::string> text = cache->Find(key, document_hash);
+    if (text && !IsValidUtf8(*text)) text = SanitizeUtf8(*text);
+    return text;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+void StoreInCache(OcrCache* cache, const std::string& key, const std::string& document_hash,
+                  const std::string& text) {
+  try {
+    cache->Store(key, document_hash, text);
+  } catch (...) {  // best effort: the page is recognised again next time
+  }
+}
+
+}  // namespace
+
+std::vector<PageOcr::PageText> PageOcr::RecognizePdfPages(std::string_view pdf_bytes,
+                                                          const std::vector<int>& pages) const {
+  std::vector<PageText> results;
+  results.reserve(pages.size());
+  for (const int page : pages) {
+    results.push_back({page, Fail(ErrorCode::kInternal, "the page was not recognised")});
+  }
+  if (engines_ == nullptr) return results;  // moved from: a caller's bug, reported per page
+  const size_t limit = std::min(pages.size(), static_cast<size_t>(options_.max_pages));
+  for (size_t i = limit; i < pages.size(); ++i) {
+    results[i].text =
+        Fail(ErrorCode::kResourceExhausted,
+             "more than " + std::to_string(options_.max_pages) + " pages of the document need OCR");
+  }
+
+  // The cache remembers which documents have a page, so it can forget deleted ones.
+  const std::string document_hash = cache_ != nullptr ? Sha256Hex(pdf_bytes) : std::string();
+  const auto recognize_page = [&](WorkerDocument& worker, int page_number) -> Result<std::string> {
+    const Clock::time_point start = Clock::now();
+    Clock::time_point deadline = start + std::chrono::milliseconds(options_.page_timeout_ms);
+    Result<const poppler::document*> doc = LoadOnce(pdf_bytes, worker);
+    if (!doc) return Fail(doc.error());
+    Result<PageImage> image =
+        RenderPage(**doc, page_number, options_.dpi, deadline, options_.page_timeout_ms);
+    if (!image) return Fail(image.error());
+    if (IsBlank(*image)) return std::string();
+    std::string key;
+    if (cache_ != nullptr) {
+      key = PageHash(*image, options_.languages);
+      if (std::optional<std::string> text = FindInCache(cache_, key, document_hash)) {
+        return std::move(*text);
+      }
+    }
+    if (Clock::now() > deadline) {
+      return Fail(ErrorCode::kTimeout, TimeoutMessage(options_.page_timeout_ms));
+    }
+    const Clock::time_point waiting = Clock::now();
+    Result<Engines::Lease> lease = engines_->Acquire();
+    if (!lease) return Fail(lease.error());
+    deadline += Clock::now() - waiting;
+    Result<std::string> text;
+    try {
+      text = Recognize(lease->engine(), *image, deadline, options_.page_timeout_ms);
+    } catch (...) {
+      lease->Discard();
+      throw;
+    }
+    if (text && cache_ != nullptr) StoreInCache(cache_, key, document_hash, *text);
+    return text;
+  };
+
+  std::atomic<size_t> next{0};
+  const auto work = [&] {
+    const SingleThreadedOpenMp single_threaded;
+    WorkerDocument worker;
+    for (size_t i = next++; i < limit; i = next++) {
+      Result<std::string>& text = results[i].text;
+      try {
+        text = recognize_page(worker, pages[i]);
+      } catch (const std::bad_alloc&) {
+        text = Fail(ErrorCode::kResourceExhausted, "out of memory while recognising the page");
+      } catch (const std::exception& e) {
+        text = Fail(ErrorCode::kInternal, std::string("unexpected error: ") + e.what());
+      } catch (...) {
+        text = Fail(ErrorCode::kInternal, "unexpected error");
+      }
+    }
+  };
+  // The calling thread works too; helpers that cannot be started only cost parallelism.
+  const size_t helpers = std::min(static_cast<size_t>(options_.threads), limit);
+  std::vector<std::jthread> threads;
+  try {
+    threads.reserve(helpers);
+    for (size_t i = 1; i < helpers; ++i) threads.emplace_back(work);
+  } catch (...) {  // std::system_error: no more threads (ulimit), or bad_alloc
+  }
+  work();
+  threads.clear();  // joins: the helpers may still be writing their last page's result
+  return results;
 }
 
 }  // namespace wissen::crawler

@@ -19,6 +19,7 @@
 #include "parser_text.h"
 #include "pdf_layout.h"
 #include "wissen/core/text.h"
+#include "wissen/crawler/ocr.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {
@@ -167,7 +168,34 @@ PdfPageLines LinesOfPageOrNone(const poppler::page& page) {
   }
 }
 
-Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
+// Replaces the text of the pages listed in `scanned` (1-based, ascending, all within
+// `page_texts`) by what OCR recognises, charging it to `budget`. A page OCR fails on, or one
+// over the document's OCR page limit, stays empty and adds a warning.
+void RecognizeScannedPages(std::string_view bytes, const PageOcr& ocr, std::vector<int> scanned,
+                           std::vector<std::string>* page_texts, size_t* budget,
+                           std::vector<std::string>* warnings) {
+  const size_t limit = static_cast<size_t>(std::max(ocr.options().max_pages, 0));
+  std::string skipped;
+  if (scanned.size() > limit) {
+    skipped = "pages " + std::to_string(scanned[limit]) + "-" + std::to_string(scanned.back()) +
+              ": OCR skipped: more than " + std::to_string(limit) +
+              " pages of the document need OCR";
+    scanned.resize(limit);
+  }
+  for (PageOcr::PageText& page : ocr.RecognizePdfPages(bytes, scanned)) {
+    if (!page.text) {
+      warnings->push_back("page " + std::to_string(page.page) +
+                          ": OCR failed: " + page.text.error().message);
+      continue;
+    }
+    std::string& text = (*page_texts)[static_cast<size_t>(page.page - 1)];
+    text = std::string(Utf8Prefix(*page.text, *budget));
+    *budget -= text.size();
+  }
+  if (!skipped.empty()) warnings->push_back(std::move(skipped));
+}
+
+Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes, const PageOcr* ocr) {
   SilencePoppler();
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
     return Fail(ErrorCode::kResourceExhausted, "PDF larger than 2 GiB");
@@ -187,6 +215,7 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
   // page poppler cannot open stays empty, so indexes keep matching page numbers.
   std::vector<std::string> page_texts;
   std::vector<PdfPageLines> page_lines;
+  std::vector<int> scanned;  // 1-based pages to recognise, their text still empty
   size_t budget = kMaxDocumentTextBytes;
   for (int i = 0; i < pages && budget > 0; ++i) {
     std::unique_ptr<poppler::page> page(doc->create_page(i));
@@ -194,6 +223,11 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
     PdfPageLines lines;
     if (page != nullptr) {
       text = ToUtf8(page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout));
+      if (ocr != nullptr && NeedsOcr(text)) {
+        // Recognised below, all such pages at once; scans have no fonts, hence no headings.
+        scanned.push_back(i + 1);
+        text.clear();
+      }
       if (text.size() > budget) text = std::string(Utf8Prefix(text, budget));
       budget -= text.size();
       // A page without text (a scan) has no headings; skip poppler's second layout pass.
@@ -203,6 +237,9 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
     }
     page_texts.push_back(std::move(text));
     page_lines.push_back(std::move(lines));
+  }
+  if (!scanned.empty() && budget > 0) {
+    RecognizeScannedPages(bytes, *ocr, std::move(scanned), &page_texts, &budget, &parsed.warnings);
   }
   const RunningLines running(page_texts);
   running.RemoveFrom(&page_texts);
@@ -221,9 +258,9 @@ Result<ParsedDocument> ParsePdfUnchecked(std::string_view bytes) {
 
 }  // namespace
 
-Result<ParsedDocument> ParsePdf(std::string_view bytes, const PageOcr* /*ocr*/) {
+Result<ParsedDocument> ParsePdf(std::string_view bytes, const PageOcr* ocr) {
   try {
-    return ParsePdfUnchecked(bytes);
+    return ParsePdfUnchecked(bytes, ocr);
   } catch (const std::bad_alloc&) {
     return Fail(ErrorCode::kResourceExhausted, "out of memory while parsing PDF");
   } catch (const std::exception& e) {

@@ -2,12 +2,16 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "parser_text.h"
 #include "wissen/core/text.h"
+#include "wissen/crawler/ocr.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {
@@ -23,6 +27,84 @@ std::string ReadFixture(const std::string& name) {
 bool Contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
+
+std::string ReadOcrFixture(const std::string& name) {
+  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/ocr/" + name,
+                   std::ios::binary);
+  EXPECT_TRUE(in.good()) << name;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The share of `sentence`'s words found in `text`, ignoring case and punctuation at the ends
+// of words: OCR may misread a letter here and there.
+double ShareOfWordsFound(std::string_view text, std::string_view sentence) {
+  const std::string haystack = NormalizeForMatch(text);
+  const std::vector<std::string> words = SplitNonEmpty(NormalizeForMatch(sentence), ' ');
+  size_t found = 0;
+  for (std::string word : words) {
+    while (!word.empty() && std::string_view(".,:;").find(word.back()) != std::string::npos) {
+      word.pop_back();
+    }
+    if (Contains(haystack, word)) ++found;
+  }
+  return words.empty() ? 0 : static_cast<double>(found) / words.size();
+}
+
+std::string AllText(const ParsedDocument& doc) {
+  std::string all;
+  for (const Block& block : doc.blocks) all += block.text + "\n\n";
+  return all;
+}
+
+// Counts what the OCR asks its cache.
+class CountingCache : public OcrCache {
+ public:
+  std::optional<std::string> Find(std::string_view page_hash, std::string_view) override {
+    std::lock_guard lock(mutex_);
+    ++finds;
+    const auto it = entries_.find(std::string(page_hash));
+    if (it == entries_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Store(std::string_view page_hash, std::string_view, std::string_view text) override {
+    std::lock_guard lock(mutex_);
+    ++stores;
+    entries_[std::string(page_hash)] = std::string(text);
+  }
+  int finds = 0, stores = 0;
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::string> entries_;
+};
+
+// 150 dpi keeps the tests fast and still reads 12-point text.
+PageOcr MakeOcr(OcrCache* cache = nullptr, int page_timeout_ms = 120000) {
+  OcrOptions options;
+  options.dpi = 150;
+  options.threads = 2;
+  options.page_timeout_ms = page_timeout_ms;
+  auto ocr = PageOcr::Create(options, cache);
+  EXPECT_TRUE(ocr.has_value()) << ocr.error().ToString();
+  return std::move(*ocr);
+}
+
+// One PageOcr with a cache for the tests that do not need their own: Tesseract starts once,
+// and a page one test recognised is answered from the cache in the next.
+CountingCache& SharedCache() {
+  static CountingCache cache;
+  return cache;
+}
+
+const PageOcr& SharedOcr() {
+  static const PageOcr ocr = MakeOcr(&SharedCache());
+  return ocr;
+}
+
+constexpr std::string_view kGermanSentence =
+    "Die Kantine ist montags bis freitags von 11:30 bis 14:00 Uhr geöffnet.";
+constexpr std::string_view kEnglishSentence =
+    "Employees must submit their travel expense reports within thirty days after the trip.";
 
 TEST(PdfParserTest, MultiPageDocumentHasOneBlockPerPageInOrder) {
   auto doc = ParsePdf(ReadFixture("multipage.pdf"));
@@ -139,6 +221,107 @@ TEST(PdfParserTest, ParseDocumentRecognisesPdfWhateverItsName) {
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
   EXPECT_EQ(doc->mime, "application/pdf");
   EXPECT_EQ(doc->page_count, 3);
+}
+
+TEST(PdfParserOcrTest, ScannedPagesAreEmptyWithoutOcr) {
+  for (const char* name : {"scan_de.pdf", "scan_en.pdf"}) {
+    auto doc = ParsePdf(ReadOcrFixture(name));
+    ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+    EXPECT_EQ(doc->page_count, 1);
+    EXPECT_TRUE(doc->blocks.empty()) << name;
+    EXPECT_TRUE(doc->warnings.empty());
+    EXPECT_EQ(doc->title, "");
+  }
+}
+
+TEST(PdfParserOcrTest, ScannedGermanAndEnglishPagesAreRecognised) {
+  const PageOcr& ocr = SharedOcr();
+  auto doc = ParsePdf(ReadOcrFixture("scan_de.pdf"), &ocr);
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  ASSERT_EQ(doc->blocks.size(), 1u);
+  EXPECT_EQ(doc->blocks[0].page, 1);
+  EXPECT_TRUE(doc->blocks[0].heading_path.empty());  // a scan has no fonts to find them by
+  EXPECT_GE(ShareOfWordsFound(doc->blocks[0].text, kGermanSentence), 0.8) << doc->blocks[0].text;
+  EXPECT_TRUE(IsValidUtf8(doc->blocks[0].text));
+  EXPECT_TRUE(doc->warnings.empty());
+  // No Title entry: the first recognised line is the title.
+  EXPECT_GE(ShareOfWordsFound(doc->title, "Hausordnung der Musterwerk AG"), 0.75) << doc->title;
+
+  doc = ParseDocument(ReadOcrFixture("scan_en.pdf"), "scan.pdf", "", ParseOptions{.ocr = &ocr});
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  ASSERT_EQ(doc->blocks.size(), 1u);
+  EXPECT_GE(ShareOfWordsFound(doc->blocks[0].text, kEnglishSentence), 0.8) << doc->blocks[0].text;
+  EXPECT_EQ(doc->language, "en");
+}
+
+TEST(PdfParserOcrTest, OnlyTheScannedPageOfAMixedPdfIsRecognised) {
+  const int finds = SharedCache().finds;
+  auto doc = ParsePdf(ReadOcrFixture("mixed.pdf"), &SharedOcr());
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  EXPECT_EQ(SharedCache().finds, finds + 1);  // page 2 only
+  EXPECT_EQ(doc->title, "Hausordnung mit Anhang");
+  ASSERT_EQ(doc->blocks.size(), 2u);
+  EXPECT_EQ(doc->blocks[0].page, 1);
+  EXPECT_TRUE(Contains(doc->blocks[0].text, "eine echte Textebene hat."));  // as typeset
+  EXPECT_EQ(doc->blocks[1].page, 2);
+  EXPECT_GE(ShareOfWordsFound(doc->blocks[1].text, kGermanSentence), 0.8);
+  EXPECT_TRUE(doc->warnings.empty());
+}
+
+TEST(PdfParserOcrTest, CachedPagesAreNotRecognisedAgain) {
+  CountingCache cache;
+  const PageOcr ocr = MakeOcr(&cache);
+  const std::string pdf = ReadOcrFixture("scan_de.pdf");
+  auto first = ParsePdf(pdf, &ocr);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(cache.finds, 1);
+  EXPECT_EQ(cache.stores, 1);
+  auto second = ParsePdf(pdf, &ocr);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(cache.finds, 2);
+  EXPECT_EQ(cache.stores, 1);  // answered by the cache
+  EXPECT_EQ(AllText(*second), AllText(*first));
+  EXPECT_EQ(second->title, first->title);
+}
+
+TEST(PdfParserOcrTest, GarbageTextLayerIsReplacedByRecognisedText) {
+  const std::string pdf = ReadOcrFixture("scan_en_garbage_layer.pdf");
+  auto plain = ParsePdf(pdf);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_TRUE(Contains(AllText(*plain), ",.;"));  // the scanner's invisible layer
+
+  auto doc = ParsePdf(pdf, &SharedOcr());
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  EXPECT_FALSE(Contains(AllText(*doc), ",.;"));
+  EXPECT_GE(ShareOfWordsFound(AllText(*doc), kEnglishSentence), 0.8) << AllText(*doc);
+}
+
+TEST(PdfParserOcrTest, PageOverTheTimeLimitWarnsAndKeepsTheOtherPages) {
+  const PageOcr ocr = MakeOcr(nullptr, /*page_timeout_ms=*/1);
+  auto doc = ParsePdf(ReadOcrFixture("mixed.pdf"), &ocr);
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  ASSERT_EQ(doc->blocks.size(), 1u);
+  EXPECT_EQ(doc->blocks[0].page, 1);
+  EXPECT_TRUE(Contains(doc->blocks[0].text, "eine echte Textebene hat."));
+  ASSERT_EQ(doc->warnings.size(), 1u);
+  EXPECT_TRUE(doc->warnings[0].starts_with("page 2: OCR failed: ")) << doc->warnings[0];
+  EXPECT_TRUE(doc->warnings[0].ends_with(" than the OCR time limit of 1 ms")) << doc->warnings[0];
+}
+
+TEST(PdfParserOcrTest, TextPdfsAreUnchangedWithOcr) {
+  const int finds = SharedCache().finds;
+  for (const char* name : {"multipage.pdf", "sections.pdf", "untitled.pdf"}) {
+    auto plain = ParsePdf(ReadFixture(name));
+    auto with_ocr = ParsePdf(ReadFixture(name), &SharedOcr());
+    ASSERT_TRUE(plain.has_value() && with_ocr.has_value()) << name;
+    EXPECT_EQ(with_ocr->title, plain->title);
+    ASSERT_EQ(with_ocr->blocks.size(), plain->blocks.size()) << name;
+    for (size_t i = 0; i < plain->blocks.size(); ++i) {
+      EXPECT_EQ(with_ocr->blocks[i].text, plain->blocks[i].text);
+      EXPECT_EQ(with_ocr->blocks[i].heading_path, plain->blocks[i].heading_path);
+    }
+  }
+  EXPECT_EQ(SharedCache().finds, finds);  // no page needed OCR
 }
 
 TEST(CleanPdfTextTest, JoinsWordsHyphenatedAcrossLines) {
