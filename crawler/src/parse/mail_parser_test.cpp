@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -79,7 +80,7 @@ std::string BodyText(std::string_view subject, std::string_view body) {
   return doc->blocks[1].text;
 }
 
-// ---- headers and body --------------------------------------------------------------------
+// ---- headers and body -----------------------------------------------------------------------
 
 TEST(MailParserTest, HeadersGiveTitleAuthorAndMetadata) {
   auto doc = ParseEmail(ReadFixture("reply_qp.eml"), {});
@@ -177,7 +178,7 @@ TEST(MailParserTest, AlternativeWithBlankPlainVersionUsesHtml) {
   EXPECT_EQ(doc->blocks[1].text, "Only the HTML version has words.");
 }
 
-// ---- attachments -----------------------------------------------------------------------------
+// ---- attachments ----------------------------------------------------------------------------
 
 TEST(MailParserTest, PdfAttachmentFollowsTheBodyUnderItsFileName) {
   auto doc = ParseEmail(ReadFixture("pdf_attachment.eml"), {});
@@ -372,7 +373,7 @@ TEST(MailParserTest, HeaderBombKeepsTheMessageWithAWarning) {
                 "header fields longer than 1 MiB; the rest of the message was skipped"});
 }
 
-// ---- quotes ------------------------------------------------------------------------------------
+// ---- quotes ---------------------------------------------------------------------------------
 
 TEST(MailParserTest, QuoteRulesCollapseRepliesButKeepInlineAnswers) {
   // Inline answers between quotes; Gmail's wrapped attribution.
@@ -416,7 +417,7 @@ TEST(MailParserTest, UnflowJoinsSoftBreaksOfTheSameQuoteDepth) {
   EXPECT_EQ(UnflowText("x \n> y\n", false), "x \n> y\n");  // depth changes: no join
 }
 
-// ---- limits and garbage --------------------------------------------------------------------
+// ---- limits and garbage ---------------------------------------------------------------------
 
 TEST(MailParserTest, GarbageIsAParseError) {
   for (const std::string& garbage :
@@ -501,8 +502,33 @@ TEST(MailParserTest, ParseDocumentDetectsTheFixtures) {
   EXPECT_EQ(DetectContentKind(ReadFixture("three.mbox"), "three.mbox"), ContentKind::kMbox);
 }
 
-// ---- mbox
-// ----------------------------------------------------------------------------------------
+TEST(MailParserTest, ParsesOnManyThreadsAtOnce) {
+  std::vector<std::string> messages;
+  std::vector<std::string> expected;
+  for (const char* name : {"reply_qp.eml", "html_only.eml", "forwarded_rfc822.eml",
+                           "alternative.eml", "binary_attachment.eml"}) {
+    messages.push_back(ReadFixture(name));
+    auto doc = ParseEmail(messages.back(), {});
+    ASSERT_TRUE(doc.has_value());
+    expected.push_back(doc->title + "\n" + AllText(*doc));
+  }
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 25; ++round) {
+        for (size_t i = 0; i < messages.size(); ++i) {
+          auto doc = ParseEmail(messages[i], {});
+          if (!doc || doc->title + "\n" + AllText(*doc) != expected[i]) ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+}
+
+// ---- mbox -----------------------------------------------------------------------------------
 
 std::vector<std::string> Subjects(const std::vector<std::string_view>& messages) {
   std::vector<std::string> subjects;
