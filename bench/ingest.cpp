@@ -3,8 +3,12 @@
 //
 //   wissen_bench_ingest CORPUS_DIR [--results FILE]
 //
-// Passes, all over the files the default include globs select (pdf, html, htm, txt, md):
-//   1. parse only: read each file and crawler::ParseDocument it (the floor);
+// Passes, all over the files the default include globs select (PDF, HTML, text, Markdown,
+// Office, e-mail):
+//   1. parse only: read each file and crawler::ParseDocument it with OCR as a crawl does (the
+//      floor), timed per format;
+//   1b. OCR only, when the corpus has scanned pages: those pages recognised on one thread and
+//      on all cores (pages/s per thread), without a cache;
 //   2. chunk + embed: the parsed documents of pass 1 through the chunker and the built-in
 //      embedder, no database (what the indexer adds before it writes);
 //   3. full crawl: app::RunCrawl into a fresh embedded PostgreSQL in a temp directory
@@ -17,7 +21,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_util.h"
@@ -26,6 +33,7 @@
 #include "wissen/app/runtime.h"
 #include "wissen/core/glob.h"
 #include "wissen/core/log.h"
+#include "wissen/crawler/ocr.h"
 #include "wissen/crawler/parsers.h"
 #include "wissen/indexer/chunker.h"
 
@@ -47,6 +55,19 @@ struct CorpusFile {
   fs::path path;
   std::string relative;
 };
+
+// Parse time per format (by file extension).
+struct FormatFigures {
+  int64_t files = 0;
+  int64_t parsed = 0;
+  int64_t bytes = 0;
+  double seconds = 0;
+};
+
+std::string Extension(const std::string& relative) {
+  const size_t dot = relative.rfind('.');
+  return dot == std::string::npos ? "(none)" : relative.substr(dot + 1);
+}
 
 std::vector<CorpusFile> ListCorpus(const fs::path& root) {
   const crawler::FsSourceOptions defaults;
@@ -71,17 +92,25 @@ std::string ReadAll(const fs::path& path) {
 }
 
 // Pass 1: read + parse. Keeps the parsed documents for pass 2.
-PassFigures ParseOnly(const std::vector<CorpusFile>& files, std::vector<ParsedDocument>* parsed) {
+PassFigures ParseOnly(const std::vector<CorpusFile>& files, const crawler::ParseOptions& options,
+                      std::vector<ParsedDocument>* parsed,
+                      std::map<std::string, FormatFigures>* by_format) {
   PassFigures figures;
   const double cpu = ProcessCpuSeconds();
   Stopwatch watch;
   for (const auto& file : files) {
     const std::string bytes = ReadAll(file.path);
-    auto document = crawler::ParseDocument(bytes, file.relative);
+    Stopwatch file_watch;
+    auto document = crawler::ParseDocument(bytes, file.relative, "", options);
+    FormatFigures& format = (*by_format)[Extension(file.relative)];
+    format.seconds += file_watch.Seconds();
+    ++format.files;
+    format.bytes += static_cast<int64_t>(bytes.size());
     if (!document) {
       ++figures.failed;
       continue;
     }
+    ++format.parsed;
     ++figures.documents;
     figures.bytes += static_cast<int64_t>(bytes.size());
     figures.pdf_pages += document->page_count;
@@ -89,6 +118,51 @@ PassFigures ParseOnly(const std::vector<CorpusFile>& files, std::vector<ParsedDo
   }
   figures.seconds = watch.Seconds();
   figures.cpu_seconds = ProcessCpuSeconds() - cpu;
+  return figures;
+}
+
+// Scanned pages: PDF pages that give no text without OCR, by file.
+std::vector<std::pair<std::string, std::vector<int>>> ScannedPages(
+    const std::vector<CorpusFile>& files) {
+  std::vector<std::pair<std::string, std::vector<int>>> scanned;
+  for (const auto& file : files) {
+    std::string bytes = ReadAll(file.path);
+    if (crawler::DetectContentKind(bytes, file.relative) != crawler::ContentKind::kPdf) continue;
+    auto document = crawler::ParsePdf(bytes);
+    if (!document) continue;
+    std::set<int> with_text;
+    for (const Block& block : document->blocks) with_text.insert(block.page);
+    std::vector<int> pages;
+    for (int page = 1; page <= document->page_count; ++page) {
+      if (!with_text.contains(page)) pages.push_back(page);
+    }
+    if (!pages.empty()) scanned.emplace_back(std::move(bytes), std::move(pages));
+  }
+  return scanned;
+}
+
+struct OcrFigures {
+  int64_t pages = 0;
+  int64_t failed = 0;
+  double seconds = 0;
+};
+
+// Pass 1b: the scanned pages recognised with `threads` threads and no cache.
+OcrFigures RecognizeAll(const std::vector<std::pair<std::string, std::vector<int>>>& scanned,
+                        int threads) {
+  OcrFigures figures;
+  crawler::OcrOptions options;
+  options.threads = threads;
+  auto ocr = crawler::PageOcr::Create(options, nullptr);
+  if (!ocr) return figures;
+  Stopwatch watch;
+  for (const auto& [bytes, pages] : scanned) {
+    for (const auto& page : ocr->RecognizePdfPages(bytes, pages)) {
+      ++figures.pages;
+      if (!page.text) ++figures.failed;
+    }
+  }
+  figures.seconds = watch.Seconds();
   return figures;
 }
 
@@ -185,9 +259,26 @@ int Run(int argc, char** argv) {
   std::fprintf(stderr, "corpus %s: %zu files, %.1f MB\n", corpus.c_str(), files.size(),
                corpus_bytes / 1e6);
 
+  // OCR as a crawl with the default [ocr] does it, but without a cache: every run recognises.
+  auto ocr = crawler::PageOcr::Create(crawler::OcrOptions{}, nullptr);
+  std::string ocr_state = ocr ? "on (deu+eng)" : "unavailable: " + ocr.error().message;
+  crawler::ParseOptions parse_options;
+  if (ocr) parse_options.ocr = &*ocr;
   std::vector<ParsedDocument> parsed;
-  const PassFigures parse = ParseOnly(files, &parsed);
+  std::map<std::string, FormatFigures> by_format;
+  const PassFigures parse = ParseOnly(files, parse_options, &parsed, &by_format);
   std::fprintf(stderr, "parse only: %.2f s\n", parse.seconds);
+
+  const auto scanned = ScannedPages(files);
+  OcrFigures ocr_one;
+  OcrFigures ocr_all;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (ocr && !scanned.empty()) {
+    ocr_one = RecognizeAll(scanned, 1);
+    ocr_all = RecognizeAll(scanned, cores);
+    std::fprintf(stderr, "OCR: %lld pages, %.2f s on 1 thread, %.2f s on %d\n",
+                 static_cast<long long>(ocr_one.pages), ocr_one.seconds, ocr_all.seconds, cores);
+  }
 
   auto work_dir = MakeTempDir("wissen-bench-ingest-");
   if (!work_dir) {
@@ -243,6 +334,28 @@ int Run(int argc, char** argv) {
                recrawl.seconds, recrawl.cpu_seconds, static_cast<long long>(parse.documents),
                parse.documents / std::max(recrawl.seconds, 1e-9));
 
+  table +=
+      "\n| format | files | parsed | MB | parse s | documents/s "
+      "|\n|---|---:|---:|---:|---:|---:|\n";
+  for (const auto& [extension, format] : by_format) {
+    table +=
+        Fmt("| %s | %lld | %lld | %.2f | %.2f | %.1f |\n", extension.c_str(),
+            static_cast<long long>(format.files), static_cast<long long>(format.parsed),
+            format.bytes / 1e6, format.seconds, format.parsed / std::max(format.seconds, 1e-9));
+  }
+  if (ocr_one.pages > 0) {
+    table +=
+        Fmt("\n| OCR (scanned pages, no cache) | pages | failed | wall s | pages/s | pages/s per "
+            "thread |\n|---|---:|---:|---:|---:|---:|\n| 1 thread | %lld | %lld | %.2f | %.2f | "
+            "%.2f |\n| %d threads | %lld | %lld | %.2f | %.2f | %.2f |\n",
+            static_cast<long long>(ocr_one.pages), static_cast<long long>(ocr_one.failed),
+            ocr_one.seconds, ocr_one.pages / std::max(ocr_one.seconds, 1e-9),
+            ocr_one.pages / std::max(ocr_one.seconds, 1e-9), cores,
+            static_cast<long long>(ocr_all.pages), static_cast<long long>(ocr_all.failed),
+            ocr_all.seconds, ocr_all.pages / std::max(ocr_all.seconds, 1e-9),
+            ocr_all.pages / std::max(ocr_all.seconds, 1e-9) / cores);
+  }
+
   std::string section = "## " + date + " — " + corpus.string() + "\n\n";
   section += "- Command: `" + CommandLine(argc, argv) + "`\n";
   section += "- Machine: " + machine + "\n";
@@ -257,8 +370,12 @@ int Run(int argc, char** argv) {
           "publishing (lexical index, vector partitions, crawl bookkeeping). Not counted: %.2f s "
           "to initdb, start and migrate the embedded PostgreSQL.\n",
           crawl_walk_seconds, crawl.seconds - crawl_walk_seconds, setup_seconds);
-  section += Fmt("- Crawl vs floor: the full crawl takes %.1fx the time of parsing alone.\n\n",
+  section += Fmt("- Crawl vs floor: the full crawl takes %.1fx the time of parsing alone.\n",
                  crawl.seconds / std::max(parse.seconds, 1e-9));
+  section += "- OCR: " + ocr_state +
+             Fmt("; %lld scanned pages. The re-crawl parsed %lld bytes and %lld pages.\n\n",
+                 static_cast<long long>(ocr_one.pages), static_cast<long long>(recrawl.bytes),
+                 static_cast<long long>(recrawl.pdf_pages));
   section += table;
   std::printf("\n%s\n", section.c_str());
   if (auto ok = AppendResults(results,

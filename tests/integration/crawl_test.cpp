@@ -76,7 +76,10 @@ int64_t CountFiles(const fs::path& corpus) {
     const auto rel = entry.path().lexically_relative(corpus).generic_string();
     if (entry.is_regular_file() && !rel.starts_with("src/") && rel != "README.md") {
       const auto ext = entry.path().extension();
-      if (ext == ".pdf" || ext == ".html" || ext == ".htm" || ext == ".txt" || ext == ".md") ++n;
+      for (const char* indexed :
+           {".pdf", ".html", ".htm", ".txt", ".md", ".docx", ".xlsx", ".pptx", ".odt", ".eml"}) {
+        if (ext == indexed) ++n;
+      }
     }
   }
   return n;
@@ -549,7 +552,10 @@ TEST(CrawlTest, ALargePartitionThatChangedALittleIsUpdatedNotRetrained) {
   parsed.title = "VPN setup";
   parsed.language = "en";
   parsed.mime = "text/html";
-  parsed.blocks.push_back({{"Quokka tunnel"}, 0, "The quokka tunnel replaces WireGuard."});
+  Block block;
+  block.heading_path = {"Quokka tunnel"};
+  block.text = "The quokka tunnel replaces WireGuard.";
+  parsed.blocks.push_back(std::move(block));
   indexer::Indexer writer(catalog, runtime->embedder(), {});
   ASSERT_TRUE(writer.Put(info, parsed));
 

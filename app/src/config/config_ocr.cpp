@@ -28,8 +28,9 @@ void ReadOcr(Reader& r, const toml::table& root, const std::filesystem::path& ba
   const toml::table* table = r.Table(root, "ocr");
   if (table == nullptr) return;
   const char* where = "ocr";
-  r.OnlyKeys(*table, where,
-             {"enabled", "languages", "threads", "page_timeout_s", "dpi", "tessdata_dir"});
+  r.OnlyKeys(
+      *table, where,
+      {"enabled", "languages", "threads", "page_timeout_s", "dpi", "max_pages", "tessdata_dir"});
   r.Bool(*table, where, "enabled", &ocr.enabled);
   r.String(*table, where, "languages", &ocr.options.languages);
   if (!IsLanguageList(ocr.options.languages)) {
@@ -40,6 +41,7 @@ void ReadOcr(Reader& r, const toml::table& root, const std::filesystem::path& ba
   r.Integer(*table, where, "page_timeout_s", &page_timeout_s, 1, 3600);
   ocr.options.page_timeout_ms = page_timeout_s * 1000;
   r.Integer(*table, where, "dpi", &ocr.options.dpi, 70, 600);
+  r.Integer(*table, where, "max_pages", &ocr.options.max_pages, 1, 1000000);
   std::string tessdata_dir;
   r.String(*table, where, "tessdata_dir", &tessdata_dir);
   if (!tessdata_dir.empty()) ocr.options.tessdata_dir = Resolve(base, tessdata_dir).string();

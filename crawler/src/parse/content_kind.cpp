@@ -1,6 +1,7 @@
 // Content sniffing. The bytes decide first, because crawled file names lie (a PDF saved as
 // ".txt", an HTML export called "report.doc"); the extension only settles what the bytes leave
 // open.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -104,8 +105,10 @@ struct MessageHeaders {
   bool from = false, date = false, transport = false;  // transport: Message-ID/MIME/Received
 };
 
-// Reads the header lines at the start of `sample` (up to the first blank line).
-MessageHeaders SniffMessageHeaders(std::string_view sample) {
+// Reads the header lines at the start of `sample` (up to the first blank line). With
+// `any_field`, the first line may be any well-formed header field (a file named .eml);
+// otherwise it must be a field that starts stored messages.
+MessageHeaders SniffMessageHeaders(std::string_view sample, bool any_field = false) {
   MessageHeaders headers;
   size_t pos = 0;
   int lines = 0;
@@ -125,7 +128,13 @@ MessageHeaders SniffMessageHeaders(std::string_view sample) {
       return lines > 0 ? headers : MessageHeaders{};
     const std::string name = LowerAscii(line.substr(0, colon));
     if (name.find(' ') != std::string::npos) return lines > 0 ? headers : MessageHeaders{};
-    if (!IsMessageHeaderName(name) && !name.starts_with("x-") && lines == 0) return {};
+    const bool field_name = std::all_of(name.begin(), name.end(), [](char c) {
+      return c > 0x20 && c < 0x7F;  // RFC 5322 ftext
+    });
+    if (!field_name) return lines > 0 ? headers : MessageHeaders{};
+    if (lines == 0 && !any_field && !IsMessageHeaderName(name) && !name.starts_with("x-")) {
+      return {};
+    }
     ++lines;
     headers.header_block = true;
     headers.from = headers.from || name == "from";
@@ -161,15 +170,17 @@ ContentKind DetectContentKind(std::string_view bytes, std::string_view file_name
   }
 
   const std::string ext = Extension(file_name);
-  // mbox: a "From " separator line, then a message's header lines.
-  if (sample.starts_with("From ")) {
+  // mbox: a "From " separator line, then a message's header lines. A single message saved
+  // with its envelope line (a .eml) is a message: ParseEmail skips the line.
+  if (sample.starts_with("From ") && ext != "eml") {
     const size_t line_end = sample.find('\n');
     const bool headers_follow =
         line_end != std::string::npos &&
         SniffMessageHeaders(std::string_view(sample).substr(line_end + 1)).header_block;
     if (ext == "mbox" || ext == "mbx" || headers_follow) return ContentKind::kMbox;
   }
-  const MessageHeaders headers = SniffMessageHeaders(sample);
+  if (ext == "eml" && sample.starts_with("From ")) return ContentKind::kEmail;
+  const MessageHeaders headers = SniffMessageHeaders(sample, /*any_field=*/ext == "eml");
   if (headers.header_block &&
       (ext == "eml" || (headers.from && headers.date && headers.transport))) {
     return ContentKind::kEmail;

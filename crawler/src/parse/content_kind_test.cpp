@@ -70,6 +70,44 @@ TEST(ParseDocumentTest, DispatchesAndFillsMime) {
   }
 }
 
+TEST(ContentKindTest, ContainersAndMessagesByTheirBytes) {
+  EXPECT_EQ(DetectContentKind(std::string("PK\x03\x04rest", 8), "report.pdf"), ContentKind::kZip);
+  EXPECT_EQ(DetectContentKind(std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", 10), "a.docx"),
+            ContentKind::kOle2);
+  const std::string message =
+      "Received: from mx\r\nFrom: Anna <a@example.com>\r\nDate: Mon, 30 Nov 2026 09:00:00 "
+      "+0100\r\nMessage-ID: <1@example.com>\r\nSubject: Hi\r\n\r\nBody\r\n";
+  EXPECT_EQ(DetectContentKind(message, "saved.txt"), ContentKind::kEmail);  // unmistakable
+  EXPECT_EQ(DetectContentKind("Subject: Hi\n\nBody\n", "notes.txt"), ContentKind::kText);
+  EXPECT_EQ(DetectContentKind("Subject: Hi\n\nBody\n", "hi.eml"), ContentKind::kEmail);
+  // A .eml may start with any header field, or with its mbox envelope line.
+  EXPECT_EQ(DetectContentKind("Thread-Index: AdQ=\nSubject: Hi\n\nBody\n", "hi.eml"),
+            ContentKind::kEmail);
+  EXPECT_EQ(DetectContentKind("From a@example.com Mon Nov 30 09:00:00 2026\nFrom: a@example.com"
+                              "\n\nBody\n",
+                              "hi.eml"),
+            ContentKind::kEmail);
+  EXPECT_EQ(DetectContentKind("From a@example.com Mon Nov 30 09:00:00 2026\nFrom: a@example.com"
+                              "\n\nBody\n",
+                              "archive"),
+            ContentKind::kMbox);
+  EXPECT_EQ(DetectContentKind("From the desk of the CEO: thanks.\n", "letter.txt"),
+            ContentKind::kText);
+}
+
+TEST(ParseDocumentTest, LegacyAndProtectedOfficeFilesAreUnsupportedWithTheirReason) {
+  const std::string ole2("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+  auto legacy = ParseDocument(ole2 + std::string(504, '\0'), "memo.doc");
+  ASSERT_FALSE(legacy);
+  EXPECT_EQ(legacy.error().code, ErrorCode::kUnsupported);
+  EXPECT_NE(legacy.error().message.find("legacy binary Office format"), std::string::npos);
+  const std::string package("E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32);
+  auto locked = ParseDocument(ole2 + std::string(100, '\0') + package, "secret.docx");
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, ErrorCode::kUnsupported);
+  EXPECT_NE(locked.error().message.find("password-protected"), std::string::npos);
+}
+
 TEST(ParseDocumentTest, BinaryIsUnsupported) {
   auto doc = ParseDocument(ReadFixture("binary.bin"), "photo.png");
   ASSERT_FALSE(doc.has_value());

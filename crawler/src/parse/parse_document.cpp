@@ -71,6 +71,6 @@ Result<ParsedDocument> ParseDocument(std::string_view bytes, std::string_view fi
   return parsed;
 }
 
-int ParserVersion(std::string_view mime) { return mime == "application/pdf" ? 2 : 1; }
+int ParserVersion(std::string_view mime) { return mime == "application/pdf" ? 3 : 1; }
 
 }  // namespace wissen::crawler

@@ -93,7 +93,7 @@ Result<ParsedDocument> ParseText(std::string_view bytes, bool markdown);
 // gives unchanged files different blocks, and stored with every document, so the next crawl
 // parses documents of an older version again although their bytes did not change (otherwise
 // an upgrade would only reach files edited afterwards). PDF: 2 since sections and running
-// lines (2026-12); every other type: 1.
+// lines, 3 since OCR of scanned pages (2026-12); every other type: 1.
 int ParserVersion(std::string_view mime);
 
 // Whether a document stored with `parser_version` must be parsed again (see ParserVersion).
@@ -110,9 +110,13 @@ Result<ParsedDocument> ParseDocument(std::string_view bytes, std::string_view fi
                                      std::string_view charset_hint = "",
                                      const ParseOptions& options = {});
 
-// The messages of an mbox file ("From " separator lines removed, ">From " unescaped is left
-// to the MIME parser), in file order, as views into `bytes`. At most `max_messages`;
-// more are dropped.
+// The messages of an mbox file (mboxo or mboxrd, LF or CRLF), in file order, as views into
+// `bytes`, without their "From " separator lines. A "From " line separates only when a header
+// line follows it and, unless it starts the file or follows a blank line, when it looks like
+// an envelope (sender, then a date), so an unescaped "From the office ..." in a body does not
+// split a message. Text before the first separator is a message; empty messages are dropped;
+// ">From" lines stay as they are (ParseEmail reads them unescaped outside quotes). At most
+// `max_messages`; more are dropped.
 std::vector<std::string_view> SplitMbox(std::string_view bytes, size_t max_messages = 100000);
 
 }  // namespace wissen::crawler
