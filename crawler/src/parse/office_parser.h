@@ -62,6 +62,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "office_xml.h"
 #include "wissen/core/document.h"
@@ -70,6 +71,27 @@
 #include "zip_reader.h"
 
 namespace wissen::crawler {
+
+// ---- Office Open XML packages (office_parser.cpp) --------------------------------------------
+
+// A relationship of a part (or of the package) to another part.
+struct Relationship {
+  std::string id;
+  std::string kind;    // the last segment of the type URI: "officeDocument", "styles", ...
+  std::string target;  // the part name, resolved against the source part; never external
+};
+
+// The relationships in the .rels part of `part` ("" for the package's _rels/.rels); none
+// when there is no such part. Targets that leave the package or are external are dropped.
+Result<std::vector<Relationship>> ReadRelationships(ZipReader& zip, std::string_view part,
+                                                    BlockBuilder* builder);
+const Relationship* FindKind(const std::vector<Relationship>& relationships, std::string_view kind);
+const Relationship* FindId(const std::vector<Relationship>& relationships, std::string_view id);
+
+// The content type [Content_Types].xml gives `part`, lower-case; "" when it gives none.
+Result<std::string> ContentTypeOf(ZipReader& zip, std::string_view part, BlockBuilder* builder);
+
+// ---- the formats ---------------------------------------------------------------------------
 
 // Office Open XML: `zip` holds [Content_Types].xml or _rels/.rels (ooxml_parser.cpp).
 Result<ParsedDocument> ParseOoxml(ZipReader& zip, const ParseOptions& options);

@@ -178,6 +178,19 @@ int HeadingLevelOfStyleName(std::string_view name);
 // Whether a style name is the document title's ("Title", "Titel", "Titre", ...).
 bool IsTitleStyleName(std::string_view name);
 
+// How a spreadsheet number reads, from its cell format.
+enum class NumberKind : uint8_t { kPlain, kDate, kTime, kDateTime, kPercent };
+// The kind a number format code shows ("dd/mm/yyyy", "0.0%", "[h]:mm"): its first section's
+// date and time parts outside quoted text, escapes and [brackets], or a percent sign.
+NumberKind NumberKindOfFormatCode(std::string_view code);
+// The kind of one of Excel's built-in number formats (numFmtId 0-163).
+NumberKind NumberKindOfBuiltInFormat(int id);
+// The shortest form at spreadsheet precision (15 digits): 0.30000000000000004 is "0.3".
+std::string FormatNumber(double value);
+// A date serial number as ISO 8601 ("2024-01-15", "12:00", "2024-01-15 18:00"), 1900 or
+// 1904 date system; out of range: FormatNumber.
+std::string FormatDateSerial(double serial, NumberKind kind, bool date1904);
+
 // Title, author, "created" and "modified" from docProps/core.xml or ODF meta.xml. Returns
 // the reader's error, "" when the part was read whole.
 std::string ReadDocumentMetadata(std::string_view xml, std::string_view part, ParsedDocument* out);
