@@ -1,5 +1,6 @@
 #include "office_xml.h"
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -94,13 +95,40 @@ void RecordError(void* user_data, xmlErrorPtr error) {
   if (*line == 0 && error != nullptr) *line = std::max(error->line, 1);
 }
 
+void DropGenericError(void* /*context*/, const char* /*format*/, ...) {}
+void DropStructuredError(void* /*context*/, xmlErrorPtr /*error*/) {}
+
 }  // namespace
+
+// Replaces the calling thread's libxml2 error handlers and restores them; readers nest.
+struct XmlReader::Silence {
+  Silence()
+      : generic(xmlGenericError),
+        generic_context(xmlGenericErrorContext),
+        structured(xmlStructuredError),
+        structured_context(xmlStructuredErrorContext) {
+    xmlSetGenericErrorFunc(nullptr, DropGenericError);
+    xmlSetStructuredErrorFunc(nullptr, DropStructuredError);
+  }
+  ~Silence() {
+    xmlSetGenericErrorFunc(generic_context, generic);
+    xmlSetStructuredErrorFunc(structured_context, structured);
+  }
+  Silence(const Silence&) = delete;
+  Silence& operator=(const Silence&) = delete;
+
+  xmlGenericErrorFunc generic;
+  void* generic_context;
+  xmlStructuredErrorFunc structured;
+  void* structured_context;
+};
 
 // ---- XmlReader -------------------------------------------------------------------------------
 
 XmlReader::XmlReader(std::string_view xml, std::string_view part) : part_(part) {
   static std::once_flag init_once;
   std::call_once(init_once, [] { xmlInitParser(); });
+  silence_ = std::make_unique<Silence>();
   if (xml.size() > static_cast<size_t>(INT_MAX)) {
     error_ = "XML part " + part_ + " is too large";
     return;

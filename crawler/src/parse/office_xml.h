@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +84,10 @@ class XmlReader {
   void LoadElement();
   Ns Classify(const unsigned char* uri);
 
+  // libxml2 reports some errors (encodings, I/O) through its per-thread handlers instead of
+  // the reader's, and those print to stderr; they are silenced while the reader lives.
+  struct Silence;
+  std::unique_ptr<Silence> silence_;
   _xmlTextReader* reader_ = nullptr;
   std::string part_;
   std::string error_;
