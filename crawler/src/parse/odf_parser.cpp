@@ -551,7 +551,7 @@ Result<ParsedDocument> ParseOdf(ZipReader& zip, const ParseOptions& options) {
   if (!styles_xml) return Fail(styles_xml.error());
   if (styles_xml->has_value()) styles.Read(**styles_xml, "styles.xml", &builder);
 
-  auto content = ReadMainPart(zip, "content.xml");
+  auto content = ReadMainPart(zip, "content.xml", &builder);
   if (!content) return Fail(content.error());
   XmlReader reader(*content, "content.xml");
   OdfBody(kind, &styles, options, &builder, &parsed).Read(reader);

@@ -13,6 +13,11 @@ namespace {
 constexpr char kPasswordMessage[] = "password-protected Office document";
 constexpr size_t kMaxRelationships = 10000;
 
+std::string TruncatedWarning(std::string_view part) {
+  return SanitizeUtf8(Utf8Prefix(part, 80)) + " is larger than " +
+         std::to_string(ZipLimits().max_entry_bytes >> 20) + " MiB; only its start was read";
+}
+
 std::string_view Directory(std::string_view part) {
   const size_t slash = part.rfind('/');
   return slash == std::string_view::npos ? std::string_view() : part.substr(0, slash + 1);
@@ -142,7 +147,9 @@ Result<std::string> ContentTypeOf(ZipReader& zip, std::string_view part, BlockBu
 
 Result<std::optional<std::string>> ReadOptionalPart(ZipReader& zip, std::string_view name,
                                                     BlockBuilder* builder) {
-  auto data = zip.Read(name);
+  bool truncated = false;
+  auto data = zip.Read(name, &truncated);
+  if (truncated) builder->Warn(TruncatedWarning(name));
   if (data) return std::optional<std::string>(std::move(*data));
   switch (data.error().code) {
     case ErrorCode::kNotFound:
@@ -155,8 +162,10 @@ Result<std::optional<std::string>> ReadOptionalPart(ZipReader& zip, std::string_
   }
 }
 
-Result<std::string> ReadMainPart(ZipReader& zip, std::string_view name) {
-  auto data = zip.Read(name);
+Result<std::string> ReadMainPart(ZipReader& zip, std::string_view name, BlockBuilder* builder) {
+  bool truncated = false;
+  auto data = zip.Read(name, &truncated);
+  if (truncated) builder->Warn(TruncatedWarning(name));
   if (data) return data;
   if (data.error().code == ErrorCode::kNotFound) {
     return Fail(ErrorCode::kParse,

@@ -10,9 +10,10 @@
 //   presentation, templates included; drawings and formulas: kUnsupported). Any other zip:
 //   kUnsupported "zip archive that is not an Office document". A Compound File (legacy
 //   .doc/.xls/.ppt, or Office Open XML with a password): kUnsupported. .xlsb: kUnsupported.
-// - Container: ZipReader (zip_reader.h) with its zip bomb limits (10,000 entries, 128 MiB
-//   per part, 256 MiB in all, 100:1 above 1 MiB): kResourceExhausted, whichever part hits
-//   them. Only the parts the format names are read, found through relationships or fixed
+// - Container: ZipReader (zip_reader.h) with its zip bomb limits (10,000 entries, 256 MiB
+//   unpacked in all, 100:1 above 1 MiB): kResourceExhausted, whichever part hits them. A
+//   part over 128 MiB is cut there with a warning (a huge sheet keeps its first rows).
+//   Only the parts the format names are read, found through relationships or fixed
 //   names, never by listing: no macros (vbaProject.bin), embedded objects, media, headers
 //   or footers. Encrypted zip entries and an ODF manifest with encryption data: kUnsupported
 //   "password-protected Office document". A truncated or corrupt zip: kParse.
@@ -100,12 +101,14 @@ Result<ParsedDocument> ParseOoxml(ZipReader& zip, const ParseOptions& options);
 Result<ParsedDocument> ParseOdf(ZipReader& zip, const ParseOptions& options);
 
 // A part that may be missing: nullopt when it is absent, or corrupt (then with a warning).
-// Errors that concern the whole file (a zip bomb limit, encryption) are returned.
+// Errors that concern the whole file (a zip bomb limit, encryption) are returned. A part
+// over ZipLimits::max_entry_bytes is cut there, with a warning (its XML then ends early).
 Result<std::optional<std::string>> ReadOptionalPart(ZipReader& zip, std::string_view name,
                                                     BlockBuilder* builder);
 
-// The main part (word/document.xml, content.xml, ...): kParse when it is missing or corrupt.
-Result<std::string> ReadMainPart(ZipReader& zip, std::string_view name);
+// The main part (word/document.xml, content.xml, ...): kParse when it is missing or corrupt;
+// cut like an optional part.
+Result<std::string> ReadMainPart(ZipReader& zip, std::string_view name, BlockBuilder* builder);
 
 // Ends the document `builder` writes to `parsed`: the main part reader's error fails it when
 // nothing was extracted and is a warning otherwise; a full text budget adds a warning.

@@ -26,6 +26,8 @@ constexpr size_t kMaxRowCells = 16384;
 // Longest metadata value read (titles and names are cut further by MakeTitle).
 constexpr size_t kMaxMetadataBytes = 4096;
 constexpr size_t kMaxDateBytes = 64;
+// Warnings kept per document: enough to tell what went wrong, never a flood.
+constexpr size_t kMaxWarnings = 20;
 
 constexpr std::pair<std::string_view, Ns> kNamespaces[] = {
     {"http://schemas.openxmlformats.org/wordprocessingml/2006/main", Ns::kWord},
@@ -307,7 +309,7 @@ void BlockBuilder::Flush() {
 }
 
 void BlockBuilder::Warn(std::string warning) {
-  if (warning.empty()) return;
+  if (warning.empty() || out_->warnings.size() >= kMaxWarnings) return;
   if (std::find(out_->warnings.begin(), out_->warnings.end(), warning) != out_->warnings.end()) {
     return;
   }

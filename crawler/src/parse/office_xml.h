@@ -134,7 +134,7 @@ class BlockBuilder {
 
   // Ends the current text block.
   void Flush();
-  // Adds a warning once.
+  // Adds a warning once, up to 20 per document.
   void Warn(std::string warning);
 
   size_t budget() const { return budget_; }

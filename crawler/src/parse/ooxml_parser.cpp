@@ -420,7 +420,7 @@ Result<ParsedDocument> ParseWord(ZipReader& zip, const std::string& main,
     if (xml->has_value()) *notes.notes = ReadWordNotes(**xml, part, notes.element, builder);
   }
 
-  auto xml = ReadMainPart(zip, main);
+  auto xml = ReadMainPart(zip, main, builder);
   if (!xml) return Fail(xml.error());
   XmlReader reader(*xml, main);
   body.Read(reader);
@@ -624,7 +624,7 @@ Result<ParsedDocument> ParseExcel(ZipReader& zip, const std::string& main,
     if (xml->has_value()) workbook.formats = ReadCellFormats(**xml, r->target, builder);
   }
 
-  auto xml = ReadMainPart(zip, main);
+  auto xml = ReadMainPart(zip, main, builder);
   if (!xml) return Fail(xml.error());
   XmlReader reader(*xml, main);
   std::vector<std::pair<std::string, std::string>> sheets;  // name, part
@@ -823,7 +823,7 @@ Result<ParsedDocument> ParsePowerPoint(ZipReader& zip, const std::string& main,
   parsed->mime = kPowerPointMime;
   auto relationships = ReadRelationships(zip, main, builder);
   if (!relationships) return Fail(relationships.error());
-  auto xml = ReadMainPart(zip, main);
+  auto xml = ReadMainPart(zip, main, builder);
   if (!xml) return Fail(xml.error());
   XmlReader reader(*xml, main);
   std::vector<std::string> slides;
