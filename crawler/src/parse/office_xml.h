@@ -53,6 +53,8 @@ enum class Ns : uint8_t {
 // (which Office files never do) stops at the declaration, so neither an external entity
 // (XXE) nor an entity bomb is ever expanded. Depth and text node sizes have libxml2's
 // default limits. Every start event has a matching end event, also for <empty/> elements.
+// Not thread-safe: one reader per part and thread; readers of one thread must end in the
+// reverse order of their start (they are scoped variables).
 class XmlReader {
  public:
   enum class Event { kStart, kEnd, kText };
@@ -110,6 +112,7 @@ void AppendLineBreak(std::string* raw, size_t cap);
 // Builds one document's blocks in reading order: sections under a heading stack, paragraphs,
 // tables. All text shares one budget of kMaxDocumentTextBytes; producers cap the raw text
 // they collect with budget(), so a huge part cannot grow memory past it either.
+// Not thread-safe: one builder per document.
 class BlockBuilder {
  public:
   explicit BlockBuilder(ParsedDocument* out) : out_(out), text_(&budget_), table_(&budget_) {}
