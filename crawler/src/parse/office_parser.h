@@ -38,10 +38,10 @@
 //   and rows skipped, a cell's paragraphs and nested tables joined by spaces, table_header =
 //   the first line (cut at 2 KiB). Spreadsheets: one table Block per worksheet, heading_path
 //   [sheet name], page 0; chart sheets skipped. Cells show shared and inline strings, cached
-//   formula results (formulas without one are empty), booleans as TRUE/FALSE, numbers in
-//   their shortest exact form, dates and times (.xlsx date formats, 1900 and 1904 systems)
-//   as ISO 8601 and percentages with "%". .ods cells show their displayed text, else their
-//   value; repeated rows and columns cost nothing when empty and are written out when not,
+//   formula results (formulas without one are empty), booleans as TRUE/FALSE, numbers to
+//   15 significant digits (0.1+0.2 is 0.3), dates and times (.xlsx date formats, 1900 and
+//   1904 systems) as ISO 8601 and percentages with "%". .ods cells show their displayed
+//   text, else their value; repeated rows and columns cost nothing when empty and are written out when not,
 //   up to 16,384 cells a row and 2,000,000 a document (then a warning).
 // - Presentations: a Block per slide with page = the slide's number (1-based, in show
 //   order) and heading_path [slide title] (the title placeholder, or presentation:class
