@@ -47,9 +47,9 @@ class OdfStyles {
     if (!name || styles_.size() >= kMaxStyles) return;
     Style& style = styles_[*name];
     style.parent = reader.Attr(Ns::kStyle, "parent-style-name").value_or("");
-    style.outline_level =
-        static_cast<int>(ParseCount(reader.Attr(Ns::kStyle, "default-outline-level")));
-    if (!reader.Attr(Ns::kStyle, "default-outline-level")) style.outline_level = 0;
+    const std::string level = reader.Attr(Ns::kStyle, "default-outline-level").value_or("");
+    style.outline_level = 0;
+    std::from_chars(level.data(), level.data() + level.size(), style.outline_level);
     style.title = IsTitleStyleName(*name) ||
                   IsTitleStyleName(reader.Attr(Ns::kStyle, "display-name").value_or(""));
   }
@@ -65,6 +65,7 @@ class OdfStyles {
     builder->Warn(PartWarning(reader));
   }
 
+  // A heading level 1-10, or 0 for body text.
   int Level(const std::string& name) const {
     const Style* style = Find(name, [](const Style& s) { return s.outline_level > 0; });
     return style == nullptr ? 0 : std::min(style->outline_level, 10);
@@ -295,7 +296,17 @@ class OdfBody {
                             : type == "boolean" ? "boolean-value"
                             : type == "string"  ? "string-value"
                                                 : "value";
-    if (!type.empty()) cell_value_ = reader.Attr(Ns::kOffice, attribute).value_or("");
+    if (type.empty()) return;
+    cell_value_ = reader.Attr(Ns::kOffice, attribute).value_or("");
+    if (type == "float" || type == "currency" || type == "percentage") {
+      double number = 0;
+      const auto [end, ec] =
+          std::from_chars(cell_value_.data(), cell_value_.data() + cell_value_.size(), number);
+      if (ec == std::errc() && end == cell_value_.data() + cell_value_.size()) {
+        cell_value_ =
+            type == "percentage" ? FormatNumber(number * 100) + "%" : FormatNumber(number);
+      }
+    }
   }
 
   void End() {
@@ -540,7 +551,7 @@ Result<ParsedDocument> ParseOdf(ZipReader& zip, const ParseOptions& options) {
   if (!styles_xml) return Fail(styles_xml.error());
   if (styles_xml->has_value()) styles.Read(**styles_xml, "styles.xml", &builder);
 
-  auto content = ReadMainPart(zip, "content.xml");
+  auto content = ReadMainPart(zip, "content.xml", &builder);
   if (!content) return Fail(content.error());
   XmlReader reader(*content, "content.xml");
   OdfBody(kind, &styles, options, &builder, &parsed).Read(reader);

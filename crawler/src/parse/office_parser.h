@@ -10,9 +10,10 @@
 //   presentation, templates included; drawings and formulas: kUnsupported). Any other zip:
 //   kUnsupported "zip archive that is not an Office document". A Compound File (legacy
 //   .doc/.xls/.ppt, or Office Open XML with a password): kUnsupported. .xlsb: kUnsupported.
-// - Container: ZipReader (zip_reader.h) with its zip bomb limits (10,000 entries, 128 MiB
-//   per part, 256 MiB in all, 100:1 above 1 MiB): kResourceExhausted, whichever part hits
-//   them. Only the parts the format names are read, found through relationships or fixed
+// - Container: ZipReader (zip_reader.h) with its zip bomb limits (10,000 entries, 256 MiB
+//   unpacked in all, 100:1 above 1 MiB): kResourceExhausted, whichever part hits them. A
+//   part over 128 MiB is cut there with a warning (a huge sheet keeps its first rows).
+//   Only the parts the format names are read, found through relationships or fixed
 //   names, never by listing: no macros (vbaProject.bin), embedded objects, media, headers
 //   or footers. Encrypted zip entries and an ODF manifest with encryption data: kUnsupported
 //   "password-protected Office document". A truncated or corrupt zip: kParse.
@@ -37,10 +38,10 @@
 //   and rows skipped, a cell's paragraphs and nested tables joined by spaces, table_header =
 //   the first line (cut at 2 KiB). Spreadsheets: one table Block per worksheet, heading_path
 //   [sheet name], page 0; chart sheets skipped. Cells show shared and inline strings, cached
-//   formula results (formulas without one are empty), booleans as TRUE/FALSE, numbers in
-//   their shortest exact form, dates and times (.xlsx date formats, 1900 and 1904 systems)
-//   as ISO 8601 and percentages with "%". .ods cells show their displayed text, else their
-//   value; repeated rows and columns cost nothing when empty and are written out when not,
+//   formula results (formulas without one are empty), booleans as TRUE/FALSE, numbers to
+//   15 significant digits (0.1+0.2 is 0.3), dates and times (.xlsx date formats, 1900 and
+//   1904 systems) as ISO 8601 and percentages with "%". .ods cells show their displayed
+//   text, else their value; repeated rows and columns cost nothing when empty and are written out when not,
 //   up to 16,384 cells a row and 2,000,000 a document (then a warning).
 // - Presentations: a Block per slide with page = the slide's number (1-based, in show
 //   order) and heading_path [slide title] (the title placeholder, or presentation:class
@@ -62,6 +63,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "office_xml.h"
 #include "wissen/core/document.h"
@@ -71,6 +73,27 @@
 
 namespace wissen::crawler {
 
+// ---- Office Open XML packages (office_parser.cpp) --------------------------------------------
+
+// A relationship of a part (or of the package) to another part.
+struct Relationship {
+  std::string id;
+  std::string kind;    // the last segment of the type URI: "officeDocument", "styles", ...
+  std::string target;  // the part name, resolved against the source part; never external
+};
+
+// The relationships in the .rels part of `part` ("" for the package's _rels/.rels); none
+// when there is no such part. Targets that leave the package or are external are dropped.
+Result<std::vector<Relationship>> ReadRelationships(ZipReader& zip, std::string_view part,
+                                                    BlockBuilder* builder);
+const Relationship* FindKind(const std::vector<Relationship>& relationships, std::string_view kind);
+const Relationship* FindId(const std::vector<Relationship>& relationships, std::string_view id);
+
+// The content type [Content_Types].xml gives `part`, lower-case; "" when it gives none.
+Result<std::string> ContentTypeOf(ZipReader& zip, std::string_view part, BlockBuilder* builder);
+
+// ---- the formats ---------------------------------------------------------------------------
+
 // Office Open XML: `zip` holds [Content_Types].xml or _rels/.rels (ooxml_parser.cpp).
 Result<ParsedDocument> ParseOoxml(ZipReader& zip, const ParseOptions& options);
 
@@ -78,12 +101,14 @@ Result<ParsedDocument> ParseOoxml(ZipReader& zip, const ParseOptions& options);
 Result<ParsedDocument> ParseOdf(ZipReader& zip, const ParseOptions& options);
 
 // A part that may be missing: nullopt when it is absent, or corrupt (then with a warning).
-// Errors that concern the whole file (a zip bomb limit, encryption) are returned.
+// Errors that concern the whole file (a zip bomb limit, encryption) are returned. A part
+// over ZipLimits::max_entry_bytes is cut there, with a warning (its XML then ends early).
 Result<std::optional<std::string>> ReadOptionalPart(ZipReader& zip, std::string_view name,
                                                     BlockBuilder* builder);
 
-// The main part (word/document.xml, content.xml, ...): kParse when it is missing or corrupt.
-Result<std::string> ReadMainPart(ZipReader& zip, std::string_view name);
+// The main part (word/document.xml, content.xml, ...): kParse when it is missing or corrupt;
+// cut like an optional part.
+Result<std::string> ReadMainPart(ZipReader& zip, std::string_view name, BlockBuilder* builder);
 
 // Ends the document `builder` writes to `parsed`: the main part reader's error fails it when
 // nothing was extracted and is a warning otherwise; a full text budget adds a warning.

@@ -536,6 +536,23 @@ TEST(OfficeParserTest, OtherZipsAndBrokenFiles) {
       << cut->warnings[0];
 }
 
+TEST(OfficeParserTest, BadEncodingIsReportedNotPrinted) {
+  // libxml2 prints encoding errors to stderr unless told not to; a crawl must stay quiet.
+  std::string document = "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><w:document ";
+  document += std::string(kWordNs) + "><w:body>" + Paragraph("Gut") +
+              Paragraph("\x8e\x8f\x9a\x91") + "</w:body></w:document>";
+  testing::internal::CaptureStderr();
+  auto doc = ParseOffice(MakeDocx(document), {});
+  const std::string printed = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(printed, "");
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  ASSERT_EQ(doc->blocks.size(), 1u);
+  EXPECT_EQ(doc->blocks[0].text, "Gut");
+  ASSERT_EQ(doc->warnings.size(), 1u);
+  EXPECT_TRUE(doc->warnings[0].starts_with("malformed XML in word/document.xml"))
+      << doc->warnings[0];
+}
+
 // ---- spreadsheets and slides built here ------------------------------------------------------
 
 constexpr char kSheetNs[] =

@@ -1,12 +1,15 @@
 #include "office_xml.h"
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <mutex>
 
@@ -23,6 +26,8 @@ constexpr size_t kMaxRowCells = 16384;
 // Longest metadata value read (titles and names are cut further by MakeTitle).
 constexpr size_t kMaxMetadataBytes = 4096;
 constexpr size_t kMaxDateBytes = 64;
+// Warnings kept per document: enough to tell what went wrong, never a flood.
+constexpr size_t kMaxWarnings = 20;
 
 constexpr std::pair<std::string_view, Ns> kNamespaces[] = {
     {"http://schemas.openxmlformats.org/wordprocessingml/2006/main", Ns::kWord},
@@ -82,19 +87,50 @@ std::string StyleKey(std::string_view name) {
   return key;
 }
 
+std::string TwoDigits(int64_t value) {
+  return std::string(value < 10 ? "0" : "") + std::to_string(value);
+}
+
 // Keeps the line of the first error for the report; libxml2 must print nothing.
 void RecordError(void* user_data, xmlErrorPtr error) {
   auto* line = static_cast<int*>(user_data);
   if (*line == 0 && error != nullptr) *line = std::max(error->line, 1);
 }
 
+void DropGenericError(void* /*context*/, const char* /*format*/, ...) {}
+void DropStructuredError(void* /*context*/, xmlErrorPtr /*error*/) {}
+
 }  // namespace
+
+// Replaces the calling thread's libxml2 error handlers and restores them; readers nest.
+struct XmlReader::Silence {
+  Silence()
+      : generic(xmlGenericError),
+        generic_context(xmlGenericErrorContext),
+        structured(xmlStructuredError),
+        structured_context(xmlStructuredErrorContext) {
+    xmlSetGenericErrorFunc(nullptr, DropGenericError);
+    xmlSetStructuredErrorFunc(nullptr, DropStructuredError);
+  }
+  ~Silence() {
+    xmlSetGenericErrorFunc(generic_context, generic);
+    xmlSetStructuredErrorFunc(structured_context, structured);
+  }
+  Silence(const Silence&) = delete;
+  Silence& operator=(const Silence&) = delete;
+
+  xmlGenericErrorFunc generic;
+  void* generic_context;
+  xmlStructuredErrorFunc structured;
+  void* structured_context;
+};
 
 // ---- XmlReader -------------------------------------------------------------------------------
 
 XmlReader::XmlReader(std::string_view xml, std::string_view part) : part_(part) {
   static std::once_flag init_once;
   std::call_once(init_once, [] { xmlInitParser(); });
+  silence_ = std::make_unique<Silence>();
   if (xml.size() > static_cast<size_t>(INT_MAX)) {
     error_ = "XML part " + part_ + " is too large";
     return;
@@ -273,7 +309,7 @@ void BlockBuilder::Flush() {
 }
 
 void BlockBuilder::Warn(std::string warning) {
-  if (warning.empty()) return;
+  if (warning.empty() || out_->warnings.size() >= kMaxWarnings) return;
   if (std::find(out_->warnings.begin(), out_->warnings.end(), warning) != out_->warnings.end()) {
     return;
   }
@@ -380,6 +416,115 @@ int HeadingLevelOfStyleName(std::string_view name) {
 bool IsTitleStyleName(std::string_view name) {
   const std::string key = StyleKey(name);
   return std::find(std::begin(kTitleStyles), std::end(kTitleStyles), key) != std::end(kTitleStyles);
+}
+
+// ---- spreadsheet values ---------------------------------------------------------------------
+
+NumberKind NumberKindOfFormatCode(std::string_view code) {
+  std::string lower = LowerAscii(code.substr(0, 256));
+  for (size_t at = lower.find("general"); at != std::string::npos; at = lower.find("general")) {
+    lower.erase(at, 7);
+  }
+  bool date = false, time = false, month_or_minute = false, percent = false;
+  bool quoted = false, bracket = false, escaped = false;
+  for (const char c : lower) {
+    if (escaped) {
+      escaped = false;
+    } else if (quoted) {
+      quoted = c != '"';
+    } else if (bracket) {
+      bracket = c != ']';
+      if (c == 'h' || c == 's') time = true;  // [h]:mm elapsed time
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '[') {
+      bracket = true;
+    } else if (c == '\\' || c == '_' || c == '*') {
+      escaped = true;
+    } else if (c == ';') {
+      break;  // the first section decides
+    } else {
+      switch (c) {
+        case 'y':
+        case 'd':
+          date = true;
+          break;
+        case 'h':
+        case 's':
+          time = true;
+          break;
+        case 'm':
+          month_or_minute = true;
+          break;
+        case '%':
+          percent = true;
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  if (month_or_minute && !time) date = true;
+  if (date && time) return NumberKind::kDateTime;
+  if (date) return NumberKind::kDate;
+  if (time) return NumberKind::kTime;
+  return percent ? NumberKind::kPercent : NumberKind::kPlain;
+}
+
+NumberKind NumberKindOfBuiltInFormat(int id) {
+  if ((id >= 14 && id <= 17) || (id >= 27 && id <= 31) || (id >= 34 && id <= 36) ||
+      (id >= 50 && id <= 58)) {
+    return NumberKind::kDate;
+  }
+  if ((id >= 18 && id <= 21) || (id >= 32 && id <= 33) || (id >= 45 && id <= 47)) {
+    return NumberKind::kTime;
+  }
+  if (id == 22) return NumberKind::kDateTime;
+  if (id == 9 || id == 10) return NumberKind::kPercent;
+  return NumberKind::kPlain;
+}
+
+std::string FormatNumber(double value) {
+  if (std::isfinite(value) && std::fabs(value) < 1e15 && value == std::trunc(value)) {
+    return std::to_string(static_cast<int64_t>(value));
+  }
+  char buffer[64];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general, 15);
+  return ec == std::errc() ? std::string(buffer, end) : std::string();
+}
+
+// 1900 system: day 1 is 1900-01-01 and day 60 the 29 February 1900 Lotus 1-2-3 believed in;
+// 1904 system: day 0 is 1904-01-01.
+std::string FormatDateSerial(double serial, NumberKind kind, bool date1904) {
+  if (!std::isfinite(serial) || serial < 0 || serial > 2958466) return FormatNumber(serial);
+  int64_t days = static_cast<int64_t>(std::floor(serial));
+  int64_t seconds = std::llround((serial - static_cast<double>(days)) * 86400.0);
+  if (seconds >= 86400) {
+    ++days;
+    seconds -= 86400;
+  }
+  std::string out;
+  if (kind != NumberKind::kTime) {
+    // Days since 1970-01-01, then the civil date (H. Hinnant's algorithm).
+    int64_t z = date1904 ? days - 24107 : (days < 60 ? days - 25568 : days - 25569);
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    out = std::to_string(year) + "-" + TwoDigits(month) + "-" + TwoDigits(day);
+  }
+  if (kind == NumberKind::kTime || (kind == NumberKind::kDateTime && seconds > 0)) {
+    if (!out.empty()) out += ' ';
+    out += TwoDigits(seconds / 3600) + ":" + TwoDigits(seconds / 60 % 60);
+    if (seconds % 60 != 0) out += ":" + TwoDigits(seconds % 60);
+  }
+  return out;
 }
 
 // ---- metadata --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ enum class Ns : uint8_t {
 // (which Office files never do) stops at the declaration, so neither an external entity
 // (XXE) nor an entity bomb is ever expanded. Depth and text node sizes have libxml2's
 // default limits. Every start event has a matching end event, also for <empty/> elements.
+// Not thread-safe: one reader per part and thread; readers of one thread must end in the
+// reverse order of their start (they are scoped variables).
 class XmlReader {
  public:
   enum class Event { kStart, kEnd, kText };
@@ -83,6 +86,10 @@ class XmlReader {
   void LoadElement();
   Ns Classify(const unsigned char* uri);
 
+  // libxml2 reports some errors (encodings, I/O) through its per-thread handlers instead of
+  // the reader's, and those print to stderr; they are silenced while the reader lives.
+  struct Silence;
+  std::unique_ptr<Silence> silence_;
   _xmlTextReader* reader_ = nullptr;
   std::string part_;
   std::string error_;
@@ -105,6 +112,7 @@ void AppendLineBreak(std::string* raw, size_t cap);
 // Builds one document's blocks in reading order: sections under a heading stack, paragraphs,
 // tables. All text shares one budget of kMaxDocumentTextBytes; producers cap the raw text
 // they collect with budget(), so a huge part cannot grow memory past it either.
+// Not thread-safe: one builder per document.
 class BlockBuilder {
  public:
   explicit BlockBuilder(ParsedDocument* out) : out_(out), text_(&budget_), table_(&budget_) {}
@@ -129,7 +137,7 @@ class BlockBuilder {
 
   // Ends the current text block.
   void Flush();
-  // Adds a warning once.
+  // Adds a warning once, up to 20 per document.
   void Warn(std::string warning);
 
   size_t budget() const { return budget_; }
@@ -177,6 +185,19 @@ void EmitSlide(const SlideContent& slide, int number, BlockBuilder* builder);
 int HeadingLevelOfStyleName(std::string_view name);
 // Whether a style name is the document title's ("Title", "Titel", "Titre", ...).
 bool IsTitleStyleName(std::string_view name);
+
+// How a spreadsheet number reads, from its cell format.
+enum class NumberKind : uint8_t { kPlain, kDate, kTime, kDateTime, kPercent };
+// The kind a number format code shows ("dd/mm/yyyy", "0.0%", "[h]:mm"): its first section's
+// date and time parts outside quoted text, escapes and [brackets], or a percent sign.
+NumberKind NumberKindOfFormatCode(std::string_view code);
+// The kind of one of Excel's built-in number formats (numFmtId 0-163).
+NumberKind NumberKindOfBuiltInFormat(int id);
+// The shortest form at spreadsheet precision (15 digits): 0.30000000000000004 is "0.3".
+std::string FormatNumber(double value);
+// A date serial number as ISO 8601 ("2024-01-15", "12:00", "2024-01-15 18:00"), 1900 or
+// 1904 date system; out of range: FormatNumber.
+std::string FormatDateSerial(double serial, NumberKind kind, bool date1904);
 
 // Title, author, "created" and "modified" from docProps/core.xml or ODF meta.xml. Returns
 // the reader's error, "" when the part was read whole.

@@ -5,12 +5,10 @@
 // XML parts are read, and macros (vbaProject.bin), embedded objects and media never are.
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -20,7 +18,6 @@
 namespace wissen::crawler {
 namespace {
 
-constexpr size_t kMaxRelationships = 10000;
 constexpr size_t kMaxStyles = 10000;
 constexpr int kMaxStyleChain = 16;
 constexpr size_t kMaxCellValueBytes = 128 * 1024;
@@ -33,112 +30,6 @@ constexpr char kWordMime[] =
 constexpr char kExcelMime[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 constexpr char kPowerPointMime[] =
     "application/vnd.openxmlformats-officedocument.presentationml.presentation";
-
-// ---- package: relationships and content types ------------------------------------------------
-
-struct Relationship {
-  std::string id;
-  std::string kind;    // the last segment of the type URI: "officeDocument", "styles", ...
-  std::string target;  // the resolved part name, "" for external targets
-};
-
-std::string_view Directory(std::string_view part) {
-  const size_t slash = part.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : part.substr(0, slash + 1);
-}
-
-// The part a relationship target names, relative to the source part's folder or absolute
-// within the package; "" when it leaves the package ("../" above the root).
-std::string ResolveTarget(std::string_view source_part, std::string_view target) {
-  target = target.substr(0, target.find('#'));
-  std::string path = target.starts_with('/')
-                         ? std::string(target.substr(1))
-                         : std::string(Directory(source_part)) + std::string(target);
-  std::vector<std::string_view> segments;
-  const std::string_view view(path);
-  size_t start = 0;
-  while (start <= view.size()) {
-    size_t end = view.find('/', start);
-    if (end == std::string_view::npos) end = view.size();
-    const std::string_view segment = view.substr(start, end - start);
-    if (segment == "..") {
-      if (segments.empty()) return "";
-      segments.pop_back();
-    } else if (!segment.empty() && segment != ".") {
-      segments.push_back(segment);
-    }
-    start = end + 1;
-  }
-  std::string resolved;
-  for (const std::string_view segment : segments) {
-    if (!resolved.empty()) resolved += '/';
-    resolved += segment;
-  }
-  return resolved;
-}
-
-std::string RelationshipsPart(std::string_view part) {
-  const std::string_view dir = Directory(part);
-  return std::string(dir) + "_rels/" + std::string(part.substr(dir.size())) + ".rels";
-}
-
-// The relationships of `part` ("" for the package's own); none when the part has no .rels.
-Result<std::vector<Relationship>> ReadRelationships(ZipReader& zip, std::string_view part,
-                                                    BlockBuilder* builder) {
-  const std::string rels_part = part.empty() ? "_rels/.rels" : RelationshipsPart(part);
-  auto xml = ReadOptionalPart(zip, rels_part, builder);
-  if (!xml) return Fail(xml.error());
-  std::vector<Relationship> relationships;
-  if (!xml->has_value()) return relationships;
-  XmlReader reader(**xml, rels_part);
-  while (reader.Next() && relationships.size() < kMaxRelationships) {
-    if (reader.event() != XmlReader::Event::kStart ||
-        !reader.Is(Ns::kPackageRelations, "Relationship")) {
-      continue;
-    }
-    Relationship relationship;
-    relationship.id = reader.Attr(Ns::kNone, "Id").value_or("");
-    const std::string type = reader.Attr(Ns::kNone, "Type").value_or("");
-    relationship.kind = type.substr(type.rfind('/') + 1);
-    if (reader.Attr(Ns::kNone, "TargetMode").value_or("") != "External") {
-      relationship.target = ResolveTarget(part, reader.Attr(Ns::kNone, "Target").value_or(""));
-    }
-    if (!relationship.target.empty()) relationships.push_back(std::move(relationship));
-  }
-  builder->Warn(PartWarning(reader));
-  return relationships;
-}
-
-const Relationship* FindKind(const std::vector<Relationship>& relationships,
-                             std::string_view kind) {
-  for (const Relationship& r : relationships) {
-    if (r.kind == kind) return &r;
-  }
-  return nullptr;
-}
-
-const Relationship* FindId(const std::vector<Relationship>& relationships, std::string_view id) {
-  for (const Relationship& r : relationships) {
-    if (r.id == id) return &r;
-  }
-  return nullptr;
-}
-
-// The content type [Content_Types].xml gives `part` ("" when it gives none).
-Result<std::string> ContentTypeOf(ZipReader& zip, std::string_view part, BlockBuilder* builder) {
-  auto xml = ReadOptionalPart(zip, "[Content_Types].xml", builder);
-  if (!xml) return Fail(xml.error());
-  if (!xml->has_value()) return std::string();
-  const std::string wanted = "/" + LowerAscii(part);
-  XmlReader reader(**xml, "[Content_Types].xml");
-  while (reader.Next()) {
-    if (reader.event() == XmlReader::Event::kStart && reader.name() == "Override" &&
-        LowerAscii(reader.Attr(Ns::kNone, "PartName").value_or("")) == wanted) {
-      return LowerAscii(reader.Attr(Ns::kNone, "ContentType").value_or(""));
-    }
-  }
-  return std::string();
-}
 
 bool Contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
@@ -529,7 +420,7 @@ Result<ParsedDocument> ParseWord(ZipReader& zip, const std::string& main,
     if (xml->has_value()) *notes.notes = ReadWordNotes(**xml, part, notes.element, builder);
   }
 
-  auto xml = ReadMainPart(zip, main);
+  auto xml = ReadMainPart(zip, main, builder);
   if (!xml) return Fail(xml.error());
   XmlReader reader(*xml, main);
   body.Read(reader);
@@ -537,75 +428,6 @@ Result<ParsedDocument> ParseWord(ZipReader& zip, const std::string& main,
 }
 
 // ---- Excel -----------------------------------------------------------------------------------
-
-// How a number cell reads, from its cell format (xl/styles.xml).
-enum class NumberKind : uint8_t { kPlain, kDate, kTime, kDateTime, kPercent };
-
-// Classifies a number format code: date and time parts outside quoted text, escapes and
-// [brackets] ("[Red]", "[$€-407]"), a percent sign.
-NumberKind ClassifyFormatCode(std::string_view code) {
-  std::string lower = LowerAscii(code.substr(0, 256));
-  for (size_t at = lower.find("general"); at != std::string::npos; at = lower.find("general")) {
-    lower.erase(at, 7);
-  }
-  bool date = false, time = false, month_or_minute = false, percent = false;
-  bool quoted = false, bracket = false, escaped = false;
-  for (const char c : lower) {
-    if (escaped) {
-      escaped = false;
-    } else if (quoted) {
-      quoted = c != '"';
-    } else if (bracket) {
-      bracket = c != ']';
-      if (c == 'h' || c == 's') time = true;  // [h]:mm elapsed time
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == '[') {
-      bracket = true;
-    } else if (c == '\\' || c == '_' || c == '*') {
-      escaped = true;
-    } else if (c == ';') {
-      break;  // the first section decides
-    } else {
-      switch (c) {
-        case 'y':
-        case 'd':
-          date = true;
-          break;
-        case 'h':
-        case 's':
-          time = true;
-          break;
-        case 'm':
-          month_or_minute = true;
-          break;
-        case '%':
-          percent = true;
-          break;
-        default:
-          break;
-      }
-    }
-  }
-  if (month_or_minute && !time) date = true;
-  if (date && time) return NumberKind::kDateTime;
-  if (date) return NumberKind::kDate;
-  if (time) return NumberKind::kTime;
-  return percent ? NumberKind::kPercent : NumberKind::kPlain;
-}
-
-NumberKind BuiltInFormat(int id) {
-  if ((id >= 14 && id <= 17) || (id >= 27 && id <= 31) || (id >= 34 && id <= 36) ||
-      (id >= 50 && id <= 58)) {
-    return NumberKind::kDate;
-  }
-  if ((id >= 18 && id <= 21) || (id >= 32 && id <= 33) || (id >= 45 && id <= 47)) {
-    return NumberKind::kTime;
-  }
-  if (id == 22) return NumberKind::kDateTime;
-  if (id == 9 || id == 10) return NumberKind::kPercent;
-  return NumberKind::kPlain;
-}
 
 int ParseInt(std::string_view text, int fallback) {
   int value = 0;
@@ -629,65 +451,17 @@ std::vector<NumberKind> ReadCellFormats(std::string_view xml, std::string_view p
     if (reader.event() != XmlReader::Event::kStart) continue;
     if (reader.name() == "numFmt" && custom.size() < kMaxStyles) {
       custom[ParseInt(reader.Attr(Ns::kNone, "numFmtId").value_or(""), -1)] =
-          ClassifyFormatCode(reader.Attr(Ns::kNone, "formatCode").value_or(""));
+          NumberKindOfFormatCode(reader.Attr(Ns::kNone, "formatCode").value_or(""));
     } else if (reader.name() == "cellXfs") {
       in_cell_xfs = true;
     } else if (reader.name() == "xf" && in_cell_xfs && kinds.size() < 65536) {
       const int id = ParseInt(reader.Attr(Ns::kNone, "numFmtId").value_or("0"), 0);
       auto it = custom.find(id);
-      kinds.push_back(it != custom.end() ? it->second : BuiltInFormat(id));
+      kinds.push_back(it != custom.end() ? it->second : NumberKindOfBuiltInFormat(id));
     }
   }
   builder->Warn(PartWarning(reader));
   return kinds;
-}
-
-// The shortest form that round-trips at spreadsheet precision: "0.1+0.2" shows as 0.3.
-std::string FormatNumber(double value) {
-  if (std::isfinite(value) && std::fabs(value) < 1e15 && value == std::trunc(value)) {
-    return std::to_string(static_cast<int64_t>(value));
-  }
-  char buffer[64];
-  const auto [end, ec] =
-      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general, 15);
-  return ec == std::errc() ? std::string(buffer, end) : std::string();
-}
-
-std::string TwoDigits(int64_t value) {
-  return std::string(value < 10 ? "0" : "") + std::to_string(value);
-}
-
-// A date serial number as ISO 8601. 1900 system: day 1 is 1900-01-01 and day 60 the
-// 29 February 1900 Lotus 1-2-3 believed in; 1904 system: day 0 is 1904-01-01.
-std::string FormatSerial(double serial, NumberKind kind, bool date1904) {
-  if (!std::isfinite(serial) || serial < 0 || serial > 2958466) return FormatNumber(serial);
-  int64_t days = static_cast<int64_t>(std::floor(serial));
-  int64_t seconds = std::llround((serial - static_cast<double>(days)) * 86400.0);
-  if (seconds >= 86400) {
-    ++days;
-    seconds -= 86400;
-  }
-  std::string out;
-  if (kind != NumberKind::kTime) {
-    // Days since 1970-01-01, then the civil date (H. Hinnant's algorithm).
-    int64_t z = date1904 ? days - 24107 : (days < 60 ? days - 25568 : days - 25569);
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;
-    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int64_t mp = (5 * doy + 2) / 153;
-    const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-    const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-    const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    out = std::to_string(year) + "-" + TwoDigits(month) + "-" + TwoDigits(day);
-  }
-  if (kind == NumberKind::kTime || (kind == NumberKind::kDateTime && seconds > 0)) {
-    if (!out.empty()) out += ' ';
-    out += TwoDigits(seconds / 3600) + ":" + TwoDigits(seconds / 60 % 60);
-    if (seconds % 60 != 0) out += ":" + TwoDigits(seconds % 60);
-  }
-  return out;
 }
 
 struct Workbook {
@@ -723,7 +497,7 @@ std::string CellText(std::string_view type, int format, const std::string& value
     case NumberKind::kPercent:
       return FormatNumber(number * 100) + "%";
     default:
-      return FormatSerial(number, kind, workbook.date1904);
+      return FormatDateSerial(number, kind, workbook.date1904);
   }
 }
 
@@ -850,7 +624,7 @@ Result<ParsedDocument> ParseExcel(ZipReader& zip, const std::string& main,
     if (xml->has_value()) workbook.formats = ReadCellFormats(**xml, r->target, builder);
   }
 
-  auto xml = ReadMainPart(zip, main);
+  auto xml = ReadMainPart(zip, main, builder);
   if (!xml) return Fail(xml.error());
   XmlReader reader(*xml, main);
   std::vector<std::pair<std::string, std::string>> sheets;  // name, part
@@ -1049,7 +823,7 @@ Result<ParsedDocument> ParsePowerPoint(ZipReader& zip, const std::string& main,
   parsed->mime = kPowerPointMime;
   auto relationships = ReadRelationships(zip, main, builder);
   if (!relationships) return Fail(relationships.error());
-  auto xml = ReadMainPart(zip, main);
+  auto xml = ReadMainPart(zip, main, builder);
   if (!xml) return Fail(xml.error());
   XmlReader reader(*xml, main);
   std::vector<std::string> slides;

@@ -135,7 +135,8 @@ const uint64_t* ZipReader::Find(std::string_view name) const {
 
 bool ZipReader::Contains(std::string_view name) const { return Find(name) != nullptr; }
 
-Result<std::string> ZipReader::Read(std::string_view name) {
+Result<std::string> ZipReader::Read(std::string_view name, bool* truncated) {
+  if (truncated != nullptr) *truncated = false;
   const uint64_t* found = Find(name);
   if (found == nullptr) return Fail(ErrorCode::kNotFound, "no zip entry " + Quoted(name));
   const zip_uint64_t index = *found;
@@ -154,7 +155,7 @@ Result<std::string> ZipReader::Read(std::string_view name) {
   compressed = std::max<uint64_t>(compressed, 1);
 
   const auto too_big = [&](uint64_t size) -> std::optional<Error> {
-    if (size > limits_.max_entry_bytes) {
+    if (size > limits_.max_entry_bytes && truncated == nullptr) {
       return Error{ErrorCode::kResourceExhausted, "zip entry " + Quoted(name) +
                                                       " unpacks to more than " +
                                                       SizeText(limits_.max_entry_bytes)};
@@ -172,7 +173,9 @@ Result<std::string> ZipReader::Read(std::string_view name) {
     return std::nullopt;
   };
   if (stat.valid & ZIP_STAT_SIZE) {
-    if (auto error = too_big(stat.size)) return Fail(std::move(*error));
+    const uint64_t wanted =
+        truncated == nullptr ? stat.size : std::min<uint64_t>(stat.size, limits_.max_entry_bytes);
+    if (auto error = too_big(wanted)) return Fail(std::move(*error));
   }
 
   zip_file_t* file = zip_fopen_index(archive_.get(), index, 0);
@@ -193,11 +196,17 @@ Result<std::string> ZipReader::Read(std::string_view name) {
     const zip_int64_t n = zip_fread(file, buffer.data(), buffer.size());
     if (n < 0) return Fail(EntryError(zip_error_code_zip(zip_file_get_error(file)), name));
     if (n == 0) break;
-    if (auto error = too_big(data.size() + static_cast<uint64_t>(n))) {
+    size_t take = static_cast<size_t>(n);
+    if (truncated != nullptr && data.size() + take > limits_.max_entry_bytes) {
+      take = static_cast<size_t>(limits_.max_entry_bytes - data.size());
+      *truncated = true;
+    }
+    if (auto error = too_big(data.size() + take)) {
       total_read_ += data.size();
       return Fail(std::move(*error));
     }
-    data.append(buffer.data(), static_cast<size_t>(n));
+    data.append(buffer.data(), take);
+    if (truncated != nullptr && *truncated) break;
   }
   total_read_ += data.size();
   return data;

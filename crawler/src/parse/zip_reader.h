@@ -55,8 +55,10 @@ class ZipReader {
   // The decompressed entry. kNotFound when absent; kUnsupported for an encrypted entry
   // ("password-protected Office document") or an unknown compression method;
   // kResourceExhausted when a limit is reached (decompression stops there); kParse for
-  // corrupt data (bad checksum, broken deflate stream).
-  Result<std::string> Read(std::string_view name);
+  // corrupt data (bad checksum, broken deflate stream). With `truncated`, an entry larger
+  // than max_entry_bytes is no error: its first max_entry_bytes are returned and *truncated
+  // is set (the first rows of a huge sheet are still worth indexing).
+  Result<std::string> Read(std::string_view name, bool* truncated = nullptr);
 
   size_t entry_count() const { return names_.size(); }
 

@@ -185,6 +185,21 @@ TEST(ZipReaderTest, EntrySizeLimit) {
   EXPECT_NE(big.error().message.find("'big.xml' unpacks to more than"), std::string::npos)
       << big.error().message;
   EXPECT_EQ(reader->Read("small.xml").value_or("").size(), 500u);
+  // Asked to, the reader returns the start of a big entry instead.
+  bool truncated = false;
+  auto start = reader->Read("big.xml", &truncated);
+  ASSERT_TRUE(start.has_value()) << start.error().ToString();
+  EXPECT_TRUE(truncated);
+  EXPECT_EQ(*start, Noise(2000).substr(0, 1000));
+  EXPECT_EQ(reader->Read("small.xml", &truncated).value_or("").size(), 500u);
+  EXPECT_FALSE(truncated);
+  // Also when the directory lies about the size.
+  const std::string lying = MakeRawZip({{"big.xml", Noise(2000), true, 10}});
+  auto lying_reader = ZipReader::Open(lying, limits);
+  ASSERT_TRUE(lying_reader.has_value());
+  auto lying_start = lying_reader->Read("big.xml", &truncated);
+  EXPECT_TRUE(truncated);
+  EXPECT_LE(lying_start.value_or(std::string(2000, 'x')).size(), 1000u);
 }
 
 TEST(ZipReaderTest, TotalSizeLimitCountsEveryRead) {
