@@ -1,19 +1,15 @@
-// OCR of PDF pages: poppler renders, Tesseract recognises. Both run in-process on pixels from
-// hostile files, so everything they do is wrapped here: their stderr chatter is silenced,
-// their exceptions stop at this file, page sizes are capped before rendering, and a page over
-// its time limit is cancelled through Tesseract's progress monitor.
+// OCR of PDF pages: poppler renders (ocr_render.cpp), Tesseract recognises. Both run
+// in-process on pixels from hostile files, so everything they do is wrapped: their stderr
+// chatter is silenced, their exceptions stop at this file, page sizes are capped before
+// rendering, and a page over its time limit is cancelled through Tesseract's progress monitor.
+// Which pages need OCR is NeedsOcr's call (ocr_text_layer.cpp).
 #include "wissen/crawler/ocr.h"
 
 #include <leptonica/allheaders.h>
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
-#include <poppler/cpp/poppler-image.h>
-#include <poppler/cpp/poppler-page-renderer.h>
-#include <poppler/cpp/poppler-page.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
 #if __has_include(<omp.h>)
 #include <omp.h>
 #define WISSEN_OCR_HAS_OPENMP 1
@@ -25,7 +21,7 @@
 #include <climits>
 #include <cmath>
 #include <condition_variable>
-#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -34,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "ocr_render.h"
 #include "parser_text.h"
 #include "wissen/core/text.h"
 
@@ -41,80 +38,6 @@ namespace wissen::crawler {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// ---- NeedsOcr ----
-
-constexpr size_t kNeedsOcrSampleBytes = 64 * 1024;
-constexpr size_t kMinLetters = 10;
-
-bool IsSeparator(UChar32 c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-         u_isUWhiteSpace(c);
-}
-
-// Characters no language writes: what a font without a Unicode mapping, or a scanner's
-// text layer, leaves behind. Negative: an invalid UTF-8 sequence.
-bool IsUnusable(UChar32 c) {
-  if (c < 0 || c == 0xFFFD) return true;
-  switch (u_charType(c)) {
-    case U_PRIVATE_USE_CHAR:
-    case U_UNASSIGNED:
-    case U_SURROGATE:
-    case U_CONTROL_CHAR:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsLetterOrMark(UChar32 c) { return u_isalpha(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0; }
-
-bool IsPunctuationOrSymbol(UChar32 c) {
-  return (U_GET_GC_MASK(c) & (U_GC_P_MASK | U_GC_S_MASK)) != 0;
-}
-
-enum class TokenKind { kReal, kPunctuation, kOther };
-
-// A whitespace-separated token: real (a word such as "Mitarbeiter", "z.B.", "COVID-19", or a
-// number such as "11:30", "1.234,56", "3a"), punctuation only (a dash, a bullet, a dot
-// leader), or other (a single letter, glyph soup).
-TokenKind ClassifyToken(const std::vector<UChar32>& token) {
-  size_t begin = 0, end = token.size();
-  while (begin < end && IsPunctuationOrSymbol(token[begin])) ++begin;
-  while (end > begin && IsPunctuationOrSymbol(token[end - 1])) --end;
-  if (begin == end) return TokenKind::kPunctuation;
-  size_t letters = 0, digits = 0, punctuation = 0, symbols = 0;
-  // Switches between letters and digits: "COVID-19" and "B2B" have one or two, glyph soup
-  // such as "a1b2c3" many.
-  size_t switches = 0;
-  int last = 0;  // 1 letter, 2 digit
-  for (size_t i = begin; i < end; ++i) {
-    const UChar32 c = token[i];
-    if (IsUnusable(c)) return TokenKind::kOther;
-    int kind = 0;
-    if (IsLetterOrMark(c)) {
-      ++letters;
-      kind = 1;
-    } else if (u_isdigit(c)) {
-      ++digits;
-      kind = 2;
-    } else if ((U_GET_GC_MASK(c) & U_GC_S_MASK) != 0) {
-      ++symbols;
-    } else {
-      ++punctuation;
-    }
-    if (kind != 0) {
-      if (last != 0 && kind != last) ++switches;
-      last = kind;
-    }
-  }
-  if (switches > 2) return TokenKind::kOther;
-  if (letters >= 2 && symbols == 0 && punctuation * 2 <= letters) return TokenKind::kReal;
-  if (digits >= 1 && letters <= 3 && symbols <= 1) return TokenKind::kReal;
-  return TokenKind::kOther;
-}
-
-// ---- Rendering and recognition ----
 
 void DropPopplerMessage(const std::string& /*message*/, void* /*closure*/) {}
 
@@ -216,129 +139,6 @@ std::string ValidateOptions(const OcrOptions& options) {
   return "";
 }
 
-// The resolution a page is rendered at: options.dpi, or less when the page would exceed the
-// pixel caps. 0 when the page has no usable size.
-double RenderDpi(const poppler::page& page, int dpi) {
-  const poppler::rectf box = page.page_rect(poppler::crop_box);
-  const double width = std::abs(box.width()) / 72;  // inches
-  const double height = std::abs(box.height()) / 72;
-  if (!std::isfinite(width) || !std::isfinite(height) || width <= 0 || height <= 0) return 0;
-  double result = dpi;
-  // Divided, not multiplied, so absurd sizes cannot overflow.
-  result = std::min(result,
-                    std::sqrt(static_cast<double>(kMaxOcrPagePixels) / width) / std::sqrt(height));
-  // One pixel of headroom: poppler rounds the bitmap size.
-  result = std::min(result, (kMaxOcrPageSide - 1) / std::max(width, height));
-  return std::isfinite(result) ? result : 0;
-}
-
-// Grey pixels, one byte each, rows without padding.
-struct PageImage {
-  std::string pixels;
-  int width = 0;
-  int height = 0;
-  double dpi = 0;
-};
-
-// Below this a page is not worth recognising: nothing sensible can be read at 10 dpi.
-constexpr double kMinRenderDpi = 10;
-
-// Rendering cannot be interrupted (poppler-cpp has no abort callback), and for vector content
-// its cost grows with the pixels: a 1 MB page that fills itself 60,000 times renders for
-// minutes at 300 dpi. So a page is first rendered at kProbeDpi (1/900 of the pixels of
-// 300 dpi) and timed; when the full resolution would not fit into half the page's remaining
-// time, a second probe at twice the resolution separates the fixed cost (parsing, image
-// decoding) from the cost per pixel, and the page is rendered at the resolution that fits,
-// or given up when that is below kMinUsefulDpi (Tesseract reads little there).
-constexpr double kProbeDpi = 10;
-constexpr double kMinUsefulDpi = 70;
-
-using Seconds = std::chrono::duration<double>;
-
-std::string RenderTimeoutMessage(int timeout_ms) {
-  return "rendering the page would take longer than the OCR time limit of " +
-         std::to_string(timeout_ms) + " ms";
-}
-
-// The resolution that renders in `budget` seconds, from probes at kProbeDpi and twice that;
-// `dpi` when it fits, 0 when not even the probes do.
-double AffordableDpi(const poppler::page_renderer& renderer, const poppler::page& page, double dpi,
-                     double budget) {
-  const auto time_render = [&](double resolution) {
-    const Clock::time_point start = Clock::now();
-    (void)renderer.render_page(&page, resolution, resolution);
-    return Seconds(Clock::now() - start).count();
-  };
-  const double scale = (dpi / kProbeDpi) * (dpi / kProbeDpi);
-  const double probe = time_render(kProbeDpi);
-  if (probe * scale <= budget) return dpi;
-  if (probe * 4 > budget) return 0;  // even the second probe would not fit
-  const double per_unit = std::max((time_render(2 * kProbeDpi) - probe) / 3, 1e-6);
-  const double fixed = std::max(probe - per_unit, 0.0);
-  const double affordable = kProbeDpi * std::sqrt(std::max(budget - fixed, 0.0) / per_unit);
-  return std::min(dpi, affordable);
-}
-
-Result<PageImage> RenderPage(const poppler::document& doc, int page_number, int dpi,
-                             Clock::time_point deadline, int timeout_ms) {
-  if (page_number < 1 || page_number > doc.pages()) {
-    return Fail(ErrorCode::kInvalidArgument, "the PDF has no such page");
-  }
-  std::unique_ptr<poppler::page> page(doc.create_page(page_number - 1));
-  if (page == nullptr) return Fail(ErrorCode::kParse, "the page cannot be read");
-  PageImage image;
-  image.dpi = RenderDpi(*page, dpi);
-  if (image.dpi == 0) return Fail(ErrorCode::kParse, "the page has no valid size");
-  if (image.dpi < kMinRenderDpi) {
-    return Fail(ErrorCode::kResourceExhausted, "the page is too large to recognise");
-  }
-  poppler::page_renderer renderer;
-  renderer.set_image_format(poppler::image::format_gray8);
-  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-  if (image.dpi > 2 * kProbeDpi) {
-    const double budget = Seconds(deadline - Clock::now()).count() / 2;
-    if (budget <= 0) return Fail(ErrorCode::kTimeout, RenderTimeoutMessage(timeout_ms));
-    const double affordable = AffordableDpi(renderer, *page, image.dpi, budget);
-    if (affordable < image.dpi && affordable < std::min<double>(dpi, kMinUsefulDpi)) {
-      return Fail(ErrorCode::kTimeout, RenderTimeoutMessage(timeout_ms));
-    }
-    image.dpi = affordable;
-  }
-  const poppler::image rendered = renderer.render_page(page.get(), image.dpi, image.dpi);
-  if (!rendered.is_valid() || rendered.format() != poppler::image::format_gray8 ||
-      rendered.width() <= 0 || rendered.height() <= 0 ||
-      rendered.bytes_per_row() < rendered.width()) {
-    return Fail(ErrorCode::kParse, "the page cannot be rendered");
-  }
-  image.width = rendered.width();
-  image.height = rendered.height();
-  // Poppler sizes the bitmap from the same box; this only guards against it ever not doing so.
-  if (image.width > kMaxOcrPageSide || image.height > kMaxOcrPageSide ||
-      static_cast<long long>(image.width) * image.height > kMaxOcrPagePixels + kMaxOcrPageSide) {
-    return Fail(ErrorCode::kResourceExhausted, "the page is too large to recognise");
-  }
-  const char* data = rendered.const_data();
-  const size_t stride = static_cast<size_t>(rendered.bytes_per_row());
-  const size_t width = static_cast<size_t>(image.width);
-  image.pixels.resize(width * static_cast<size_t>(image.height));
-  for (size_t row = 0; row < static_cast<size_t>(image.height); ++row) {
-    std::copy_n(data + row * stride, width, image.pixels.data() + row * width);
-  }
-  return image;
-}
-
-// A page without ink: fewer dark pixels than a single full stop has at 300 dpi, so speckles
-// of a blank scanned back side do not count either.
-bool IsBlank(const PageImage& image) {
-  const size_t allowed = std::max<size_t>(16, image.pixels.size() / 200000);
-  size_t dark = 0;
-  for (const char pixel : image.pixels) {
-    if (static_cast<unsigned char>(pixel) < 160 && ++dark > allowed) return false;
-  }
-  return true;
-}
-
 std::string PageHash(const PageImage& image, const std::string& languages) {
   const std::string header = "wissen-ocr-1\n" + languages + "\n" + std::to_string(image.width) +
                              "x" + std::to_string(image.height) + "\n";
@@ -413,51 +213,6 @@ Result<std::string> Recognize(Engine& engine, const PageImage& image, Clock::tim
 }
 
 }  // namespace
-
-bool NeedsOcr(std::string_view page_text) {
-  const std::string_view text = Utf8Prefix(page_text, kNeedsOcrSampleBytes);
-  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-  const auto length = static_cast<int32_t>(text.size());
-  size_t letters = 0, alphanumeric = 0, visible = 0, unusable = 0;
-  size_t tokens = 0, real_tokens = 0;
-  std::vector<UChar32> token;
-  const auto end_token = [&] {
-    if (token.empty()) return;
-    const TokenKind kind = ClassifyToken(token);
-    if (kind != TokenKind::kPunctuation) ++tokens;
-    if (kind == TokenKind::kReal) ++real_tokens;
-    token.clear();
-  };
-  UChar32 previous = -1;
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(bytes, i, length, c);
-    if (c >= 0 && IsSeparator(c)) {
-      end_token();
-      previous = -1;
-      continue;
-    }
-    // Format characters (soft hyphens, zero-width joiners) are neither seen nor garbage.
-    if (c >= 0 && u_charType(c) == U_FORMAT_CHAR) continue;
-    // A run of one punctuation character counts once: dot leaders in a table of contents
-    // ("Einleitung ........ 5"), lines to fill in on a form ("Name: ________").
-    if (c >= 0 && c == previous && IsPunctuationOrSymbol(c)) continue;
-    previous = c;
-    ++visible;
-    token.push_back(c);
-    if (IsUnusable(c)) {
-      ++unusable;
-    } else if (IsLetterOrMark(c)) {
-      ++letters;
-      ++alphanumeric;
-    } else if (u_isdigit(c)) {
-      ++alphanumeric;
-    }
-  }
-  end_token();
-  return letters < kMinLetters || alphanumeric * 2 < visible || unusable * 5 > visible ||
-         real_tokens * 2 < tokens;
-}
 
 // The Tesseract instances of one PageOcr: at most `capacity`, created when needed, each lent
 // to one page at a time.
