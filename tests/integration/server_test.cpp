@@ -288,6 +288,46 @@ TEST_F(ServerTest, DocumentsAndOriginalFilesForReaders) {
   EXPECT_EQ(Get("/api/v1/documents/abc", "bob").status, 404);
 }
 
+// Office files and e-mails: their metadata in the document view, their originals as downloads
+// and only for readers.
+TEST_F(ServerTest, OfficeFilesAndEmailsAreDownloadsForReadersOnly) {
+  const auto find = [&](const std::string& user, const std::string& query,
+                        const std::string& path) -> int64_t {
+    auto search = Post("/api/v1/search", nlohmann::json{{"query", query}, {"k", 10}}.dump(), user);
+    EXPECT_EQ(search.status, 200);
+    const nlohmann::json found = Json(search);
+    for (const auto& passage : found["passages"]) {
+      if (passage["path"] == path) return passage["document_id"].get<int64_t>();
+    }
+    ADD_FAILURE() << path << " not found for " << user << ": " << search.body.substr(0, 600);
+    return 0;
+  };
+  const int64_t mail =
+      find("bob", "follow-me printing secure queue badge", "public/en/it-newsletter-2026-11.eml");
+  ASSERT_GT(mail, 0);
+  auto view = Get("/api/v1/documents/" + std::to_string(mail), "bob");
+  ASSERT_EQ(view.status, 200);
+  const auto document = Json(view);
+  EXPECT_EQ(document["mime"], "message/rfc822");
+  EXPECT_EQ(document["title"], "IT newsletter November 2026: follow-me printing");
+  EXPECT_NE(document["author"].get<std::string>().find("it-service@beispiel-gmbh.example"),
+            std::string::npos);
+  EXPECT_EQ(document["metadata"]["date"], "2026-11-20T09:15:00+01:00");
+  auto original = Get("/api/v1/documents/" + std::to_string(mail) + "/file", "bob");
+  ASSERT_EQ(original.status, 200);
+  EXPECT_EQ(original.headers["content-disposition"].rfind("attachment;", 0), 0u);
+
+  const int64_t policy = find("anna", "mobil arbeiten Arbeitstagen pro Woche",
+                              "hr/de/richtlinie-mobiles-arbeiten.docx");
+  ASSERT_GT(policy, 0);
+  auto for_anna = Get("/api/v1/documents/" + std::to_string(policy) + "/file", "anna");
+  ASSERT_EQ(for_anna.status, 200);
+  EXPECT_EQ(for_anna.headers["content-disposition"].rfind("attachment;", 0), 0u);
+  EXPECT_EQ(for_anna.body.substr(0, 2), "PK");  // the .docx itself
+  EXPECT_EQ(Get("/api/v1/documents/" + std::to_string(policy) + "/file", "bob").status, 404);
+  EXPECT_EQ(Get("/api/v1/documents/" + std::to_string(policy), "bob").status, 404);
+}
+
 TEST_F(ServerTest, SessionsNeedCsrfAndEndOnLogout) {
   auto [cookie, csrf] = Login("bob");
   ASSERT_FALSE(cookie.empty());

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "charset.h"
+#include "mail_parser.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
@@ -69,37 +70,6 @@ Markup SniffMarkup(std::string_view sample) {
   return markup;
 }
 
-// RFC 5322 header field names that start a stored message (lower-case). "From " (with a
-// space, no colon) is mbox's separator line instead.
-bool IsMessageHeaderName(std::string_view name) {
-  for (std::string_view known : {"from",
-                                 "to",
-                                 "cc",
-                                 "subject",
-                                 "date",
-                                 "message-id",
-                                 "mime-version",
-                                 "received",
-                                 "return-path",
-                                 "delivered-to",
-                                 "reply-to",
-                                 "sender",
-                                 "content-type",
-                                 "x-mailer",
-                                 "dkim-signature",
-                                 "in-reply-to",
-                                 "references",
-                                 "thread-topic",
-                                 "authentication-results",
-                                 "user-agent",
-                                 "x-originating-ip",
-                                 "arc-seal",
-                                 "importance"}) {
-    if (name == known) return true;
-  }
-  return false;
-}
-
 struct MessageHeaders {
   bool header_block = false;  // the text starts with header lines (folded lines allowed)
   bool from = false, date = false, transport = false;  // transport: Message-ID/MIME/Received
@@ -132,7 +102,7 @@ MessageHeaders SniffMessageHeaders(std::string_view sample, bool any_field = fal
       return c > 0x20 && c < 0x7F;  // RFC 5322 ftext
     });
     if (!field_name) return lines > 0 ? headers : MessageHeaders{};
-    if (lines == 0 && !any_field && !IsMessageHeaderName(name) && !name.starts_with("x-")) {
+    if (lines == 0 && !any_field && !IsLeadingMessageHeader(name)) {
       return {};
     }
     ++lines;

@@ -5,18 +5,14 @@
 #include <random>
 #include <string>
 
+#include "parser_test_util.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {
 namespace {
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/parsers/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ReadFixture(const std::string& name) { return test_util::ReadFixture("parsers", name); }
 
 TEST(ContentKindTest, ContentDecidesBeforeTheName) {
   EXPECT_EQ(DetectContentKind("%PDF-1.7\n...", "report.txt"), ContentKind::kPdf);

@@ -6,35 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "parser_test_util.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {
 namespace {
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/parsers/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test_util::AllText;
+using test_util::Contains;
+using test_util::FindBlock;
 
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
-
-std::string AllText(const ParsedDocument& doc) {
-  std::string text;
-  for (const Block& block : doc.blocks) text += block.text + "\n\n";
-  return text;
-}
-
-const Block* FindBlock(const ParsedDocument& doc, std::string_view needle) {
-  for (const Block& block : doc.blocks) {
-    if (Contains(block.text, needle)) return &block;
-  }
-  return nullptr;
-}
+std::string ReadFixture(const std::string& name) { return test_util::ReadFixture("parsers", name); }
 
 bool HasLink(const ParsedDocument& doc, std::string_view link) {
   return std::find(doc.links.begin(), doc.links.end(), link) != doc.links.end();

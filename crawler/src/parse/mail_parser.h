@@ -120,4 +120,9 @@ std::string UnflowText(std::string_view text, bool delsp);
 // "TR:" or "Wtr:", any case), whose quoted history is the content rather than repetition.
 bool IsForwardSubject(std::string_view subject);
 
+// Whether a lower-case header field name is one that stored messages start with (From, Date,
+// Received, Message-ID, ... or any "x-" field): how content sniffing and SplitMbox tell a
+// message's header from text that happens to contain a colon.
+bool IsLeadingMessageHeader(std::string_view lower_name);
+
 }  // namespace wissen::crawler

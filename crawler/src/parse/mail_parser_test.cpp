@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "parser_test_util.h"
 #include "parser_text.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
@@ -16,32 +17,13 @@
 namespace wissen::crawler {
 namespace {
 
+using test_util::AllText;
+using test_util::Contains;
+using test_util::FindBlock;
+
 using Path = std::vector<std::string>;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/mail/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
-
-std::string AllText(const ParsedDocument& doc) {
-  std::string all;
-  for (const Block& block : doc.blocks) all += block.text + "\n\n";
-  return all;
-}
-
-// The first block whose text contains `needle`, or null.
-const Block* BlockWith(const ParsedDocument& doc, std::string_view needle) {
-  for (const Block& block : doc.blocks) {
-    if (Contains(block.text, needle)) return &block;
-  }
-  return nullptr;
-}
+std::string ReadFixture(const std::string& name) { return test_util::ReadFixture("mail", name); }
 
 std::string Metadata(const ParsedDocument& doc, std::string_view key) {
   for (const auto& [k, v] : doc.metadata) {
@@ -138,7 +120,7 @@ TEST(MailParserTest, HtmlOnlyBodyGoesThroughTheHtmlParser) {
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
   ExpectWellFormed(*doc);
   EXPECT_EQ(doc->title, "Betriebsausflug");
-  const Block* body = BlockWith(*doc, "Der Betriebsausflug führt dieses Jahr an den Bodensee.");
+  const Block* body = FindBlock(*doc, "Der Betriebsausflug führt dieses Jahr an den Bodensee.");
   ASSERT_NE(body, nullptr) << AllText(*doc);
   EXPECT_EQ(body->heading_path, Path{"Betriebsausflug 2024"});
   EXPECT_TRUE(Contains(body->text, "Der Eigenanteil beträgt 20 €"));  // windows-1252
@@ -190,12 +172,12 @@ TEST(MailParserTest, PdfAttachmentFollowsTheBodyUnderItsFileName) {
   EXPECT_EQ(doc->blocks[1].text, "Anbei das neue Mitarbeiterhandbuch als PDF.");
   EXPECT_TRUE(doc->blocks[1].heading_path.empty());
   // The RFC 2231 file name, then the PDF's own headings; pages are kept.
-  const Block* vacation = BlockWith(*doc, "Der Anspruch beträgt 30 Arbeitstage");
+  const Block* vacation = FindBlock(*doc, "Der Anspruch beträgt 30 Arbeitstage");
   ASSERT_NE(vacation, nullptr) << AllText(*doc);
   EXPECT_EQ(vacation->heading_path,
             (Path{"Handbuch München.pdf", "1. Urlaub", "1.1. Urlaubsanspruch"}));
   EXPECT_EQ(vacation->page, 1);
-  const Block* receipts = BlockWith(*doc, "Belege sind binnen vier Wochen");
+  const Block* receipts = FindBlock(*doc, "Belege sind binnen vier Wochen");
   ASSERT_NE(receipts, nullptr);
   EXPECT_EQ(receipts->heading_path, (Path{"Handbuch München.pdf", "3. Reisekosten"}));
   EXPECT_EQ(receipts->page, 4);
@@ -258,8 +240,8 @@ TEST(MailParserTest, DepthLimitSkipsDeeperAttachmentsWithAWarning) {
   options.max_depth = 1;  // the attached message, but not its attachment
   auto doc = ParseEmail(ReadFixture("forwarded_rfc822.eml"), options);
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
-  EXPECT_NE(BlockWith(*doc, "Wartung von 12 Servern"), nullptr);
-  EXPECT_EQ(BlockWith(*doc, "Wartung pro Server"), nullptr);
+  EXPECT_NE(FindBlock(*doc, "Wartung von 12 Servern"), nullptr);
+  EXPECT_EQ(FindBlock(*doc, "Wartung pro Server"), nullptr);
   EXPECT_EQ(doc->warnings,
             std::vector<std::string>{"attachment \"Angebot Serverwartung 2024\" › attachment "
                                      "\"preisliste.txt\": nested deeper than max_depth, skipped"});
@@ -268,7 +250,7 @@ TEST(MailParserTest, DepthLimitSkipsDeeperAttachmentsWithAWarning) {
   doc = ParseEmail(ReadFixture("forwarded_rfc822.eml"), options);
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
   EXPECT_EQ(doc->blocks.size(), 2u);
-  EXPECT_EQ(BlockWith(*doc, "Wartung von 12 Servern"), nullptr);
+  EXPECT_EQ(FindBlock(*doc, "Wartung von 12 Servern"), nullptr);
   EXPECT_EQ(
       doc->warnings,
       std::vector<std::string>{
@@ -302,7 +284,7 @@ TEST(MailParserTest, DeeplyNestedMultipartsAreCutWithAWarning) {
   message += "Content-Type: text/plain\n\nDeep down.\n";
   auto doc = ParseEmail(message, {});
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
-  EXPECT_EQ(BlockWith(*doc, "Deep down."), nullptr);
+  EXPECT_EQ(FindBlock(*doc, "Deep down."), nullptr);
   EXPECT_EQ(doc->warnings,
             std::vector<std::string>{"MIME parts nested deeper than 32 levels were skipped"});
 }

@@ -10,14 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "mail_parser.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {
-namespace {
 
-// Header fields mbox writers put first (lower-case); any "X-" field counts too.
-bool IsLeadingHeaderName(std::string_view name) {
+bool IsLeadingMessageHeader(std::string_view name) {
   for (std::string_view known : {"from",
                                  "to",
                                  "cc",
@@ -41,11 +40,14 @@ bool IsLeadingHeaderName(std::string_view name) {
                                  "dkim-signature",
                                  "authentication-results",
                                  "arc-seal",
-                                 "content-transfer-encoding"}) {
+                                 "content-transfer-encoding",
+                                 "importance"}) {
     if (name == known) return true;
   }
   return name.starts_with("x-");
 }
+
+namespace {
 
 bool IsHeaderLine(std::string_view line) {
   const size_t colon = line.find(':');
@@ -53,7 +55,7 @@ bool IsHeaderLine(std::string_view line) {
   for (char c : line.substr(0, colon)) {
     if (c <= ' ' || c > '~') return false;
   }
-  return IsLeadingHeaderName(LowerAscii(line.substr(0, colon)));
+  return IsLeadingMessageHeader(LowerAscii(line.substr(0, colon)));
 }
 
 // "From anna@example.com Mon Mar  4 10:15:00 2024", "From - Mon Mar 04 ...", "From

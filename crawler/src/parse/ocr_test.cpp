@@ -14,17 +14,13 @@
 #include <thread>
 #include <vector>
 
+#include "parser_test_util.h"
 #include "wissen/core/text.h"
 
 namespace wissen::crawler {
 namespace {
 
-std::string ReadOcrFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/ocr/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ReadOcrFixture(const std::string& name) { return test_util::ReadFixture("ocr", name); }
 
 // The share of `sentence`'s words found in `text`, ignoring case and punctuation at the ends
 // of words: OCR may misread a letter here and there.

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "parser_test_util.h"
 #include "parser_text.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
@@ -18,19 +19,12 @@
 namespace wissen::crawler {
 namespace {
 
+using test_util::Contains;
+
 using Parts = std::vector<std::pair<std::string, std::string>>;
 using Path = std::vector<std::string>;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/office/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
+std::string ReadFixture(const std::string& name) { return test_util::ReadFixture("office", name); }
 
 // A zip archive of the parts, deflated, written by libzip into memory; the part named
 // `encrypted` is encrypted with AES and the password "geheim".

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "parser_test_util.h"
 #include "parser_text.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/ocr.h"
@@ -17,16 +18,10 @@
 namespace wissen::crawler {
 namespace {
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/parsers/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test_util::AllText;
+using test_util::Contains;
 
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
+std::string ReadFixture(const std::string& name) { return test_util::ReadFixture("parsers", name); }
 
 std::string ReadOcrFixture(const std::string& name) {
   std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/ocr/" + name,
@@ -48,12 +43,6 @@ double ShareOfWordsFound(std::string_view text, std::string_view sentence) {
     if (Contains(haystack, word)) ++found;
   }
   return words.empty() ? 0 : static_cast<double>(found) / words.size();
-}
-
-std::string AllText(const ParsedDocument& doc) {
-  std::string all;
-  for (const Block& block : doc.blocks) all += block.text + "\n\n";
-  return all;
 }
 
 // Counts what the OCR asks its cache.

@@ -5,22 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "parser_test_util.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::crawler {
 namespace {
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/parsers/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test_util::Contains;
 
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
+std::string ReadFixture(const std::string& name) { return test_util::ReadFixture("parsers", name); }
 
 using Path = std::vector<std::string>;
 
