@@ -109,7 +109,34 @@ struct Sentence {
   std::vector<double> matches;        // per question term
   std::vector<double> focus_matches;  // the same, without matches on a compound's modifier
   double kind_bonus = 1;              // KindBonus()
+  bool row = false;  // a row of a table passage; position 0 is the table's header row
 };
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return lines;
+}
+
+// Whether a passage is a table as the parsers write one (Block::table): most of its lines
+// are rows with cells separated by " | ". Its rows are records, not prose: each is a unit
+// of its own, and a quoted row comes with the header that names its cells.
+bool IsTable(std::string_view text) {
+  int lines = 0;
+  int rows = 0;
+  for (std::string_view line : Lines(text)) {
+    if (TrimAscii(line).empty()) continue;
+    ++lines;
+    rows += line.find(" | ") != std::string_view::npos;
+  }
+  return lines >= 2 && rows * 10 >= lines * 6;
+}
 
 // A contiguous run of sentences of one passage: the unit an answer quotes.
 struct Window {
@@ -250,8 +277,19 @@ class ExtractiveGenerator final : public Generator {
       }
       if (!heading.empty()) pieces.push_back(std::move(heading));
       std::string quote;
+      const Sentence& opening = sentences[window.first];
+      if (opening.row && opening.position > 0) {
+        // The header row names the cells of the rows quoted below it.
+        for (size_t i = window.first; i-- > 0;) {
+          if (sentences[i].passage == opening.passage && sentences[i].position == 0) {
+            quote = sentences[i].text + "\n";
+            break;
+          }
+        }
+      }
       for (size_t i = 0; i < window.count; ++i) {
-        quote += (i > 0 ? " " : "") + sentences[window.first + i].text;
+        const Sentence& sentence = sentences[window.first + i];
+        quote += (i > 0 ? (sentence.row ? "\n" : " ") : "") + sentence.text;
       }
       pieces.push_back(quote + " [" + std::to_string(passage.id) + "]");
     }
@@ -275,13 +313,22 @@ class ExtractiveGenerator final : public Generator {
     for (size_t p = 0; p < request.context.size(); ++p) {
       const ContextPassage& passage = request.context[p];
       int position = 0;
-      for (const SentenceSpan& span : SplitSentences(passage.text, language)) {
+      const bool table = IsTable(passage.text);
+      std::vector<std::string_view> units;
+      if (table) {
+        units = Lines(passage.text);
+      } else {
+        for (const SentenceSpan& span : SplitSentences(passage.text, language)) {
+          units.push_back(std::string_view(passage.text).substr(span.begin, span.end - span.begin));
+        }
+      }
+      for (std::string_view unit : units) {
         Sentence sentence;
         sentence.passage = static_cast<int>(p);
-        sentence.position = position++;
-        sentence.text = CollapseWhitespace(
-            std::string_view(passage.text).substr(span.begin, span.end - span.begin));
+        sentence.text = CollapseWhitespace(unit);
         if (sentence.text.empty()) continue;
+        sentence.position = position++;
+        sentence.row = table;
         std::vector<TermWord> words = TermWords(sentence.text, /*both_forms=*/true);
         AddIndexStems(request.vocabulary, stem_cache, &words);
         sentence.kind_bonus = KindBonus(kind, sentence.text);
@@ -424,7 +471,9 @@ class ExtractiveGenerator final : public Generator {
       }
       return chars;
     };
-    while (static_cast<int>(first.count) < options_.max_sentences &&
+    // A table row is a record of its own: the rows after it are other records.
+    while (!(*sentences)[first.first].row &&
+           static_cast<int>(first.count) < options_.max_sentences &&
            window_chars() < static_cast<size_t>(options_.min_chars)) {
       const Sentence& start = (*sentences)[first.first];
       const size_t next = first.first + first.count;

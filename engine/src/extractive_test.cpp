@@ -72,6 +72,28 @@ GenerationRequest VacationRequest(std::string question, std::string language) {
   return request;
 }
 
+// A spreadsheet or Word table: the row that answers, under the header that names its cells,
+// each on its own line; not the whole table run together.
+TEST(ExtractiveTest, TableRowsAreQuotedWithTheirHeader) {
+  GenerationRequest request;
+  request.question = "Was kostet eine Rundzelle 21700?";
+  request.language = "de";
+  request.context = {Passage(1,
+                             "Bauteil | Lieferant | Stückpreis EUR\n"
+                             "Rundzelle 21700 | Voltara Cells | 3.85\n"
+                             "Batteriemanagement-Platine | Elektronik Nordhessen | 18.4\n"
+                             "Aluminiumgehäuse | Druckguss Kassel | 11.2",
+                             "Kalkulation BX-750", "rnd/kalkulation.xlsx")};
+  const GenerationResult result = Answer(request);
+  ASSERT_FALSE(result.no_answer) << result.text;
+  EXPECT_NE(result.text.find("Bauteil | Lieferant | Stückpreis EUR\nRundzelle 21700 | Voltara "
+                             "Cells | 3.85 [1]"),
+            std::string::npos)
+      << result.text;
+  EXPECT_EQ(result.text.find("Platine"), std::string::npos) << result.text;
+  EXPECT_EQ(result.text.find("Aluminium"), std::string::npos) << result.text;
+}
+
 TEST(ExtractiveTest, NameIsExtractive) {
   EXPECT_EQ(MakeExtractiveGenerator()->Name(), "extractive");
 }
