@@ -119,20 +119,40 @@ Result<ParsedDocument> ParseWebPage(std::string_view bytes, std::string_view med
     kind = ContentKind::kHtml;
   } else if (media_type == "application/pdf") {
     kind = ContentKind::kPdf;
+  } else if (media_type.starts_with("application/vnd.openxmlformats-officedocument.") ||
+             media_type.starts_with("application/vnd.oasis.opendocument.")) {
+    kind = ContentKind::kZip;  // an Office file linked from an intranet page
+  } else if (media_type == "message/rfc822") {
+    kind = ContentKind::kEmail;
   } else if (media_type.empty() || media_type == "application/octet-stream") {
     kind = DetectContentKind(bytes, "");
-    if (kind != ContentKind::kHtml && kind != ContentKind::kPdf) {
-      return Fail(ErrorCode::kUnsupported, "content is neither HTML nor PDF");
+    if (kind != ContentKind::kHtml && kind != ContentKind::kPdf && kind != ContentKind::kZip) {
+      return Fail(ErrorCode::kUnsupported, "content is neither HTML, PDF nor an Office file");
     }
   } else {
     return Fail(ErrorCode::kUnsupported,
                 "content type " + std::string(media_type) + " is not indexed");
   }
-  Result<ParsedDocument> parsed =
-      kind == ContentKind::kPdf ? ParsePdf(bytes) : ParseHtml(bytes, charset);
+  Result<ParsedDocument> parsed;
+  switch (kind) {
+    case ContentKind::kPdf:
+      parsed = ParsePdf(bytes);
+      break;
+    case ContentKind::kZip:
+      parsed = ParseOffice(bytes, ParseOptions{});
+      break;
+    case ContentKind::kEmail:
+      parsed = ParseEmail(bytes, ParseOptions{});
+      break;
+    default:
+      parsed = ParseHtml(bytes, charset);
+      break;
+  }
   if (!parsed) return parsed;
   parsed->language = DetectLanguage(LanguageSample(*parsed));
-  parsed->mime = kind == ContentKind::kPdf ? "application/pdf" : "text/html";
+  // Office files and e-mails keep the media type their parser names.
+  if (kind == ContentKind::kPdf) parsed->mime = "application/pdf";
+  if (kind == ContentKind::kHtml) parsed->mime = "text/html";
   parsed->parser_version = ParserVersion(parsed->mime);
   return parsed;
 }

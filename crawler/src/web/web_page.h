@@ -19,9 +19,10 @@ std::string CharsetParameter(std::string_view content_type);
 // The href of the first <link rel="canonical"> in the document's first 64 KiB, "" when none.
 std::string FindCanonicalLink(std::string_view html);
 
-// Parses an HTML or PDF response with the file parsers. `media_type` decides; when it is
-// empty or generic (application/octet-stream) the bytes are sniffed. Other types:
-// kUnsupported "content type <type> is not indexed". Fills language and mime.
+// Parses an HTML, PDF, Office (OOXML, OpenDocument) or message/rfc822 response with the file
+// parsers (no OCR, no Office comments). `media_type` decides; when it is empty or generic
+// (application/octet-stream) the bytes are sniffed. Other types: kUnsupported "content type
+// <type> is not indexed". Fills language and mime.
 Result<ParsedDocument> ParseWebPage(std::string_view bytes, std::string_view media_type,
                                     std::string_view charset);
 

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "wissen/crawler/acl_rules.h"
 
 namespace wissen::crawler {
@@ -22,6 +25,25 @@ TEST(WebPageTest, FindsCanonicalLink) {
   EXPECT_EQ(FindCanonicalLink("<link href=/x rel=\"alternate canonical\">"), "/x");
   EXPECT_EQ(FindCanonicalLink("<linkx rel=canonical href=/no><p>"), "");
   EXPECT_EQ(FindCanonicalLink("<link rel=\"canonical\" href=\"/unterminated"), "");
+}
+
+TEST(WebPageTest, OfficeFilesAndMessagesLinkedFromPagesAreParsed) {
+  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/samples/public/de/betriebsausflug-2026.odt",
+                   std::ios::binary);
+  const std::string odt(std::istreambuf_iterator<char>(in), {});
+  auto office = ParseWebPage(odt, "application/vnd.oasis.opendocument.text", "");
+  ASSERT_TRUE(office) << office.error().ToString();
+  EXPECT_EQ(office->mime, "application/vnd.oasis.opendocument.text");
+  EXPECT_EQ(office->title, "Betriebsausflug 2026");
+  auto sniffed = ParseWebPage(odt, "application/octet-stream", "");
+  ASSERT_TRUE(sniffed);
+  EXPECT_EQ(sniffed->blocks.size(), office->blocks.size());
+  auto mail = ParseWebPage(
+      "From: a@example.com\nSubject: Hallo\nDate: Mon, 30 Nov 2026 09:00:00 +0100\n\nText.\n",
+      "message/rfc822", "");
+  ASSERT_TRUE(mail) << mail.error().ToString();
+  EXPECT_EQ(mail->mime, "message/rfc822");
+  EXPECT_EQ(mail->title, "Hallo");
 }
 
 TEST(WebPageTest, ParsesHtmlWithCharsetAndSkipsOtherTypes) {
