@@ -239,6 +239,41 @@ test('the hr user gets an HR answer; an everyone user gets none and never sees t
   await page.context().close();
 });
 
+test('Office files, an e-mail and a scan answer in the chat with their headings and metadata', async () => {
+  const page = await newPage();
+  await login(page, USERS.everyone);
+  // The e-mail: cited under its subject; the document view shows sender and date, and the
+  // attachment as a section of its own.
+  const mail = await ask(page, 'Until when can I still print to the old printer queues?');
+  assert.match(await mail.locator('.text').innerText(), /31 January 2027/);
+  assert.match(await mail.locator('.sources').innerText(), /IT newsletter November 2026/);
+  await mail.locator('.sources a.source').first().click();
+  await page.locator('#doc-body .doc-section').first().waitFor();
+  assert.match(await page.locator('#doc-properties').innerText(), /it-service@beispiel-gmbh\.example/);
+  assert.match(await page.locator('#doc-properties').innerText(), /2026-11-20/);
+  assert.match(await page.locator('#doc-body').innerText(), /follow-me-printing\.pdf/);
+  await shot(page, '11-email-document');
+  await page.keyboard.press('Escape');
+  await page.locator('#doc-view').waitFor({ state: 'hidden' });
+  // The scanned notice, read by OCR, with its page.
+  const scan = await ask(page, 'Wo ist der Sammelplatz bei der Brandschutzübung?');
+  assert.match(await scan.locator('.text').innerText(), /Parkplatz Nord/);
+  assert.match(await scan.locator('.sources').innerText(), /Brandschutzübung/);
+  // The Word policy is HR's: the everyone user gets nothing of it.
+  const policy = await ask(page, 'Welche Zuschüsse gibt es laut der Richtlinie Mobiles Arbeiten für den Bürostuhl?');
+  assert.ok(!(await policy.locator('.text').innerText()).includes('250 Euro einmalig'));
+  assert.ok(!(await page.content()).includes('CANARY-SAMPLE-HR-W5T3'), 'the Word canary reached the page');
+  await page.context().close();
+
+  const hr = await newPage();
+  await login(hr, USERS.hr);
+  const answer = await ask(hr, 'Welche Zuschüsse gibt es laut der Richtlinie Mobiles Arbeiten für den Bürostuhl?');
+  assert.match(await answer.locator('.text').innerText(), /250 Euro einmalig/);
+  assert.match(await answer.locator('.sources').innerText(), /Richtlinie Mobiles Arbeiten/);
+  await shot(hr, '12-word-answer');
+  await hr.context().close();
+});
+
 test('markup in documents is shown as text, never executed', async () => {
   const page = await newPage({ locale: 'en-US' });
   const dialogs = [];
