@@ -261,7 +261,7 @@ function finishAnswer(view, done) {
       li.append(el('span', 'source-number', '[' + c.id + '] '), link);
       const where = [];
       if (c.heading_path && c.heading_path !== c.title) where.push(c.heading_path);
-      if (c.page > 0) where.push(t('page', { page: c.page }));
+      if (c.page > 0) where.push(pageLabel(c.path, c.page));
       if (where.length) li.append(el('span', 'source-where', ' · ' + where.join(' · ')));
       sources.append(li);
     }
@@ -435,7 +435,7 @@ async function openDocument(citation, opener) {
   for (const section of doc.sections || []) {
     const block = el('section', 'doc-section');
     const heading = el('h3', '', section.heading_path || '');
-    if (section.page > 0) heading.append(el('span', 'page', ' · ' + t('page', { page: section.page })));
+    if (section.page > 0) heading.append(el('span', 'page', ' · ' + pageLabel(doc.path, section.page)));
     block.append(heading, el('p', 'doc-text', section.text || ''));
     const matches = section.heading_path === citation.heading_path &&
       (!(citation.page > 0) || section.page === citation.page);
@@ -446,6 +446,11 @@ async function openDocument(citation, opener) {
     body.append(block);
   }
   if (target) target.scrollIntoView({ block: 'start' });
+}
+
+// A presentation's "page" is its slide (the parsers number slides in show order).
+function pageLabel(path, page) {
+  return /\.(pptx|odp)$/i.test(path || '') ? t('slide', { page }) : t('page', { page });
 }
 
 // Author and the metadata an e-mail or Office file carries (sender, recipients, dates).
