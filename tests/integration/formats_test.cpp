@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <pqxx/pqxx>
 
 #include "samples_config.h"
 #include "test_cluster.h"
@@ -218,6 +219,59 @@ TEST(FormatsOnAShareTest, MboxMessagesLegacyAndProtectedOfficeFiles) {
   EXPECT_EQ(grown->sources.at("share").stats.added, 1);
   EXPECT_EQ(grown->sources.at("share").stats.unchanged, 2);
   EXPECT_EQ(grown->sources.at("share").stats.changed, 0);
+}
+
+// Recognised pages are kept by page hash, shared by every file that has the page, and
+// forgotten once no live document has them: a deleted scan's text does not stay behind.
+TEST(FormatsOnAShareTest, OcrPagesAreCachedAndForgottenWithTheirDocuments) {
+  const fs::path dir = testing::MakeTempDir("ocr-cache-");
+  const fs::path root = dir / "share";
+  fs::create_directories(root);
+  const fs::path scan = kSamples / "public" / "de" / "aushang-brandschutzuebung.pdf";
+  fs::copy_file(scan, root / "aushang.pdf");
+  const std::string database_url = testing::FreshDatabase();
+  const fs::path config_file = dir / "wissen.toml";
+  std::ofstream(config_file)
+      << "[data]\ndir = \"data\"\n[database]\nurl = \"" << database_url
+      << "\"\n[[sources]]\nname = \"share\"\nkind = \"fs\"\nroot = \"" << root.string()
+      << "\"\n  [[sources.acl]]\n  match = \"**\"\n  roles = [\"everyone\"]\n";
+  auto runtime = OpenRuntime(config_file);
+  ASSERT_NE(runtime, nullptr);
+  pqxx::connection db(database_url);
+  const auto pages = [&db] {
+    pqxx::read_transaction tx(db);
+    return tx.exec1("SELECT count(*) FROM ocr_pages")[0].as<int64_t>(0);
+  };
+  const auto files_of_the_page = [&db] {
+    pqxx::read_transaction tx(db);
+    return tx.exec1("SELECT max(cardinality(content_hashes)) FROM ocr_pages")[0].as<int64_t>(0);
+  };
+
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
+  EXPECT_EQ(pages(), 1);
+  EXPECT_EQ(files_of_the_page(), 1);
+  // Another file with the same scanned page (other bytes: a trailing comment) finds it.
+  {
+    std::ifstream in(scan, std::ios::binary);
+    std::ofstream out(root / "aushang-kopie.pdf", std::ios::binary);
+    out << in.rdbuf() << "\n% Kopie fuer das Schwarze Brett\n";
+  }
+  auto second = app::RunCrawl(*runtime, std::nullopt);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->sources.at("share").stats.added, 1);
+  EXPECT_EQ(pages(), 1);
+  EXPECT_EQ(files_of_the_page(), 2);
+  const auto found = Search(*runtime, {}, "Sammelplatz Parkplatz Nord", 5);
+  ASSERT_EQ(found.size(), 2u);
+
+  // One copy gone: the page stays for the other. Both gone: the text goes too.
+  fs::remove(root / "aushang-kopie.pdf");
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
+  EXPECT_EQ(pages(), 1);
+  std::ofstream(root / "other.txt") << "Something else, so the share is not empty.\n";
+  fs::remove(root / "aushang.pdf");
+  ASSERT_TRUE(app::RunCrawl(*runtime, std::nullopt));
+  EXPECT_EQ(pages(), 0);
 }
 
 }  // namespace
