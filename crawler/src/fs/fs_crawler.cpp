@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <unordered_map>
@@ -107,25 +108,15 @@ std::vector<Candidate> ListFiles(const FsSourceOptions& options, const fs::path&
   return files;
 }
 
-// Messages of an mbox file are stored as documents "<file path>#<n>" (1-based, in file order).
-std::string MboxMessagePath(const std::string& file_path, size_t index) {
-  return file_path + "#" + std::to_string(index + 1);
-}
-
 // The stored message documents of each mbox file, by the file's path.
 std::unordered_map<std::string, std::vector<const store::StoredDocument*>> StoredMboxMessages(
     const std::unordered_map<std::string, store::StoredDocument>& stored) {
   std::unordered_map<std::string, std::vector<const store::StoredDocument*>> messages;
   for (const auto& [path, doc] : stored) {
-    const size_t hash = path.rfind('#');
-    if (hash == std::string::npos || hash + 1 == path.size() || doc.mime != "message/rfc822") {
-      continue;
+    if (doc.mime != "message/rfc822") continue;
+    if (auto message = ParseMboxMessagePath(path)) {
+      messages[message->file_path].push_back(&doc);
     }
-    const std::string_view number = std::string_view(path).substr(hash + 1);
-    if (!std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      continue;
-    }
-    messages[path.substr(0, hash)].push_back(&doc);
   }
   return messages;
 }
@@ -207,6 +198,22 @@ void StoreDocument(const FsSourceOptions& options, DocumentSink& sink, const Doc
 }
 
 }  // namespace
+
+std::string MboxMessagePath(const MboxMessage& message) {
+  return message.file_path + "#" + std::to_string(message.number);
+}
+
+std::optional<MboxMessage> ParseMboxMessagePath(std::string_view path) {
+  const size_t hash = path.rfind('#');
+  if (hash == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = path.substr(hash + 1);
+  int number = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (error != std::errc() || end != digits.data() + digits.size() || number <= 0) {
+    return std::nullopt;
+  }
+  return MboxMessage{std::string(path.substr(0, hash)), number};
+}
 
 Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalog& catalog,
                                    DocumentSink& sink, const ProgressCallback& progress) {
@@ -355,7 +362,7 @@ Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalo
       }
       for (size_t i = 0; i < messages.size(); ++i) {
         DocumentInfo message_info = info;
-        message_info.path = MboxMessagePath(file.relative, i);
+        message_info.path = MboxMessagePath({file.relative, static_cast<int>(i) + 1});
         message_info.uri = info.uri + "#" + std::to_string(i + 1);
         message_info.content_hash = Sha256Hex(messages[i]);
         seen.insert(message_info.path);

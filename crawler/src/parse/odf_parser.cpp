@@ -424,12 +424,7 @@ class OdfBody {
     if (paragraph.level > 0) {
       builder_->Heading(paragraph.level, paragraph.raw);
     } else if (paragraph.title) {
-      std::string title = MakeTitle(paragraph.raw);
-      if (out_->title.empty()) {
-        out_->title = std::move(title);
-      } else if (title != out_->title) {
-        builder_->Paragraph(paragraph.raw);
-      }
+      builder_->TitleParagraph(paragraph.raw);
     } else {
       builder_->Paragraph(paragraph.raw);
     }

@@ -41,8 +41,8 @@
 //   formula results (formulas without one are empty), booleans as TRUE/FALSE, numbers to
 //   15 significant digits (0.1+0.2 is 0.3), dates and times (.xlsx date formats, 1900 and
 //   1904 systems) as ISO 8601 and percentages with "%". .ods cells show their displayed
-//   text, else their value; repeated rows and columns cost nothing when empty and are written out when not,
-//   up to 16,384 cells a row and 2,000,000 a document (then a warning).
+//   text, else their value; repeated rows and columns cost nothing when empty and are written out
+//   when not, up to 16,384 cells a row and 2,000,000 a document (then a warning).
 // - Presentations: a Block per slide with page = the slide's number (1-based, in show
 //   order) and heading_path [slide title] (the title placeholder, or presentation:class
 //   "title"), [] for an untitled slide, so a citation reads "Deck › Slide title" and an

@@ -299,6 +299,15 @@ void BlockBuilder::Paragraph(std::string_view raw) {
   text_.AddLines(raw);
 }
 
+void BlockBuilder::TitleParagraph(std::string_view raw) {
+  std::string title = MakeTitle(raw);
+  if (out_->title.empty()) {
+    out_->title = std::move(title);
+  } else if (title != out_->title) {
+    Paragraph(raw);
+  }
+}
+
 void BlockBuilder::Flush() {
   if (text_.empty()) return;
   Block block;

@@ -125,6 +125,9 @@ class BlockBuilder {
   void Heading(int level, std::string_view raw);
   // A paragraph of raw text ('\n' is a line break).
   void Paragraph(std::string_view raw);
+  // A paragraph in the Title style: the document's title when the metadata gave none, a
+  // paragraph when it says something other than the title.
+  void TitleParagraph(std::string_view raw);
 
   // A table block: BeginTable, then per row Cell... EndRow, then EndTable. Empty cells and
   // rows are skipped; `repeat` repeats a cell or row (OpenDocument's compact repeats), up

@@ -188,8 +188,7 @@ std::unordered_map<std::string, std::string> ReadWordNotes(std::string_view xml,
 // or references them.
 class WordBody {
  public:
-  WordBody(const WordStyles& styles, BlockBuilder* builder, ParsedDocument* out)
-      : styles_(styles), builder_(builder), out_(out) {}
+  WordBody(const WordStyles& styles, BlockBuilder* builder) : styles_(styles), builder_(builder) {}
 
   std::unordered_map<std::string, std::string> footnotes;
   std::unordered_map<std::string, std::string> endnotes;
@@ -343,12 +342,7 @@ class WordBody {
     if (level > 0) {
       builder_->Heading(level, paragraph.raw);
     } else if (styles_.IsTitle(paragraph.style)) {
-      std::string title = MakeTitle(paragraph.raw);
-      if (out_->title.empty()) {
-        out_->title = std::move(title);
-      } else if (title != out_->title) {
-        builder_->Paragraph(paragraph.raw);
-      }
+      builder_->TitleParagraph(paragraph.raw);
     } else {
       builder_->Paragraph(paragraph.raw);
     }
@@ -357,7 +351,6 @@ class WordBody {
 
   const WordStyles& styles_;
   BlockBuilder* builder_;
-  ParsedDocument* out_;
   std::vector<Tag> open_;
   std::vector<Paragraph> paragraphs_;
   std::vector<bool> toc_;  // per open w:sdt: whether it is a table of contents
@@ -384,7 +377,7 @@ Result<ParsedDocument> ParseWord(ZipReader& zip, const std::string& main,
   if (!styles_xml) return Fail(styles_xml.error());
   if (styles_xml->has_value()) styles.Read(**styles_xml, styles_part, builder);
 
-  WordBody body(styles, builder, parsed);
+  WordBody body(styles, builder);
   struct NotesPart {
     std::string_view kind;
     std::string_view fallback;

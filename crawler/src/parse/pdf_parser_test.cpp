@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "parser_test_util.h"
+#include "ocr_test_util.h"
 #include "parser_text.h"
 #include "wissen/core/text.h"
 #include "wissen/crawler/ocr.h"
@@ -20,52 +20,11 @@ namespace {
 
 using test_util::AllText;
 using test_util::Contains;
+using test_util::CountingCache;
+using test_util::ReadOcrFixture;
+using test_util::ShareOfWordsFound;
 
 std::string ReadFixture(const std::string& name) { return test_util::ReadFixture("parsers", name); }
-
-std::string ReadOcrFixture(const std::string& name) {
-  std::ifstream in(std::string(WISSEN_SOURCE_DIR) + "/tests/fixtures/ocr/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// The share of `sentence`'s words found in `text`, ignoring case and punctuation at the ends
-// of words: OCR may misread a letter here and there.
-double ShareOfWordsFound(std::string_view text, std::string_view sentence) {
-  const std::string haystack = NormalizeForMatch(text);
-  const std::vector<std::string> words = SplitNonEmpty(NormalizeForMatch(sentence), ' ');
-  size_t found = 0;
-  for (std::string word : words) {
-    while (!word.empty() && std::string_view(".,:;").find(word.back()) != std::string::npos) {
-      word.pop_back();
-    }
-    if (Contains(haystack, word)) ++found;
-  }
-  return words.empty() ? 0 : static_cast<double>(found) / words.size();
-}
-
-// Counts what the OCR asks its cache.
-class CountingCache : public OcrCache {
- public:
-  std::optional<std::string> Find(std::string_view page_hash, std::string_view) override {
-    std::lock_guard lock(mutex_);
-    ++finds;
-    const auto it = entries_.find(std::string(page_hash));
-    if (it == entries_.end()) return std::nullopt;
-    return it->second;
-  }
-  void Store(std::string_view page_hash, std::string_view, std::string_view text) override {
-    std::lock_guard lock(mutex_);
-    ++stores;
-    entries_[std::string(page_hash)] = std::string(text);
-  }
-  int finds = 0, stores = 0;
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::string> entries_;
-};
 
 // 150 dpi keeps the tests fast and still reads 12-point text.
 PageOcr MakeOcr(OcrCache* cache = nullptr, int page_timeout_ms = 120000) {

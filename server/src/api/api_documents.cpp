@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "api/api.h"
+#include "wissen/crawler/fs_crawler.h"
 #include "wissen/crawler/parsers.h"
 
 namespace wissen::server {
@@ -112,21 +113,11 @@ void Api::GetDocumentFile(Call& call) {
     return;
   }
   // A message of an mbox file is stored as "<file>#<n>" (see fs_crawler.h).
-  std::string file_path = document->path;
-  int mbox_message = 0;
+  std::optional<crawler::MboxMessage> mbox_message;
   if (document->mime == "message/rfc822") {
-    const size_t hash = file_path.rfind('#');
-    if (hash != std::string::npos) {
-      const std::string number = file_path.substr(hash + 1);
-      auto [end, parse_error] =
-          std::from_chars(number.data(), number.data() + number.size(), mbox_message);
-      if (parse_error == std::errc() && end == number.data() + number.size() && mbox_message > 0) {
-        file_path.resize(hash);
-      } else {
-        mbox_message = 0;
-      }
-    }
+    mbox_message = crawler::ParseMboxMessagePath(document->path);
   }
+  const std::string& file_path = mbox_message ? mbox_message->file_path : document->path;
   // The file must still exist inside its source root (a symlink swapped in since the crawl
   // must not lead elsewhere).
   std::error_code error;
@@ -141,14 +132,14 @@ void Api::GetDocumentFile(Call& call) {
   }
   Response response;
   std::string name = file.filename().string();
-  if (mbox_message > 0) {
-    auto message = ReadMboxMessage(file, mbox_message);
+  if (mbox_message) {
+    auto message = ReadMboxMessage(file, mbox_message->number);
     if (!message) {
       SendError(call, 404, "not_found", "the original message is no longer available");
       return;
     }
     response.body = std::move(*message);
-    name += "-" + std::to_string(mbox_message) + ".eml";
+    name += "-" + std::to_string(mbox_message->number) + ".eml";
   } else {
     response.file = file;
   }

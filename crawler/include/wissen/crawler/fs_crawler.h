@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wissen/core/document_sink.h"
@@ -22,10 +24,10 @@ struct FsSourceOptions {
   std::filesystem::path root;  // absolute
   // Globs over the path relative to root; a file must match an include and no exclude.
   // Legacy .doc/.xls/.ppt are included so the crawl report names them as unsupported.
-  std::vector<std::string> include = {
-      "**/*.pdf",  "**/*.html", "**/*.htm", "**/*.txt", "**/*.md",  "**/*.docx",
-      "**/*.xlsx", "**/*.pptx", "**/*.odt", "**/*.ods", "**/*.odp", "**/*.eml",
-      "**/*.mbox", "**/*.doc",  "**/*.xls", "**/*.ppt"};
+  std::vector<std::string> include = {"**/*.pdf",  "**/*.html", "**/*.htm",  "**/*.txt",
+                                      "**/*.md",   "**/*.docx", "**/*.xlsx", "**/*.pptx",
+                                      "**/*.odt",  "**/*.ods",  "**/*.odp",  "**/*.eml",
+                                      "**/*.mbox", "**/*.doc",  "**/*.xls",  "**/*.ppt"};
   std::vector<std::string> exclude;
   AclRules acl;
   // POSIX group name -> roles. A file's groups are its owning group and the named groups of
@@ -90,6 +92,17 @@ using ProgressCallback = std::function<void(const CrawlStats& stats, int64_t tot
 // see also max_delete_percent. An mbox file's messages are stored as documents
 // "<path>#<n>" (n 1-based in file order), each with the file's ACL, size and date; the file
 // is read again only when its size or date changes, and only changed messages are parsed.
+// A message of an mbox file as the file source names its document: "<file path>#<n>", n
+// 1-based in file order.
+struct MboxMessage {
+  std::string file_path;
+  int number = 0;
+};
+std::string MboxMessagePath(const MboxMessage& message);
+// The message a stored document of mime "message/rfc822" is, or nullopt when `path` is not
+// of that form (a single .eml file).
+std::optional<MboxMessage> ParseMboxMessagePath(std::string_view path);
+
 Result<CrawlStats> CrawlFileSource(const FsSourceOptions& options, store::Catalog& catalog,
                                    DocumentSink& sink, const ProgressCallback& progress = {});
 

@@ -24,10 +24,10 @@ enum class ContentKind {
   kHtml,
   kText,
   kMarkdown,
-  kZip,         // a zip container: Office Open XML, OpenDocument, or anything else
-  kOle2,        // a Compound File: legacy .doc/.xls/.ppt, or a password-protected OOXML file
-  kEmail,       // one RFC 5322 message (.eml)
-  kMbox,        // messages in mbox format, each starting with a "From " line
+  kZip,    // a zip container: Office Open XML, OpenDocument, or anything else
+  kOle2,   // a Compound File: legacy .doc/.xls/.ppt, or a password-protected OOXML file
+  kEmail,  // one RFC 5322 message (.eml)
+  kMbox,   // messages in mbox format, each starting with a "From " line
   kUnknown
 };
 
