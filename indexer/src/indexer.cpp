@@ -65,7 +65,7 @@ Result<void> Indexer::Put(const DocumentInfo& info, const ParsedDocument& parsed
       records.push_back({std::move(chunks[i]), std::vector<float>(row, row + dimension)});
     }
   }
-  store::ParsedFields fields{parsed.title,     parsed.language,       parsed.mime,
+  store::ParsedFields fields{parsed.title,      parsed.language,       parsed.mime,
                              parsed.page_count, parsed.parser_version, parsed.author,
                              parsed.metadata};
   auto id = catalog_.ReplaceDocument(info.source_id, info, fields, records);

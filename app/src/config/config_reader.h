@@ -152,7 +152,6 @@ void ReadAudit(Reader& r, const toml::table& root, const std::filesystem::path& 
                Config* config);
 
 // [ocr]: Tesseract's languages, threads, time limit and resolution.
-void ReadOcr(Reader& r, const toml::table& root, const std::filesystem::path& base,
-             Config* config);
+void ReadOcr(Reader& r, const toml::table& root, const std::filesystem::path& base, Config* config);
 
 }  // namespace wissen::app::internal
